@@ -1,0 +1,690 @@
+#!/usr/bin/env bash
+# Single-node Apache Kafka (KRaft, broker + controller in one JVM) on 127.0.0.1,
+# run straight from Maven Central jars. See `kafka.sh --help`.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+readonly SCRIPT_DIR
+readonly POM="$SCRIPT_DIR/pom.xml"
+readonly TEMPLATE="$SCRIPT_DIR/server.properties.template"
+readonly LOG4J_CONF="$SCRIPT_DIR/log4j2.properties"
+readonly TOOLS_LOG4J_CONF="$SCRIPT_DIR/tools-log4j2.properties"
+readonly PROG="${0##*/}"
+
+say() { printf 'kafka: %s\n' "$*"; }
+warn() { printf 'kafka: warning: %s\n' "$*" >&2; }
+die() { printf 'kafka: error: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------
+# configuration
+# ---------------------------------------------------------------------------
+pom_kafka_version() {
+  [[ -r "$POM" ]] || die "missing $POM"
+  local v
+  v=$(sed -n 's:.*<kafka\.version>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</kafka\.version>.*:\1:p' "$POM" | head -n 1)
+  [[ -n "$v" ]] || die "no <kafka.version> property in $POM"
+  printf '%s\n' "$v"
+}
+
+KAFKA_VERSION=$(pom_kafka_version)
+readonly KAFKA_VERSION
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_STATE_DIR="${KAFKA_STATE_DIR:-${XDG_STATE_HOME:-${HOME:?HOME is not set}/.local/state}/newsflow/kafka-$KAFKA_PORT}"
+KAFKA_CACHE_DIR="${KAFKA_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}/newsflow/kafka-$KAFKA_VERSION}"
+KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+KAFKA_OPTS="${KAFKA_OPTS:-}"
+KAFKA_EXTRA_PROPERTIES="${KAFKA_EXTRA_PROPERTIES:-}"
+KAFKA_FORMAT_ARGS="${KAFKA_FORMAT_ARGS:-}"
+KAFKA_CLIENT_PROPERTIES="${KAFKA_CLIENT_PROPERTIES:-}"
+KAFKA_READY_TOOL="${KAFKA_READY_TOOL:-auto}"
+KAFKA_MVN_ARGS="${KAFKA_MVN_ARGS:-}"
+
+usage() {
+  cat <<EOF
+Usage: $PROG <command> [options]
+
+Runs a single-node Apache Kafka $KAFKA_VERSION broker+controller (KRaft) on 127.0.0.1,
+from Maven Central jars (resolved once with mvn, then cached outside the repo).
+
+Commands:
+  start            resolve jars if needed, format storage on first use, start the broker in
+                   the background and wait until it answers a metadata request.
+                   Idempotent: exits 0 with "already running" if this state dir's broker is up.
+  stop [--purge]   SIGTERM (SIGKILL after KAFKA_STOP_TIMEOUT s) the broker's whole process
+                   group; exits 0 if it was not running. --purge also deletes KAFKA_STATE_DIR
+                   (topics, offsets, logs) so the next start is fresh.
+  status           exit 0 and print pid/port if running and answering, exit 1 otherwise.
+  logs [-f] [-n N] print the last N (default 100) lines of the broker log; -f follows it.
+  jars             only resolve/cache the jars (prints the libs dir).
+  help, --help     this text.
+
+Environment (current value in brackets):
+  KAFKA_PORT              PLAINTEXT listener port                    [$KAFKA_PORT]
+  KAFKA_CONTROLLER_PORT   KRaft controller listener port             [$KAFKA_CONTROLLER_PORT]
+  KAFKA_STATE_DIR         data dir, pid file, logs, rendered config
+                          default \${XDG_STATE_HOME:-\$HOME/.local/state}/newsflow/kafka-\$KAFKA_PORT
+                          [$KAFKA_STATE_DIR]
+  KAFKA_CACHE_DIR         jar cache (libs/), resolved once and reused
+                          default \${XDG_CACHE_HOME:-\$HOME/.cache}/newsflow/kafka-<version from pom.xml>
+                          [$KAFKA_CACHE_DIR]
+  KAFKA_START_TIMEOUT     seconds to wait for the broker to answer    [$KAFKA_START_TIMEOUT]
+  KAFKA_STOP_TIMEOUT      seconds to wait after SIGTERM before SIGKILL [$KAFKA_STOP_TIMEOUT]
+  KAFKA_HEAP_OPTS         broker JVM heap options                    [$KAFKA_HEAP_OPTS]
+  KAFKA_OPTS              extra broker JVM options (e.g. -Djava.security.auth.login.config=...)
+  KAFKA_EXTRA_PROPERTIES  path of a file whose lines are appended to the rendered
+                          server.properties (later keys win), e.g. to add a SASL listener
+  KAFKA_FORMAT_ARGS       extra args for 'kafka-storage format', e.g.
+                          "--add-scram 'SCRAM-SHA-256=[name=alice,password=alice-secret]'"
+                          (shell-style quoting is honoured; only used when the storage is
+                          formatted, i.e. on the first start or after 'stop --purge')
+  KAFKA_CLIENT_PROPERTIES client config file (Java client keys) for the readiness/status probe,
+                          needed only if extra properties make the PLAINTEXT port need auth;
+                          forces the java probe
+  KAFKA_READY_TOOL        readiness probe: auto (kcat if installed, else java), kcat, java
+                          [$KAFKA_READY_TOOL]
+  KAFKA_MVN_ARGS          extra mvn args for jar resolution (e.g. "-o", "-s settings.xml")
+  JAVA_HOME               Java 17+ to use (else 'java' on PATH)
+
+Files in KAFKA_STATE_DIR: server.properties, data/, logs/server.log (log4j, rolled),
+logs/kafka.out (JVM stdout/stderr), logs/format.log, kafka.pid.
+
+Several brokers at once (e.g. parallel test runs): give each its own KAFKA_PORT and
+KAFKA_CONTROLLER_PORT; the default KAFKA_STATE_DIR already differs per KAFKA_PORT.
+
+Examples:
+  KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 $PROG start
+  $PROG status && kcat -b 127.0.0.1:9092 -L
+  $PROG stop --purge
+EOF
+}
+
+validate_config() {
+  local name
+  for name in KAFKA_PORT KAFKA_CONTROLLER_PORT; do
+    if [[ ! "${!name}" =~ ^[0-9]{1,5}$ ]] || (( 10#${!name} < 1 || 10#${!name} > 65535 )); then
+      die "$name must be a port number (1-65535), got '${!name}'"
+    fi
+    printf -v "$name" '%d' "$((10#${!name}))"
+  done
+  [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] \
+    || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both $KAFKA_PORT)"
+  for name in KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
+    if [[ ! "${!name}" =~ ^[0-9]{1,6}$ ]] || (( 10#${!name} < 1 )); then
+      die "$name must be a positive whole number of seconds, got '${!name}'"
+    fi
+    printf -v "$name" '%d' "$((10#${!name}))"
+  done
+  case "$KAFKA_READY_TOOL" in
+    auto|kcat|java) ;;
+    *) die "KAFKA_READY_TOOL must be auto, kcat or java, got '$KAFKA_READY_TOOL'" ;;
+  esac
+  if [[ -n "$KAFKA_EXTRA_PROPERTIES" ]]; then
+    [[ -f "$KAFKA_EXTRA_PROPERTIES" && -r "$KAFKA_EXTRA_PROPERTIES" ]] \
+      || die "KAFKA_EXTRA_PROPERTIES: cannot read file '$KAFKA_EXTRA_PROPERTIES'"
+  fi
+  if [[ -n "$KAFKA_CLIENT_PROPERTIES" ]]; then
+    [[ -f "$KAFKA_CLIENT_PROPERTIES" && -r "$KAFKA_CLIENT_PROPERTIES" ]] \
+      || die "KAFKA_CLIENT_PROPERTIES: cannot read file '$KAFKA_CLIENT_PROPERTIES'"
+  fi
+  [[ "$KAFKA_STATE_DIR" == /* ]] || KAFKA_STATE_DIR="$PWD/$KAFKA_STATE_DIR"
+  [[ "$KAFKA_CACHE_DIR" == /* ]] || KAFKA_CACHE_DIR="$PWD/$KAFKA_CACHE_DIR"
+  KAFKA_STATE_DIR="${KAFKA_STATE_DIR%/}"
+  KAFKA_CACHE_DIR="${KAFKA_CACHE_DIR%/}"
+  [[ -n "$KAFKA_STATE_DIR" && -n "$KAFKA_CACHE_DIR" ]] || die "KAFKA_STATE_DIR/KAFKA_CACHE_DIR must not be /"
+}
+
+set_paths() {
+  LIBS="$KAFKA_CACHE_DIR/libs"
+  STAMP="$LIBS/.resolved"
+  CONF="$KAFKA_STATE_DIR/server.properties"
+  DATA_DIR="$KAFKA_STATE_DIR/data"
+  LOG_DIR="$KAFKA_STATE_DIR/logs"
+  SERVER_LOG="$LOG_DIR/server.log"
+  OUT_LOG="$LOG_DIR/kafka.out"
+  PID_FILE="$KAFKA_STATE_DIR/kafka.pid"
+  LOCK_FILE="$KAFKA_STATE_DIR/kafka.lock"
+  PROBE_CONF="$KAFKA_STATE_DIR/probe-client.properties"
+  BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+}
+
+# Split a string into words honouring shell quoting ('..', "..", \x) WITHOUT eval.
+# Result in the global array SPLIT.
+split_words() {
+  SPLIT=()
+  [[ -n "${1//[[:space:]]/}" ]] || return 0
+  local out
+  out=$(printf '%s' "$1" | xargs printf '%s\n' 2>&1) \
+    || die "cannot parse '$1' (unbalanced quotes?): $out"
+  mapfile -t SPLIT <<<"$out"
+}
+
+# ---------------------------------------------------------------------------
+# temp dirs / traps
+# ---------------------------------------------------------------------------
+TMP_DIRS=()
+MVN_PID=""
+cleanup() {
+  if [[ -n "$MVN_PID" ]]; then kill "$MVN_PID" 2>/dev/null || true; fi
+  local d
+  for d in "${TMP_DIRS[@]+"${TMP_DIRS[@]}"}"; do rm -rf -- "$d"; done
+}
+restore_signal_traps() {
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+trap cleanup EXIT
+restore_signal_traps
+
+# ---------------------------------------------------------------------------
+# java / maven / jars
+# ---------------------------------------------------------------------------
+find_java() {
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+    JAVA="$JAVA_HOME/bin/java"
+  elif command -v java >/dev/null 2>&1; then
+    JAVA=$(command -v java)
+  else
+    die "java not found: install Java 17+ (e.g. 'apt-get install openjdk-17-jre-headless') or set JAVA_HOME"
+  fi
+  local line major
+  line=$("$JAVA" -version 2>&1 | head -n 1) || true
+  major=$(sed -n 's/.*version "\([0-9][0-9]*\)\(\.\([0-9]*\)\)\{0,1\}.*/\1 \3/p' <<<"$line")
+  # "1.8.0_x" -> major 1 minor 8
+  if [[ "$major" == 1\ * ]]; then major="${major#1 }"; else major="${major%% *}"; fi
+  [[ "$major" =~ ^[0-9]+$ ]] || die "cannot tell the version of $JAVA ($line)"
+  (( major >= 17 )) || die "Kafka $KAFKA_VERSION needs Java 17+, but $JAVA is Java $major ($line); set JAVA_HOME"
+}
+
+pom_hash() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "$POM" | cut -d ' ' -f 1
+  else
+    cksum "$POM" | cut -d ' ' -f 1,2
+  fi
+}
+
+jars_ok() {
+  [[ -f "$STAMP" && -f "$LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]] && [[ "$(cat "$STAMP")" == "$(pom_hash)" ]]
+}
+
+CACHE_LOCKED=0
+release_cache_lock() {
+  if ((CACHE_LOCKED)); then exec 8>&-; CACHE_LOCKED=0; fi
+}
+
+resolve_jars() {
+  jars_ok && return 0
+  mkdir -p -- "$KAFKA_CACHE_DIR" || die "cannot create KAFKA_CACHE_DIR=$KAFKA_CACHE_DIR"
+  if command -v flock >/dev/null 2>&1; then
+    # another kafka.sh may be resolving into the same cache right now
+    exec 8>"$KAFKA_CACHE_DIR/.lock"
+    CACHE_LOCKED=1
+    flock -w 900 8 || die "timed out waiting for the lock on $KAFKA_CACHE_DIR"
+  fi
+  if jars_ok; then release_cache_lock; return 0; fi
+  # leftovers of resolutions that were SIGKILLed (we hold the lock, so nobody else is resolving)
+  if ((CACHE_LOCKED)); then rm -rf -- "$KAFKA_CACHE_DIR"/.resolve.*; fi
+  command -v mvn >/dev/null 2>&1 \
+    || die "mvn not found: install Maven 3.6+ (e.g. 'apt-get install maven'); it is needed once to fetch the Kafka jars into $LIBS"
+  local tmp
+  tmp=$(mktemp -d "$KAFKA_CACHE_DIR/.resolve.XXXXXX")
+  TMP_DIRS+=("$tmp")
+  cp -- "$POM" "$tmp/pom.xml"
+  split_words "$KAFKA_MVN_ARGS"
+  local -a mvn_args=("${SPLIT[@]+"${SPLIT[@]}"}")
+  say "resolving Kafka $KAFKA_VERSION jars with mvn into $LIBS (one-off, about a minute) ..."
+  local t0=$SECONDS
+  # run from the temp dir, -f on the copied pom: nothing is written into the repo
+  # (in the background + wait, so that INT/TERM interrupt us at once and the trap stops mvn)
+  (cd -- "$tmp" && exec mvn -B -q -Dstyle.color=never "${mvn_args[@]+"${mvn_args[@]}"}" -f "$tmp/pom.xml" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs") \
+    >"$tmp/mvn.log" 2>&1 </dev/null &
+  MVN_PID=$!
+  local mvn_rc=0
+  wait "$MVN_PID" || mvn_rc=$?
+  MVN_PID=""
+  if ((mvn_rc != 0)); then
+    tail -n 40 "$tmp/mvn.log" >&2 || true
+    die "mvn failed (exit $mvn_rc) to resolve the Kafka jars (output above); the cache was left untouched"
+  fi
+  local must
+  for must in "kafka_2.13-$KAFKA_VERSION.jar" "kafka-tools-$KAFKA_VERSION.jar" "kafka-clients-$KAFKA_VERSION.jar"; do
+    [[ -f "$tmp/libs/$must" ]] || { tail -n 40 "$tmp/mvn.log" >&2 || true; die "mvn finished but $must is missing"; }
+  done
+  pom_hash >"$tmp/libs/.resolved"
+  cp -- "$POM" "$tmp/libs/.pom.xml"
+  # swap in atomically: rename the complete dir into place
+  if [[ -e "$LIBS" ]]; then mv -- "$LIBS" "$tmp/old-libs"; fi
+  mv -- "$tmp/libs" "$LIBS"
+  release_cache_lock
+  say "resolved $(find "$LIBS" -maxdepth 1 -name '*.jar' | wc -l) jars in $((SECONDS - t0))s"
+}
+
+# JVM for the CLI tools: small heap, fast start
+tool_java() {
+  "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$TOOLS_LOG4J_CONF" -cp "$LIBS/*" "$@"
+}
+
+# ---------------------------------------------------------------------------
+# process bookkeeping
+# ---------------------------------------------------------------------------
+proc_alive() { # pid alive and not a zombie
+  local pid=$1 stat
+  kill -0 "$pid" 2>/dev/null || return 1
+  stat=$(ps -o stat= -p "$pid" 2>/dev/null) || return 1
+  [[ -n "$stat" && "$stat" != Z* ]]
+}
+
+proc_cmdline() {
+  local pid=$1
+  if [[ -r "/proc/$pid/cmdline" ]]; then
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true
+  else
+    ps -ww -o args= -p "$pid" 2>/dev/null || true
+  fi
+}
+
+# Is pid the broker of THIS state dir?
+is_our_broker() {
+  local pid=$1
+  proc_alive "$pid" || return 1
+  [[ "$(proc_cmdline "$pid")" == *" kafka.Kafka $CONF"* ]]
+}
+
+# Any live (non-zombie) process left in the process group we started?
+group_alive() {
+  local pgid=$1
+  ps -e -o pgid=,stat= 2>/dev/null | awk -v g="$pgid" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+}
+
+# Sets PID to our running broker's pid, or "" (removing a stale pid file).
+read_pid() {
+  PID=""
+  [[ -f "$PID_FILE" ]] || return 0
+  local p
+  p=$(tr -dc '0-9' <"$PID_FILE" 2>/dev/null || true)
+  if [[ -n "$p" ]] && is_our_broker "$p"; then
+    PID=$p
+  else
+    say "removing stale pid file $PID_FILE${p:+ (pid $p is gone or not our broker)}"
+    rm -f -- "$PID_FILE"
+  fi
+}
+
+port_open() { # something accepts TCP connections on 127.0.0.1:$1
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+who_listens() {
+  command -v ss >/dev/null 2>&1 || return 0
+  ss -Hltnp "sport = :$1" 2>/dev/null | sed 's/^/    /' || true
+}
+
+take_state_lock() {
+  mkdir -p -- "$KAFKA_STATE_DIR" || die "cannot create KAFKA_STATE_DIR=$KAFKA_STATE_DIR"
+  command -v flock >/dev/null 2>&1 || return 0
+  exec 9>"$LOCK_FILE"
+  flock -w 300 9 || die "timed out waiting for $LOCK_FILE (another kafka.sh on this state dir?)"
+}
+
+# kill the process group (session) we started; fall back to the single pid
+signal_broker() {
+  local sig=$1 pid=$2
+  kill "-$sig" -- "-$pid" 2>/dev/null || kill "-$sig" "$pid" 2>/dev/null || true
+}
+
+# SIGTERM, wait up to $2 s, then SIGKILL. Returns when nothing of the group is left.
+terminate_broker() {
+  local pid=$1 grace=$2 i
+  signal_broker TERM "$pid"
+  for ((i = 0; i < grace * 5; i++)); do
+    group_alive "$pid" || return 0
+    sleep 0.2
+  done
+  warn "pid $pid did not exit ${grace}s after SIGTERM, sending SIGKILL"
+  signal_broker KILL "$pid"
+  for ((i = 0; i < 50; i++)); do
+    group_alive "$pid" || return 0
+    sleep 0.2
+  done
+  die "pid $pid (process group $pid) survived SIGKILL"
+}
+
+# ---------------------------------------------------------------------------
+# readiness probe: a real metadata request, not just an open port
+# ---------------------------------------------------------------------------
+probe_tool() {
+  if [[ -n "$KAFKA_CLIENT_PROPERTIES" ]]; then echo java; return; fi
+  case "$KAFKA_READY_TOOL" in
+    kcat) command -v kcat >/dev/null 2>&1 || die "KAFKA_READY_TOOL=kcat but kcat is not installed"; echo kcat ;;
+    java) echo java ;;
+    auto) if command -v kcat >/dev/null 2>&1; then echo kcat; else echo java; fi ;;
+  esac
+}
+
+write_probe_conf() {
+  {
+    echo "# written by kafka.sh: client config of the readiness/status probe"
+    echo "request.timeout.ms=5000"
+    echo "default.api.timeout.ms=10000"
+    echo "socket.connection.setup.timeout.ms=2000"
+    echo "socket.connection.setup.timeout.max.ms=2000"
+    echo "reconnect.backoff.max.ms=500"
+    if [[ -n "$KAFKA_CLIENT_PROPERTIES" ]]; then
+      echo "# ---- from KAFKA_CLIENT_PROPERTIES=$KAFKA_CLIENT_PROPERTIES"
+      cat -- "$KAFKA_CLIENT_PROPERTIES"
+    fi
+  } >"$PROBE_CONF"
+}
+
+# One metadata round trip. $1 = max seconds. Output of the failed attempt in PROBE_ERR.
+PROBE_ERR=""
+probe() {
+  local max=$1 tool rc=0
+  tool=$(probe_tool)
+  if [[ "$tool" == kcat ]]; then
+    PROBE_ERR=$(timeout "$max" kcat -L -b "$BOOTSTRAP" -m "$(( max > 2 ? max - 1 : 1 ))" 2>&1 >/dev/null) || rc=$?
+  else
+    write_probe_conf
+    PROBE_ERR=$(timeout "$max" "$JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \
+      -Dlog4j2.configurationFile="$TOOLS_LOG4J_CONF" -cp "$LIBS/*" \
+      org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --command-config "$PROBE_CONF" \
+      --list 2>&1 >/dev/null) || rc=$?
+  fi
+  return "$rc"
+}
+
+# ---------------------------------------------------------------------------
+# start
+# ---------------------------------------------------------------------------
+render_config() {
+  [[ -r "$TEMPLATE" ]] || die "missing $TEMPLATE"
+  local text
+  text=$(<"$TEMPLATE")
+  text=${text//@KAFKA_PORT@/"$KAFKA_PORT"}
+  text=${text//@KAFKA_CONTROLLER_PORT@/"$KAFKA_CONTROLLER_PORT"}
+  text=${text//@KAFKA_DATA_DIR@/"$DATA_DIR"}
+  text=${text//@KAFKA_STATE_DIR@/"$KAFKA_STATE_DIR"}
+  if [[ "$text" == *@KAFKA_*@* ]]; then
+    die "unknown @KAFKA_...@ placeholder left in $TEMPLATE"
+  fi
+  {
+    echo "# GENERATED by $SCRIPT_DIR/kafka.sh from server.properties.template; edits are overwritten on start"
+    printf '%s\n' "$text"
+    if [[ -n "$KAFKA_EXTRA_PROPERTIES" ]]; then
+      printf '\n# ---- appended from KAFKA_EXTRA_PROPERTIES=%s\n' "$KAFKA_EXTRA_PROPERTIES"
+      cat -- "$KAFKA_EXTRA_PROPERTIES"
+      echo
+    fi
+  } >"$CONF.tmp"
+  mv -f -- "$CONF.tmp" "$CONF"
+}
+
+format_storage() {
+  if [[ -f "$DATA_DIR/meta.properties" ]]; then
+    return 0
+  fi
+  if [[ -d "$DATA_DIR" ]] && [[ -n "$(ls -A -- "$DATA_DIR" 2>/dev/null)" ]]; then
+    die "$DATA_DIR is not empty but has no meta.properties (interrupted format?); run '$PROG stop --purge' to start fresh"
+  fi
+  mkdir -p -- "$DATA_DIR"
+  local cluster_id
+  cluster_id=$(tool_java kafka.tools.StorageTool random-uuid 2>"$LOG_DIR/format.log" | tail -n 1) \
+    || { cat -- "$LOG_DIR/format.log" >&2; die "kafka-storage random-uuid failed"; }
+  split_words "$KAFKA_FORMAT_ARGS"
+  if ! tool_java kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$CONF" \
+        "${SPLIT[@]+"${SPLIT[@]}"}" >>"$LOG_DIR/format.log" 2>&1; then
+    cat -- "$LOG_DIR/format.log" >&2
+    rm -rf -- "$DATA_DIR"
+    die "storage format failed (output above)"
+  fi
+  say "formatted $DATA_DIR (cluster id $cluster_id)"
+}
+
+show_failure_logs() {
+  # only what this launch logged (the log is appended to across restarts)
+  local logged=""
+  if [[ -f "$SERVER_LOG" ]]; then
+    logged=$(tail -n "+$((SERVER_LOG_START + 1))" -- "$SERVER_LOG" 2>/dev/null | tail -n 40 || true)
+  fi
+  echo "----- last 40 lines of $SERVER_LOG -----" >&2
+  if [[ -n "$logged" ]]; then printf '%s\n' "$logged" >&2; else echo "(nothing logged by this launch)" >&2; fi
+  # JVM stdout/stderr of this launch only (lines after the start marker), if any
+  local out=""
+  if [[ -f "$OUT_LOG" ]]; then
+    out=$(tail -n "+$((OUT_LOG_START + 1))" -- "$OUT_LOG" 2>/dev/null | grep -v '^[[:space:]]*$' | tail -n 20 || true)
+  fi
+  if [[ -n "$out" ]]; then
+    echo "----- JVM stdout/stderr ($OUT_LOG) -----" >&2
+    printf '%s\n' "$out" >&2
+  fi
+  echo "-----" >&2
+}
+
+LAUNCHED_PID=""
+OUT_LOG_START=0
+SERVER_LOG_START=0
+abort_start() {
+  if [[ -n "$LAUNCHED_PID" ]]; then
+    warn "interrupted, stopping the half-started broker (pid $LAUNCHED_PID)"
+    signal_broker KILL "$LAUNCHED_PID"
+    rm -f -- "$PID_FILE"
+  fi
+  exit 130
+}
+
+# The running broker uses the config rendered when IT started; say so if that differs.
+warn_if_other_ports() {
+  local listeners
+  listeners=$(grep -E '^[[:space:]]*listeners[[:space:]]*=' "$CONF" 2>/dev/null | tail -n 1 || true)
+  if [[ -n "$listeners" && "$listeners" != *"127.0.0.1:$KAFKA_PORT"[,[:space:]]* && "$listeners" != *"127.0.0.1:$KAFKA_PORT" ]]; then
+    warn "but it was started with other settings: $listeners (stop it first to apply KAFKA_PORT=$KAFKA_PORT)"
+  fi
+}
+
+cmd_start() {
+  [[ $# -eq 0 ]] || die "start takes no arguments (configure with environment variables, see --help)"
+  take_state_lock
+  read_pid
+  if [[ -n "$PID" ]]; then
+    say "already running on $BOOTSTRAP (pid $PID)"
+    warn_if_other_ports
+    return 0
+  fi
+  local port
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    if port_open "$port"; then
+      printf 'kafka: error: 127.0.0.1:%s is already in use by another process, not the broker of KAFKA_STATE_DIR=%s\n' \
+        "$port" "$KAFKA_STATE_DIR" >&2
+      who_listens "$port" >&2
+      die "stop that process or choose other ports (KAFKA_PORT / KAFKA_CONTROLLER_PORT)"
+    fi
+  done
+
+  find_java
+  resolve_jars
+  mkdir -p -- "$LOG_DIR" "$DATA_DIR"
+  render_config
+  format_storage
+
+  local -a jvm
+  split_words "$KAFKA_HEAP_OPTS"; jvm=("${SPLIT[@]+"${SPLIT[@]}"}")
+  jvm+=(-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+        -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
+        "-Dlog4j2.configurationFile=$LOG4J_CONF" "-Dkafka.logs.dir=$LOG_DIR"
+        "-Dnewsflow.kafka.state=$KAFKA_STATE_DIR")
+  split_words "$KAFKA_OPTS"; jvm+=("${SPLIT[@]+"${SPLIT[@]}"}")
+
+  printf '===== %s kafka.sh start (Kafka %s, port %s) =====\n' "$(date '+%F %T')" "$KAFKA_VERSION" "$KAFKA_PORT" >>"$OUT_LOG"
+  OUT_LOG_START=$(wc -l <"$OUT_LOG")
+  SERVER_LOG_START=0
+  if [[ -f "$SERVER_LOG" ]]; then SERVER_LOG_START=$(wc -l <"$SERVER_LOG"); fi
+  rm -f -- "$PID_FILE"
+  local -a launcher=()
+  if command -v setsid >/dev/null 2>&1; then launcher=(setsid); fi
+  local t0=$SECONDS
+  trap abort_start INT TERM
+  # New session (own process group, no controlling tty) + nohup: survives the calling
+  # shell, and 'stop' can signal the whole group. The inner shell records its own pid
+  # (== the JVM's, thanks to exec) so the pid file is right even if setsid had to fork.
+  # fds 8/9 (our flock locks) must not leak into the JVM.
+  # shellcheck disable=SC2016  # $$/$1/$@ are for the inner shell
+  "${launcher[@]+"${launcher[@]}"}" nohup bash -c 'echo "$$" >"$1.tmp" && mv -f "$1.tmp" "$1" && shift && exec "$@"' \
+    kafka-launch "$PID_FILE" "$JAVA" "${jvm[@]}" -cp "$LIBS/*" kafka.Kafka "$CONF" \
+    </dev/null >>"$OUT_LOG" 2>&1 8>&- 9>&- &
+  LAUNCHED_PID=$!
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ -s "$PID_FILE" ]] && break
+    sleep 0.05
+  done
+  if [[ -s "$PID_FILE" ]]; then LAUNCHED_PID=$(<"$PID_FILE"); fi
+
+  local deadline=$((t0 + KAFKA_START_TIMEOUT)) left reason=""
+  while :; do
+    if ! proc_alive "$LAUNCHED_PID"; then
+      reason="the broker process (pid $LAUNCHED_PID) exited during startup"
+      break
+    fi
+    left=$((deadline - SECONDS))
+    if ((left <= 0)); then
+      reason="the broker did not answer a metadata request on $BOOTSTRAP within ${KAFKA_START_TIMEOUT}s"
+      break
+    fi
+    if port_open "$KAFKA_PORT" && probe "$(( left < 15 ? left : 15 ))"; then
+      break
+    fi
+    sleep 0.5
+  done
+
+  if [[ -n "$reason" ]]; then
+    # clean up first, report second (a closed stdout/stderr must not leave a broker behind)
+    if group_alive "$LAUNCHED_PID"; then terminate_broker "$LAUNCHED_PID" 5 || true; fi
+    rm -f -- "$PID_FILE"
+    restore_signal_traps
+    printf 'kafka: error: %s\n' "$reason" >&2
+    if [[ -n "$PROBE_ERR" ]]; then printf 'kafka: last probe said: %s\n' "$(tail -n 3 <<<"$PROBE_ERR")" >&2; fi
+    show_failure_logs
+    exit 1
+  fi
+  restore_signal_traps
+  say "started on $BOOTSTRAP (pid $LAUNCHED_PID)"
+  say "  ready in $((SECONDS - t0))s; state $KAFKA_STATE_DIR; log $SERVER_LOG"
+}
+
+# ---------------------------------------------------------------------------
+# stop / status / logs / jars
+# ---------------------------------------------------------------------------
+purge_state_dir() {
+  [[ -d "$KAFKA_STATE_DIR" ]] || { say "nothing to purge ($KAFKA_STATE_DIR does not exist)"; return 0; }
+  # refuse to rm -rf a directory that holds anything kafka.sh did not create there
+  local entry name
+  for entry in "$KAFKA_STATE_DIR"/* "$KAFKA_STATE_DIR"/.[!.]*; do
+    [[ -e "$entry" || -L "$entry" ]] || continue
+    name=${entry##*/}
+    case "$name" in
+      data|logs|server.properties|server.properties.tmp|kafka.pid|kafka.pid.tmp|kafka.lock|probe-client.properties) ;;
+      *) die "refusing to delete $KAFKA_STATE_DIR: it contains '$name', which kafka.sh did not create" ;;
+    esac
+  done
+  rm -rf -- "$KAFKA_STATE_DIR"
+  say "purged $KAFKA_STATE_DIR"
+}
+
+cmd_stop() {
+  local purge=0
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --purge) purge=1 ;;
+      *) die "stop: unknown option '$1' (only --purge)" ;;
+    esac
+    shift
+  done
+  if [[ ! -d "$KAFKA_STATE_DIR" ]]; then
+    say "not running"
+    return 0
+  fi
+  take_state_lock
+  read_pid
+  if [[ -z "$PID" ]]; then
+    say "not running"
+  else
+    local t0=$SECONDS
+    terminate_broker "$PID" "$KAFKA_STOP_TIMEOUT"
+    rm -f -- "$PID_FILE"
+    say "stopped (pid $PID, ${BOOTSTRAP}) in $((SECONDS - t0))s"
+  fi
+  if ((purge)); then purge_state_dir; fi
+}
+
+cmd_status() {
+  [[ $# -eq 0 ]] || die "status takes no arguments"
+  PID=""
+  if [[ -d "$KAFKA_STATE_DIR" ]]; then read_pid; fi
+  if [[ -z "$PID" ]]; then
+    if port_open "$KAFKA_PORT"; then
+      say "not running (but 127.0.0.1:$KAFKA_PORT is in use by another process)"
+    else
+      say "not running"
+    fi
+    return 1
+  fi
+  find_java
+  if probe 15; then
+    say "running on $BOOTSTRAP (pid $PID; controller port $KAFKA_CONTROLLER_PORT; state $KAFKA_STATE_DIR)"
+    return 0
+  fi
+  say "not running: pid $PID is alive but $BOOTSTRAP does not answer metadata requests (starting, or broken: see '$PROG logs')"
+  warn_if_other_ports
+  return 1
+}
+
+cmd_logs() {
+  local follow=0 lines=100
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      -f|--follow) follow=1 ;;
+      -n) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "logs: -n needs a number"; lines=$2; shift ;;
+      -n[0-9]*) lines=${1#-n}; [[ "$lines" =~ ^[0-9]+$ ]] || die "logs: bad $1" ;;
+      *) die "logs: unknown option '$1' (use -f, -n N)" ;;
+    esac
+    shift
+  done
+  if ((follow)); then
+    mkdir -p -- "$LOG_DIR"
+    exec tail -n "$lines" -F -- "$SERVER_LOG"
+  fi
+  [[ -f "$SERVER_LOG" ]] || die "no broker log yet at $SERVER_LOG (never started with this KAFKA_STATE_DIR?)"
+  tail -n "$lines" -- "$SERVER_LOG"
+}
+
+cmd_jars() {
+  [[ $# -eq 0 ]] || die "jars takes no arguments"
+  resolve_jars
+  say "jars for Kafka $KAFKA_VERSION in $LIBS"
+}
+
+main() {
+  local cmd=${1:-}
+  [[ $# -gt 0 ]] && shift
+  case "$cmd" in
+    help|-h|--help) usage; return 0 ;;
+    "") usage >&2; exit 2 ;;
+  esac
+  validate_config
+  set_paths
+  case "$cmd" in
+    start) cmd_start "$@" ;;
+    stop) cmd_stop "$@" ;;
+    status) cmd_status "$@" ;;
+    logs) cmd_logs "$@" ;;
+    jars) cmd_jars "$@" ;;
+    *) printf 'kafka: error: unknown command %s\n\n' "'$cmd'" >&2; usage >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
