@@ -1,0 +1,96 @@
+"""Turn the bytes of a record on ``articles.raw`` into a validated :class:`RawArticle`.
+
+Every rejection raises :class:`InvalidArticle` with a reason code; the adapters route
+it to the dead-letter topic. Nothing here knows about Kafka.
+"""
+
+from __future__ import annotations
+
+import orjson
+from jsonschema import ValidationError
+
+from workers.exceptions import InvalidArticle, Reason
+from workers.ids import stable_id
+from workers.models import RAW_ARTICLE_SCHEMA, RawArticle
+from workers.schemas import validator_for
+
+__all__ = ["article_from_mapping", "decode_article", "derive_article_id"]
+
+#: Room for the metadata fields around the body when screening a record by size
+#: before parsing it, so an oversized record is refused without building it in memory.
+_ENVELOPE_BYTES = 64 * 1024
+_FIELDS = ("title", "url", "source", "published_at", "language")
+
+
+def decode_article(value: bytes | None, *, max_body_bytes: int) -> RawArticle:
+    """Parse and validate one input record.
+
+    Args:
+        value: the record value as received.
+        max_body_bytes: largest accepted body, in UTF-8 bytes.
+
+    Returns:
+        The article, with ``id`` derived from its content when the input had none.
+
+    Raises:
+        InvalidArticle: the record is not a valid raw article; ``reason`` says why.
+    """
+    if value is None:
+        raise InvalidArticle("invalid_json", "record has no value (tombstone)")
+    if len(value) > max_body_bytes + _ENVELOPE_BYTES:
+        raise InvalidArticle(
+            "body_too_large", f"record of {len(value)} bytes exceeds the limit of {max_body_bytes}"
+        )
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidArticle("invalid_utf8", f"value is not valid UTF-8: {exc}") from None
+    try:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidArticle("invalid_json", f"value is not valid JSON: {exc}") from None
+    return article_from_mapping(data, max_body_bytes=max_body_bytes)
+
+
+def article_from_mapping(data: object, *, max_body_bytes: int) -> RawArticle:
+    """Validate parsed JSON against the raw-article schema and build the model.
+
+    Raises:
+        InvalidArticle: as :func:`decode_article`.
+    """
+    if not isinstance(data, dict):
+        raise InvalidArticle("not_an_object", f"expected a JSON object, got {type(data).__name__}")
+    error = next(iter(validator_for(RAW_ARTICLE_SCHEMA).iter_errors(data)), None)
+    if error is not None:
+        raise InvalidArticle(_reason_for(error), _describe(error)) from None
+    body: str = data["body"]
+    size = len(body.encode("utf-8"))
+    if size > max_body_bytes:
+        raise InvalidArticle(
+            "body_too_large", f"body of {size} bytes exceeds the limit of {max_body_bytes}"
+        )
+    fields = {name: data.get(name) for name in _FIELDS}
+    article_id = data.get("id") or derive_article_id(body, fields["title"])
+    return RawArticle(id=article_id, body=body, **fields)
+
+
+def derive_article_id(body: str, title: str | None = None) -> str:
+    """Id for an article that came without one: the same content gives the same id."""
+    return "sha-" + stable_id(title or "", body, length=20)
+
+
+def _reason_for(error: ValidationError) -> Reason:
+    field = error.absolute_path[0] if error.absolute_path else None
+    if error.validator == "required":
+        return "missing_body"
+    if field == "body" and error.validator in ("pattern", "minLength"):
+        return "empty_body"
+    if field == "published_at":
+        return "invalid_published_at"
+    return "invalid_field"
+
+
+def _describe(error: ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path) or "value"
+    detail = error.message if len(error.message) <= 200 else error.message[:200] + "..."
+    return f"{where}: {detail}"

