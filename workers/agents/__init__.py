@@ -1,0 +1,1 @@
+"""Faust agents: consume, call the enrichment core, publish, count, route failures."""

@@ -1,0 +1,32 @@
+"""The Faust application, and nothing else (topics and agents live in their modules)."""
+
+from __future__ import annotations
+
+import faust
+
+from workers.settings import Settings
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings) -> faust.App:
+    """A Faust app configured from ``settings``.
+
+    Values cross Kafka as raw bytes: decoding is part of processing, so that a record
+    that does not decode becomes a dead letter instead of an error inside Faust.
+    """
+    return faust.App(
+        settings.group_id,
+        broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
+        datadir=settings.data_dir,
+        key_serializer="raw",
+        value_serializer="raw",
+        # Topics are created by `newsflow topics create` with the partition count the
+        # operator chose; a worker must not invent them with other settings.
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        web_enabled=False,
+        processing_guarantee="at_least_once",
+    )

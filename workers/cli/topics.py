@@ -1,0 +1,43 @@
+"""``newsflow topics``: create and list the pipeline's topics."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from workers.kafka.admin import create_topics, describe_topics
+from workers.kafka.client import wait_for_broker
+from workers.settings import Settings
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("topics", help="create or list topics", description="Manage the pipeline's topics.")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = actions.add_parser(
+        "create",
+        help="create the pipeline's topics that are missing",
+        description="Create articles.raw, articles.enriched, claims, entities and articles.dlq "
+        "(names from NEWSFLOW_TOPIC_*). Existing topics are left as they are.",
+    )
+    create.add_argument("--partitions", type=int, help="partitions per topic (default: NEWSFLOW_PARTITIONS, 6)")
+    create.add_argument("--replication-factor", type=int, help="replicas per partition (default 1)")
+    create.set_defaults(run=run_create)
+    listing = actions.add_parser("list", help="list topics with their partition counts",
+                                 description="List every non-internal topic with its partition count.")
+    listing.set_defaults(run=run_list)
+
+
+def run_create(args: argparse.Namespace, settings: Settings) -> int:
+    settings = settings.with_overrides(partitions=args.partitions, replication_factor=args.replication_factor)
+    wait_for_broker(settings)
+    for name, created in create_topics(settings).items():
+        state = f"created ({settings.partitions} partitions)" if created else "exists"
+        print(f"{name}: {state}")
+    return 0
+
+
+def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    wait_for_broker(settings)
+    for topic in describe_topics(settings):
+        print(f"{topic.name}\t{topic.partitions}")
+    return 0

@@ -1,0 +1,1 @@
+"""kafka-python adapters for the CLI: topic admin, feeding and tailing."""

@@ -1,0 +1,42 @@
+"""Every topic the stream workers read or write, declared on one Faust app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+from faust.types import TopicT
+
+from workers.settings import Settings
+
+__all__ = ["PipelineTopics", "declare_topics"]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineTopics:
+    """The pipeline's topics as Faust topic objects, by role."""
+
+    raw: TopicT
+    enriched: TopicT
+    claims: TopicT
+    entities: TopicT
+    dlq: TopicT
+
+    def by_name(self) -> dict[str, TopicT]:
+        """Output topics by Kafka topic name."""
+        return {t.get_topic_name(): t for t in (self.enriched, self.claims, self.entities, self.dlq)}
+
+
+def declare_topics(app: faust.App, settings: Settings) -> PipelineTopics:
+    """Declare the pipeline's topics (bytes in, bytes out) on ``app``."""
+
+    def topic(name: str) -> TopicT:
+        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+    return PipelineTopics(
+        raw=topic(settings.topic_raw),
+        enriched=topic(settings.topic_enriched),
+        claims=topic(settings.topic_claims),
+        entities=topic(settings.topic_entities),
+        dlq=topic(settings.topic_dlq),
+    )
