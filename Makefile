@@ -1,0 +1,58 @@
+# newsflow: two commands for a new user.
+#   make demo   install everything, start a local Kafka, run the pipeline end to end
+#   make test   install everything, run the whole test suite (it starts its own broker)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+KAFKA  := deploy/local/kafka.sh
+STAMP  := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-deps kafka-jars demo test test-unit test-integration lint kafka-start kafka-stop clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps: ## Debian packages the tests use (kcat)
+	deploy/local/install-system-deps.sh
+
+kafka-jars: ## resolve the Kafka broker jars from Maven Central (cached)
+	$(KAFKA) jars >/dev/null
+
+install: $(STAMP) system-deps kafka-jars ## Python venv, Debian packages and Kafka jars
+
+demo: install ## run the pipeline end to end on a local broker (reused if running)
+	@if $(KAFKA) status >/dev/null 2>&1; then started=0; echo "demo: reusing the running broker"; \
+	 else $(KAFKA) start || exit 1; started=1; fi; \
+	 $(BIN)/newsflow demo; rc=$$?; \
+	 if [ $$started = 1 ]; then $(KAFKA) stop; fi; \
+	 exit $$rc
+
+test: install ## the whole suite: unit tests, then integration tests on a real broker
+	$(BIN)/python -m pytest
+
+test-unit: install ## unit tests only (no broker)
+	$(BIN)/python -m pytest -m "not integration"
+
+test-integration: install ## integration tests only (they start and stop their own broker)
+	$(BIN)/python -m pytest -m integration
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check workers tests
+	$(BIN)/mypy workers
+
+kafka-start: ## start the local broker on 127.0.0.1:9092
+	$(KAFKA) start
+
+kafka-stop: ## stop the local broker
+	$(KAFKA) stop
+
+clean: ## remove the venv and caches (not the Kafka jar cache)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import pytest
+
+from workers.decode import decode_article, derive_article_id
+from workers.exceptions import InvalidArticle
+
+LIMIT = 1000
+
+
+def reason_of(value: bytes, limit: int = LIMIT) -> str:
+    with pytest.raises(InvalidArticle) as info:
+        decode_article(value, max_body_bytes=limit)
+    return info.value.reason
+
+
+def test_valid_article_keeps_its_fields() -> None:
+    article = decode_article(
+        b'{"id": "a1", "body": "Text.", "title": "T", "url": "u", "source": "s", '
+        b'"published_at": "2024-12-05T10:00:00+01:00", "language": "en"}',
+        max_body_bytes=LIMIT,
+    )
+    assert (article.id, article.body, article.title, article.published_at, article.language) == (
+        "a1", "Text.", "T", "2024-12-05T10:00:00+01:00", "en"
+    )
+
+
+def test_missing_id_is_derived_from_content_deterministically() -> None:
+    first = decode_article(b'{"body": "Same text."}', max_body_bytes=LIMIT)
+    second = decode_article(b'{"body": "Same text.", "extra": 1}', max_body_bytes=LIMIT)
+    other = decode_article(b'{"body": "Other text."}', max_body_bytes=LIMIT)
+    assert first.id == second.id == derive_article_id("Same text.")
+    assert other.id != first.id
+
+
+def test_date_only_published_at_is_accepted() -> None:
+    assert decode_article(b'{"body": "x", "published_at": "2015-08-02"}', max_body_bytes=LIMIT).published_at == "2015-08-02"
+
+
+def test_unknown_fields_are_ignored() -> None:
+    assert decode_article(b'{"body": "x", "tags": ["a"]}', max_body_bytes=LIMIT).body == "x"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (b"{not json", "invalid_json"),
+        (b"[1, 2]", "not_an_object"),
+        (b'"just a string"', "not_an_object"),
+        (b'{"title": "no body"}', "missing_body"),
+        (b'{"body": ""}', "empty_body"),
+        (b'{"body": " \\n\\t "}', "empty_body"),
+        (b'{"body": 42}', "invalid_field"),
+        (b'{"body": "x", "title": 7}', "invalid_field"),
+        (b'{"body": "x", "id": ""}', "invalid_field"),
+        (b'{"body": "x", "published_at": "last Tuesday"}', "invalid_published_at"),
+        (b'{"body": "x", "published_at": "2024-13-45T10:00:00Z"}', "invalid_published_at"),
+        (b'{"body": "x", "published_at": "2024-02-30"}', "invalid_published_at"),
+        (b'{"body": "x", "published_at": 20240230}', "invalid_published_at"),
+        (b"\xff\xfe\x00garbage", "invalid_utf8"),
+        (b"[" * 5000 + b"]" * 5000, "invalid_json"),
+    ],
+)
+def test_invalid_input_is_rejected_with_its_reason(value: bytes, reason: str) -> None:
+    assert reason_of(value) == reason
+
+
+def test_tombstone_is_rejected() -> None:
+    with pytest.raises(InvalidArticle):
+        decode_article(None, max_body_bytes=LIMIT)
+
+
+def test_body_over_the_limit_is_rejected() -> None:
+    assert reason_of(b'{"body": "' + b"a" * 11 + b'"}', limit=10) == "body_too_large"
+
+
+def test_limit_counts_utf8_bytes_not_characters() -> None:
+    assert reason_of('{"body": "ééééé!"}'.encode(), limit=10) == "body_too_large"
+
+
+def test_oversized_record_is_refused_before_parsing() -> None:
+    assert reason_of(b"x" * (LIMIT + 70_000)) == "body_too_large"
