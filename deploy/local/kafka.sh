@@ -121,6 +121,9 @@ validate_config() {
     auto|kcat|java) ;;
     *) die "KAFKA_READY_TOOL must be auto, kcat or java, got '$KAFKA_READY_TOOL'" ;;
   esac
+  if [[ "$KAFKA_READY_TOOL" == kcat ]] && ! command -v kcat >/dev/null 2>&1; then
+    die "KAFKA_READY_TOOL=kcat but kcat is not installed (use auto or java)"
+  fi
   if [[ -n "$KAFKA_EXTRA_PROPERTIES" ]]; then
     [[ -f "$KAFKA_EXTRA_PROPERTIES" && -r "$KAFKA_EXTRA_PROPERTIES" ]] \
       || die "KAFKA_EXTRA_PROPERTIES: cannot read file '$KAFKA_EXTRA_PROPERTIES'"
@@ -295,10 +298,11 @@ is_our_broker() {
   [[ "$(proc_cmdline "$pid")" == *" kafka.Kafka $CONF"* ]]
 }
 
-# Any live (non-zombie) process left in the process group we started?
-group_alive() {
-  local pgid=$1
-  ps -e -o pgid=,stat= 2>/dev/null | awk -v g="$pgid" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+# The broker pid, or anything left in the process group it leads (setsid), still alive?
+broker_alive() {
+  local pid=$1
+  proc_alive "$pid" && return 0
+  ps -e -o pgid=,stat= 2>/dev/null | awk -v g="$pid" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
 }
 
 # Sets PID to our running broker's pid, or "" (removing a stale pid file).
@@ -342,13 +346,13 @@ terminate_broker() {
   local pid=$1 grace=$2 i
   signal_broker TERM "$pid"
   for ((i = 0; i < grace * 5; i++)); do
-    group_alive "$pid" || return 0
+    broker_alive "$pid" || return 0
     sleep 0.2
   done
   warn "pid $pid did not exit ${grace}s after SIGTERM, sending SIGKILL"
   signal_broker KILL "$pid"
   for ((i = 0; i < 50; i++)); do
-    group_alive "$pid" || return 0
+    broker_alive "$pid" || return 0
     sleep 0.2
   done
   die "pid $pid (process group $pid) survived SIGKILL"
@@ -360,7 +364,7 @@ terminate_broker() {
 probe_tool() {
   if [[ -n "$KAFKA_CLIENT_PROPERTIES" ]]; then echo java; return; fi
   case "$KAFKA_READY_TOOL" in
-    kcat) command -v kcat >/dev/null 2>&1 || die "KAFKA_READY_TOOL=kcat but kcat is not installed"; echo kcat ;;
+    kcat) echo kcat ;;
     java) echo java ;;
     auto) if command -v kcat >/dev/null 2>&1; then echo kcat; else echo java; fi ;;
   esac
@@ -563,7 +567,7 @@ cmd_start() {
 
   if [[ -n "$reason" ]]; then
     # clean up first, report second (a closed stdout/stderr must not leave a broker behind)
-    if group_alive "$LAUNCHED_PID"; then terminate_broker "$LAUNCHED_PID" 5 || true; fi
+    if broker_alive "$LAUNCHED_PID"; then terminate_broker "$LAUNCHED_PID" 5 || true; fi
     rm -f -- "$PID_FILE"
     restore_signal_traps
     printf 'kafka: error: %s\n' "$reason" >&2
