@@ -43,16 +43,34 @@ def test_invalid_article_becomes_exactly_one_dead_letter(processor: RecordProces
     assert (letter["partition"], letter["offset"], letter["value"]) == (2, 41, '{"body": 5}')
 
 
-def test_enrichment_crash_becomes_a_dead_letter_not_an_exception(
+def test_enrichment_crash_dead_letters_only_the_failing_article(
     processor: RecordProcessor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(article: object) -> None:
-        raise RuntimeError("model exploded")
+    import workers.enrich
 
-    monkeypatch.setattr(processor, "enricher", explode)
-    outcome = processor(record(orjson.dumps({"id": "a2", "body": TEXT})))
-    assert (outcome.status, outcome.reason, outcome.article_id) == ("dead_letter", "enrichment_failed", "a2")
-    assert "model exploded" in orjson.loads(outcome.records[0].value)["error"]
+    real = workers.enrich.extract_claims
+
+    def explode_on_a2(doc: object, entities: object, *, article_id: str) -> object:
+        if article_id == "a2":
+            raise RuntimeError("model exploded")
+        return real(doc, entities, article_id=article_id)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers.enrich, "extract_claims", explode_on_a2)
+    outcomes = processor.process_batch(
+        [record(orjson.dumps({"id": i, "body": TEXT})) for i in ("a1", "a2", "a3")]
+    )
+    assert [o.status for o in outcomes] == ["enriched", "dead_letter", "enriched"]
+    assert (outcomes[1].reason, outcomes[1].article_id) == ("enrichment_failed", "a2")
+    assert "model exploded" in orjson.loads(outcomes[1].records[0].value)["error"]
+
+
+def test_batch_keeps_input_order_with_invalid_records_mixed_in(processor: RecordProcessor) -> None:
+    outcomes = processor.process_batch(
+        [record(b"junk"), record(orjson.dumps({"id": "ok", "body": TEXT})), record(b'{"body": ""}')]
+    )
+    assert [(o.status, o.reason) for o in outcomes] == [
+        ("dead_letter", "invalid_json"), ("enriched", None), ("dead_letter", "empty_body")
+    ]
 
 
 def test_same_input_gives_the_same_event_ids(processor: RecordProcessor) -> None:

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from spacy.language import Language
+
+from tests.checks import assert_spans_index_body
+from workers.enrich import Enricher, split_at_whitespace
+from workers.events import encode
+from workers.models import RawArticle
+
+import orjson
+
+TEXT = "The mayor of Boston said on Monday that the bridge would reopen.\n"
+
+
+def as_dict(article: object) -> dict:  # type: ignore[type-arg]
+    return orjson.loads(encode(article))
+
+
+def test_pieces_concatenate_to_the_text_and_respect_the_size() -> None:
+    for text in ["a" * 1000, "word " * 300, "line\n" * 300, "short"]:
+        pieces = split_at_whitespace(text, 100)
+        assert "".join(pieces) == text
+        assert all(len(p) <= 100 for p in pieces)
+
+
+def test_pieces_end_after_a_newline_when_there_is_one() -> None:
+    pieces = split_at_whitespace("para one.\n" * 30, 100)
+    assert all(p.endswith("\n") for p in pieces)
+
+
+def test_long_body_parsed_in_pieces_gives_exact_spans(nlp: Language) -> None:
+    body = TEXT * 40
+    chunked = as_dict(Enricher(nlp, chunk_chars=500, clock=lambda: "t")(RawArticle("x", body)))
+    assert_spans_index_body(chunked)
+    assert sum(len(e["mentions"]) for e in chunked["entities"] if e["name"] == "Boston") == 40
+    assert len(chunked["claims"]) == 40
+
+
+def test_batch_and_single_enrichment_agree(nlp: Language) -> None:
+    enricher = Enricher(nlp, clock=lambda: "t")
+    articles = [RawArticle(f"a{i}", TEXT * (i + 1)) for i in range(3)]
+    assert [as_dict(a) for a in enricher.enrich_batch(articles)] == [as_dict(enricher(a)) for a in articles]
+
+
+def test_text_without_punctuation_or_spaces_is_enriched_in_bounded_pieces(nlp: Language) -> None:
+    body = "x" * 3000
+    article = as_dict(Enricher(nlp, chunk_chars=1000, clock=lambda: "t")(RawArticle("x", body)))
+    assert article["body"] == body and article["claims"] == []
