@@ -5,6 +5,7 @@ from __future__ import annotations
 import faust
 
 from workers.settings import Settings
+from workers.transport import SCHEME
 
 __all__ = ["create_app"]
 
@@ -17,7 +18,8 @@ def create_app(settings: Settings) -> faust.App:
     """
     return faust.App(
         settings.group_id,
-        broker=[f"kafka://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
+        # Our transport: Faust's aiokafka driver with an idempotent producer.
+        broker=[f"{SCHEME}://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
         datadir=settings.data_dir,
         key_serializer="raw",
         value_serializer="raw",
