@@ -51,13 +51,23 @@ class Settings:
     data_dir: str = ""
     #: Log level of the worker: debug, info, warning, error.
     log_level: str = "info"
+    #: Most articles handed to the NLP at once, and how long to wait to fill a batch.
+    batch_max_articles: int = 16
+    batch_timeout_ms: int = 100
+    #: Where the worker serves /metrics, /healthz and /readyz (port 0: not at all).
+    metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped from outside the pod/container
+    metrics_port: int = 9400
+    #: Seconds between two consumer-lag measurements.
+    lag_interval_seconds: int = 15
 
     def __post_init__(self) -> None:
         if not self.data_dir:
             object.__setattr__(self, "data_dir", _default_data_dir())
-        for name in ("partitions", "replication_factor", "max_body_bytes"):
+        for name in ("partitions", "replication_factor", "max_body_bytes", "batch_max_articles", "lag_interval_seconds"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"[E101] {name} must be at least 1, got {getattr(self, name)}")
+        if not 0 <= self.metrics_port <= 65535 or self.batch_timeout_ms < 0:
+            raise ConfigError(f"[E105] metrics_port must be 0..65535 and batch_timeout_ms >= 0")
         if not self.bootstrap_servers.strip():
             raise ConfigError("[E102] bootstrap_servers must not be empty")
 

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry
+
+from workers.metrics import METRIC_NAMES, PipelineMetrics
+
+
+def sample(registry: CollectorRegistry, name: str, **labels: str) -> float | None:
+    return registry.get_sample_value(name, labels)
+
+
+def test_names_follow_the_prefix_and_unit_conventions() -> None:
+    families = {n for n in METRIC_NAMES if not n.endswith(("_bucket", "_sum", "_count", "_created"))}
+    assert all(n.startswith("newsflow_") for n in families)
+    assert "newsflow_stage_duration_seconds_bucket" in METRIC_NAMES
+    assert "newsflow_records_consumed_total" in METRIC_NAMES
+
+
+def test_batch_stage_is_recorded_per_article() -> None:
+    registry = CollectorRegistry()
+    metrics = PipelineMetrics(registry)
+    with metrics.time_stage("nlp", articles=4):
+        pass
+    assert sample(registry, "newsflow_stage_duration_seconds_count", stage="nlp") == 4
+
+
+def test_lag_of_revoked_partitions_disappears() -> None:
+    registry = CollectorRegistry()
+    metrics = PipelineMetrics(registry)
+    metrics.set_lag("in", {0: 5, 1: 7})
+    metrics.set_lag("in", {1: 2})
+    assert sample(registry, "newsflow_consumer_lag_messages", topic="in", partition="0") is None
+    assert sample(registry, "newsflow_consumer_lag_messages", topic="in", partition="1") == 2

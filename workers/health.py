@@ -1,0 +1,98 @@
+"""The worker's HTTP endpoint: ``/metrics`` for Prometheus, ``/healthz`` and ``/readyz``.
+
+Liveness says the process answers; readiness says it can do work: the model is loaded
+and the consumer group has assigned it partitions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from workers.metrics import PipelineMetrics
+
+__all__ = ["HealthServer", "Readiness"]
+
+log = logging.getLogger(__name__)
+
+
+class Readiness:
+    """What readiness depends on; updated by the worker as it starts and rebalances."""
+
+    def __init__(self, metrics: PipelineMetrics) -> None:
+        self._metrics = metrics
+        self.model_loaded = False
+        self.partitions: frozenset[int] = frozenset()
+
+    @property
+    def ready(self) -> bool:
+        return self.model_loaded and bool(self.partitions)
+
+    def set_model_loaded(self) -> None:
+        self.model_loaded = True
+        self._publish()
+
+    def set_partitions(self, partitions: frozenset[int]) -> None:
+        self.partitions = partitions
+        self._metrics.assigned_partitions.set(len(partitions))
+        self._publish()
+
+    def _publish(self) -> None:
+        self._metrics.ready.set(1 if self.ready else 0)
+
+
+class HealthServer:
+    """Serves the three endpoints from a daemon thread.
+
+    Args:
+        metrics: the registry to expose.
+        readiness: the readiness state.
+        host, port: where to listen; port 0 picks a free port (see :attr:`port`).
+    """
+
+    def __init__(self, metrics: PipelineMetrics, readiness: Readiness, *, host: str, port: int) -> None:
+        registry = metrics.registry
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+                if self.path.split("?")[0] == "/metrics":
+                    self._reply(200, generate_latest(registry), CONTENT_TYPE_LATEST)
+                elif self.path == "/healthz":
+                    self._reply(200, b"ok\n")
+                elif self.path == "/readyz":
+                    ok = readiness.ready
+                    body = b"ready\n" if ok else b"not ready: " + (
+                        b"partitions not assigned\n" if readiness.model_loaded else b"model not loaded\n"
+                    )
+                    self._reply(200 if ok else 503, body)
+                else:
+                    self._reply(404, b"not found: try /metrics, /healthz or /readyz\n")
+
+            def _reply(self, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8") -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature of the base class
+                pass  # a scrape every 15 s would flood the worker log
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="health-http", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def start(self) -> None:
+        self._thread.start()
+        log.info("serving /metrics, /healthz and /readyz on port %d", self.port)
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

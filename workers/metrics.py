@@ -1,0 +1,129 @@
+"""Every Prometheus metric of the pipeline, declared in one place.
+
+Names follow ``newsflow_<what>_<unit>`` in base units (seconds, bytes), counters end in
+``_total``, and labels have low cardinality: topic, partition, stage, reason; never an
+article id. Faust's built-in Prometheus sensor is not used: it reports milliseconds and
+can crash on a rebalance.
+
+Tests build :class:`PipelineMetrics` on a fresh ``CollectorRegistry``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+
+__all__ = ["METRIC_NAMES", "STAGES", "PipelineMetrics", "Stage"]
+
+PREFIX = "newsflow"
+
+#: The timed steps of processing one article (``geo`` runs inside ``entities`` once the
+#: gazetteer is in; ``publish`` is the wait for Kafka's acknowledgement).
+Stage = Literal["decode", "nlp", "entities", "claims", "geo", "publish"]
+STAGES: tuple[Stage, ...] = ("decode", "nlp", "entities", "claims", "geo", "publish")
+
+# Latency buckets from 1 ms to 2 min: an article takes milliseconds in spaCy's small
+# model, seconds under backlog, and end-to-end latency includes queueing in Kafka.
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+_COUNT_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144)
+_BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
+
+
+class PipelineMetrics:
+    """The metrics of one worker process.
+
+    Args:
+        registry: where to register; a fresh ``CollectorRegistry()`` in tests.
+    """
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        p = PREFIX
+        self.consumed = Counter(f"{p}_records_consumed_total", "Records read from an input topic.", ["topic"], registry=registry)
+        self.produced = Counter(f"{p}_records_produced_total", "Records acknowledged by Kafka on an output topic.", ["topic"], registry=registry)
+        self.enriched = Counter(f"{p}_articles_enriched_total", "Articles enriched and published.", registry=registry)
+        self.dead_letters = Counter(f"{p}_dead_letters_total", "Inputs routed to the dead-letter topic, by reason.", ["reason"], registry=registry)
+        self.failures = Counter(
+            f"{p}_failures_total", "Errors while processing, by reason (a failed input also counts as a dead letter).",
+            ["reason"], registry=registry,
+        )
+        self.duplicates = Counter(f"{p}_duplicates_total", "Articles flagged as duplicates, by kind (exact, near).", ["kind"], registry=registry)
+        self.stage_seconds = Histogram(
+            f"{p}_stage_duration_seconds", "Time spent in one processing stage per article.", ["stage"],
+            buckets=_LATENCY_BUCKETS, registry=registry,
+        )
+        self.end_to_end_seconds = Histogram(
+            f"{p}_end_to_end_latency_seconds", "From the input record's Kafka timestamp to its outputs being acknowledged.",
+            buckets=_LATENCY_BUCKETS, registry=registry,
+        )
+        self.batch_size = Histogram(f"{p}_batch_size_articles", "Articles per batch handed to the NLP.", buckets=_BATCH_BUCKETS, registry=registry)
+        self.entities_per_article = Histogram(
+            f"{p}_article_entities", "Distinct entities per enriched article.", buckets=_COUNT_BUCKETS, registry=registry,
+        )
+        self.claims_per_article = Histogram(
+            f"{p}_article_claims", "Claims per enriched article.", buckets=_COUNT_BUCKETS, registry=registry,
+        )
+        self.lag = Gauge(
+            f"{p}_consumer_lag_messages", "Log-end offset minus committed offset, per assigned input partition.",
+            ["topic", "partition"], registry=registry,
+        )
+        self.assigned_partitions = Gauge(f"{p}_assigned_partitions", "Input partitions assigned to this worker.", registry=registry)
+        self.rebalances = Counter(f"{p}_rebalances_total", "Consumer group rebalances seen by this worker.", registry=registry)
+        self.ready = Gauge(f"{p}_worker_ready", "1 when the model is loaded and partitions are assigned.", registry=registry)
+        self.last_processed = Gauge(
+            f"{p}_last_processed_timestamp_seconds", "Unix time at which this worker last finished an input.", registry=registry,
+        )
+        self.build = Info(f"{p}_build", "Versions of the pipeline, its model and its libraries.", registry=registry)
+
+    @contextmanager
+    def time_stage(self, stage: str, articles: int = 1) -> Iterator[None]:
+        """Observe the ``with`` block's duration as ``stage``, per article.
+
+        A stage run once for a batch of ``articles`` (the NLP, through ``nlp.pipe``)
+        records its duration divided by the batch size, once per article, so the
+        histogram stays "seconds per article" whatever the batching.
+        """
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            per_article = (time.perf_counter() - began) / max(1, articles)
+            child = self.stage_seconds.labels(stage=stage)
+            for _ in range(max(1, articles)):
+                child.observe(per_article)
+
+    def set_lag(self, topic: str, lags: dict[int, int]) -> None:
+        """Replace the lag series of ``topic`` with ``lags`` (partition -> messages).
+
+        Partitions no longer assigned disappear instead of reporting a stale value.
+        """
+        for labels in list(self.lag._metrics):  # noqa: SLF001 - prometheus-client has no public listing
+            if labels[0] == topic and int(labels[1]) not in lags:
+                self.lag.remove(*labels)
+        for partition, lag in lags.items():
+            self.lag.labels(topic=topic, partition=str(partition)).set(lag)
+
+
+#: Every metric family name as Prometheus exposes it, for checking dashboards and alerts.
+def _names() -> frozenset[str]:
+    registry = CollectorRegistry()
+    metrics = PipelineMetrics(registry)
+    metrics.build.info({})
+    names: set[str] = set()
+    for family in registry.collect():
+        names.update(sample.name for sample in family.samples)
+        names.add(family.name)
+    # Histogram series exist once observed; list their standard suffixes up front.
+    for family in registry.collect():
+        if family.type == "histogram":
+            names.update({f"{family.name}_bucket", f"{family.name}_sum", f"{family.name}_count"})
+        if family.type == "counter":
+            names.add(f"{family.name}_total")
+    return frozenset(names)
+
+
+METRIC_NAMES: frozenset[str] = _names()
