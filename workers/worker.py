@@ -1,34 +1,109 @@
-"""Wire the settings, the NLP core and the Faust adapter into a runnable worker."""
+"""Wire the settings, the NLP core, metrics and the Faust adapter into a worker."""
 
 from __future__ import annotations
 
-import faust
+import asyncio
+import importlib.metadata as md
+import logging
+import platform
+from dataclasses import dataclass
+from typing import Any
 
+import faust
+from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector
+
+from workers import __version__
 from workers.agents.enrich import register_enrich_agent
 from workers.app import create_app
 from workers.enrich import Enricher
-from workers.nlp.pipeline import load_pipeline
+from workers.health import HealthServer, Readiness
+from workers.lag import LagMonitor
+from workers.metrics import PipelineMetrics
+from workers.nlp.pipeline import load_pipeline, model_info
 from workers.process import RecordProcessor
 from workers.settings import Settings
 from workers.topics import declare_topics
 
-__all__ = ["build_app", "run_worker"]
+__all__ = ["WorkerParts", "build_worker", "run_worker"]
+
+log = logging.getLogger(__name__)
 
 
-def build_app(settings: Settings, enricher: Enricher) -> faust.App:
-    """A Faust app with the enrichment agent attached."""
+@dataclass(frozen=True, slots=True)
+class WorkerParts:
+    """A worker's app and the observability pieces attached to it."""
+
+    app: faust.App
+    metrics: PipelineMetrics
+    readiness: Readiness
+    lag: LagMonitor
+
+
+def build_worker(settings: Settings, enricher: Enricher, metrics: PipelineMetrics, readiness: Readiness) -> WorkerParts:
+    """A Faust app with the enrichment agent, readiness tracking and lag measurement."""
     app = create_app(settings)
-    register_enrich_agent(app, declare_topics(app, settings), RecordProcessor(enricher, settings))
-    return app
+    processor = RecordProcessor(enricher, settings, timer=metrics.time_stage)
+    register_enrich_agent(app, declare_topics(app, settings), processor, settings, metrics)
+    lag = LagMonitor(settings, metrics)
+
+    def input_partitions(tps: Any) -> frozenset[int]:
+        return frozenset(tp.partition for tp in tps if tp.topic == settings.topic_raw)
+
+    @app.on_partitions_assigned.connect
+    async def on_assigned(sender: Any, assigned: Any, **kwargs: Any) -> None:
+        metrics.rebalances.inc()
+        readiness.set_partitions(input_partitions(app.consumer.assignment()))
+
+    @app.on_partitions_revoked.connect
+    async def on_revoked(sender: Any, revoked: Any, **kwargs: Any) -> None:
+        readiness.set_partitions(readiness.partitions - input_partitions(revoked))
+
+    @app.timer(interval=float(settings.lag_interval_seconds))
+    async def measure_lag() -> None:
+        await asyncio.to_thread(lag.update, readiness.partitions)
+
+    return WorkerParts(app, metrics, readiness, lag)
 
 
 def run_worker(settings: Settings) -> None:
-    """Load the model, then consume until SIGINT/SIGTERM (Faust handles the signals).
+    """Serve metrics, load the model, then consume until SIGINT/SIGTERM.
 
     The model is loaded before the worker joins the consumer group, so a broken model
     setting fails at once instead of after partitions were assigned.
     """
-    enricher = Enricher(load_pipeline(settings.spacy_model))
-    app = build_app(settings, enricher)
-    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
-    worker.execute_from_commandline()
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    metrics = PipelineMetrics(registry)
+    readiness = Readiness(metrics)
+    server = None
+    if settings.metrics_port:
+        # Up before the model loads, so liveness answers during a slow start.
+        server = HealthServer(metrics, readiness, host=settings.metrics_host, port=settings.metrics_port)
+        server.start()
+    parts: WorkerParts | None = None
+    try:
+        nlp = load_pipeline(settings.spacy_model)
+        _publish_build_info(metrics, nlp)
+        parts = build_worker(settings, Enricher(nlp, timer=metrics.time_stage), metrics, readiness)
+        readiness.set_model_loaded()
+        faust.Worker(parts.app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+    finally:
+        if parts is not None:
+            parts.lag.close()
+        if server is not None:
+            server.stop()
+
+
+def _publish_build_info(metrics: PipelineMetrics, nlp: Any) -> None:
+    info = model_info(nlp)
+    metrics.build.info({
+        "pipeline_version": __version__,
+        "model": info.name,
+        "model_version": info.version,
+        "spacy": md.version("spacy"),
+        "faust": md.version("faust-streaming"),
+        "aiokafka": md.version("aiokafka"),
+        "kafka_python": md.version("kafka-python"),
+        "python": platform.python_version(),
+    })

@@ -103,6 +103,8 @@ class WorkerProcess:
         self.log_path = log_path
         env = settings_env(settings)
         env["NEWSFLOW_DATA_DIR"] = str(data_dir)
+        self.metrics_port = _free_port()
+        env["NEWSFLOW_METRICS_PORT"] = str(self.metrics_port)
         with log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "workers", "worker"], stdout=log, stderr=subprocess.STDOUT, env=env

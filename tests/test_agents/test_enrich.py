@@ -10,7 +10,10 @@ import orjson
 import pytest
 
 from workers.agents.enrich import register_enrich_agent
+from prometheus_client import CollectorRegistry
+
 from workers.app import create_app
+from workers.metrics import PipelineMetrics
 from workers.enrich import Enricher
 from workers.process import RecordProcessor
 from workers.settings import Settings
@@ -32,7 +35,7 @@ class RecordingSend:
 
 @pytest.fixture
 def harness(enricher: Enricher, make_settings: Callable[..., Settings]) -> Any:
-    settings = make_settings()
+    settings = make_settings(batch_max_articles=1)
     app = create_app(settings)
     app.finalize()
     app.flow_control.resume()
@@ -41,7 +44,8 @@ def harness(enricher: Enricher, make_settings: Callable[..., Settings]) -> Any:
     deliveries: list[asyncio.Future[Any]] = []
     for topic in topics.by_name().values():
         object.__setattr__(topic, "send", RecordingSend(sent, topic.get_topic_name(), deliveries))
-    agent = register_enrich_agent(app, topics, RecordProcessor(enricher, settings))
+    metrics = PipelineMetrics(CollectorRegistry())
+    agent = register_enrich_agent(app, topics, RecordProcessor(enricher, settings), settings, metrics)
     return agent, sent, deliveries
 
 

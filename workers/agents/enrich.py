@@ -4,42 +4,98 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
 
 import faust
-from faust.types import AgentT, StreamT
+from faust.types import AgentT, EventT, StreamT
 
-from workers.process import InputRecord, RecordProcessor
+from workers.events import OutputRecord
+from workers.metrics import PipelineMetrics
+from workers.process import InputRecord, Outcome, RecordProcessor
+from workers.settings import Settings
 from workers.topics import PipelineTopics
 
 __all__ = ["register_enrich_agent"]
 
 log = logging.getLogger(__name__)
 
+#: Backoff between attempts to publish a batch's outputs while Kafka refuses them.
+_RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0)
 
-def register_enrich_agent(app: faust.App, topics: PipelineTopics, processor: RecordProcessor) -> AgentT:
-    """Attach the enrichment agent to ``app``.
 
-    At-least-once: every output of an input is acknowledged by Kafka (the delivery
-    futures are awaited) before the agent takes the next input, and Faust commits an
-    input's offset only once the agent has moved past it. The agent runs with
-    concurrency 1: faust-streaming loses messages on commit with concurrency > 1
-    (upstream issue #606); parallelism comes from partitions and worker processes.
+def register_enrich_agent(
+    app: faust.App,
+    topics: PipelineTopics,
+    processor: RecordProcessor,
+    settings: Settings,
+    metrics: PipelineMetrics,
+) -> AgentT:
+    """Attach the enrichment agent to ``app`` and return it.
+
+    Inputs are taken in micro-batches (at most ``batch_max_articles``, waiting at most
+    ``batch_timeout_ms``) so the NLP sees them together through ``nlp.pipe``.
+
+    At-least-once: all outputs of a batch are acknowledged by Kafka (their delivery
+    futures awaited, retrying for as long as Kafka refuses them) before the agent asks for the
+    next batch, and Faust acks and commits the batch's input offsets only then. The
+    agent runs with concurrency 1: faust-streaming loses messages on commit with
+    concurrency > 1 (upstream issue #606); parallelism comes from partitions and
+    worker processes.
     """
     outputs = topics.by_name()
+    within = settings.batch_timeout_ms / 1000
+
+    async def publish(records: list[OutputRecord]) -> None:
+        # Retry until Kafka takes the records: while the broker is away the worker
+        # stalls (lag grows, alerts fire) instead of acking inputs whose outputs are
+        # not written, and resumes by itself when the broker is back. A retry may
+        # write a record twice; event ids are deterministic so consumers can drop it.
+        attempt = 0
+        while True:
+            try:
+                deliveries = [await outputs[r.topic].send(key=r.key, value=r.value) for r in records]
+                await asyncio.gather(*deliveries)
+                return
+            except Exception as exc:  # noqa: BLE001 - Kafka errors come in many classes
+                metrics.failures.labels(reason="publish_failed").inc()
+                delay = _RETRY_DELAYS[min(attempt, len(_RETRY_DELAYS) - 1)]
+                attempt += 1
+                log.warning("publish attempt %d failed (%r); retrying in %.1f s", attempt, exc, delay)
+                await asyncio.sleep(delay)
+
+    def count(events: Sequence[EventT], outcomes: Sequence[Outcome], published_at: float) -> None:
+        produced: Counter[str] = Counter(r.topic for o in outcomes for r in o.records)
+        for topic, n in produced.items():
+            metrics.produced.labels(topic=topic).inc(n)
+        for event, outcome in zip(events, outcomes, strict=True):
+            if outcome.status == "enriched":
+                metrics.enriched.inc()
+                metrics.entities_per_article.observe(outcome.entities)
+                metrics.claims_per_article.observe(outcome.claims)
+            else:
+                metrics.dead_letters.labels(reason=outcome.reason).inc()
+                message = event.message
+                log.warning("dead letter (%s) for %s[%d]@%d", outcome.reason, message.topic, message.partition, message.offset)
+            if event.message.timestamp:
+                metrics.end_to_end_seconds.observe(max(0.0, published_at - event.message.timestamp))
+        metrics.last_processed.set(published_at)
 
     @app.agent(topics.raw, name="enrich", concurrency=1)
     async def enrich(stream: StreamT[bytes]) -> None:
-        async for event in stream.events():
-            message = event.message
-            record = InputRecord(message.topic, message.partition, message.offset, message.key, message.value)
-            # NLP is CPU-bound: run it off the event loop so heartbeats and the
-            # consumer keep going while a long article is parsed.
-            outcome = await asyncio.to_thread(processor, record)
-            deliveries = [
-                await outputs[out.topic].send(key=out.key, value=out.value) for out in outcome.records
+        async for events in stream.take_events(settings.batch_max_articles, within=within):
+            records = [
+                InputRecord(e.message.topic, e.message.partition, e.message.offset, e.message.key, e.message.value)
+                for e in events
             ]
-            await asyncio.gather(*deliveries)
-            if outcome.status == "dead_letter":
-                log.warning("dead letter %s at %s[%d]@%d", outcome.reason, message.topic, message.partition, message.offset)
+            metrics.consumed.labels(topic=settings.topic_raw).inc(len(records))
+            metrics.batch_size.observe(len(records))
+            # NLP is CPU-bound: run it off the event loop so heartbeats, commits and
+            # the metrics endpoint keep going while a batch is parsed.
+            outcomes = await asyncio.to_thread(processor.process_batch, records)
+            with metrics.time_stage("publish", len(events)):
+                await publish([r for outcome in outcomes for r in outcome.records])
+            count(events, outcomes, time.time())
 
     return enrich
