@@ -144,6 +144,8 @@ def extract_claims(doc: Doc, entities: Sequence[Entity], *, article_id: str) -> 
     Returns:
         Claims sorted by content start; at most one claim per content span.
     """
+    if not doc.has_annotation("DEP"):
+        return []  # no parse, no subjects or complements to read
     article = _Article(doc, entities)
     found: dict[tuple[int, int], tuple[tuple[bool, int], Claim]] = {}
     speakers: list[tuple[int, Claimant, str]] = []  # (cue start, claimant, head tag)
@@ -225,9 +227,7 @@ def _subject(cue: Token) -> tuple[bool, Token | None]:
     for _ in range(4):  # bounded: conj/advcl chains are short
         # Several subjects are a misparse ("Facebook co-founder X"); the one next to
         # the verb is right most often.
-        subjects = sorted(
-            (c for c in verb.children if c.dep_ == "nsubj"), key=lambda c: abs(c.i - verb.i)
-        )
+        subjects = sorted((c for c in verb.children if c.dep_ == "nsubj"), key=lambda c: abs(c.i - verb.i))
         if subjects:
             if subjects[0].lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                 return True, verb.head  # "the minister, who said that ..."
@@ -258,7 +258,7 @@ def _claimant_tokens(subject: Token, para: tuple[int, int]) -> tuple[Token, Toke
     for tok in subject.subtree:
         if tok.i > subject.i and tok.dep_ in _DESCRIPTIVE_DEPS:
             left = tok.left_edge
-            if tok.dep_ == "appos" or doc[left.i - 1].text in (",", "(", "—", "–"):
+            if tok.dep_ == "appos" or doc[left.i - 1].text in (",", "(", "\u2014", "\u2013"):
                 last = min(last, doc[left.i - 1], key=lambda t: t.i)
     # A dateline the parser glued on ("Saturday, May 7\nRecent reports said").
     while first.i < last.i and (first.is_punct or first.is_space or first.idx < para[0]):
@@ -284,9 +284,9 @@ def _claimant(
         entity = _resolve_pronoun(article, head, speakers)
     elif entity is None and head.pos_ == "PROPN":
         entity = article.by_name.get(span.text.casefold()) or article.by_name.get(head.lower_)
-    if entity is None and (last_entity := article.entity_at[last.i]) is not None:
-        if last_entity.label == "PERSON":  # "Afghan Ambassador to the US Hamdullah Mohib"
-            entity = last_entity
+    last_entity = article.entity_at[last.i]
+    if entity is None and last_entity is not None and last_entity.label == "PERSON":
+        entity = last_entity  # "Afghan Ambassador to the US Hamdullah Mohib"
     if entity is None and head.pos_ != "PRON":
         named = [e for t in span if (e := article.entity_at[t.i]) and e.label in _REPRESENTED_LABELS]
         # The organisation rather than its place: "the Dallas chapter of the Council".
@@ -365,21 +365,30 @@ def _contents(article: _Article, cue: Token) -> list[_Content]:
 def _clause_content(
     article: _Article, head: Token, cue: Token, para: tuple[int, int], last: Token | None = None
 ) -> _Content | None:
-    """The span of ``head``'s subtree (to ``last``) as content, without "that"."""
+    """The span of ``head``'s subtree (to ``last``) as content, without "that".
+
+    A complement that starts in a quotation is that quotation when the quotation
+    holds its head, or when its head is the attribution that follows ("He said:
+    “We will win,” she added"), whatever else the parser hung on after it.
+    """
     doc = article.doc
     first, last = head.left_edge, last or head.right_edge
     if first.i <= cue.i <= last.i:  # a non-projective parse: keep the head's side
         first, last = (doc[cue.i + 1], last) if head.i > cue.i else (first, doc[cue.i - 1])
     words = [
-        t
-        for t in doc[first.i : last.i + 1]
-        if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]
+        t for t in doc[first.i : last.i + 1] if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]
     ]
     # "that" misparsed as a pronoun (tag WDT) is still the complementizer here.
     if words and words[0].lower_ in _COMPLEMENTIZERS and words[0].tag_ in ("IN", "WDT"):
         words = words[1:]
     if not words:
         return None
+    quote = article.quote_at(words[0].idx)
+    if quote is not None and (
+        article.quote_at(head.idx) == quote
+        or (head.idx >= quote[1] and head.lemma_.lower() in REPORTING_VERBS)
+    ):
+        return _quote_content(article, quote)
     return _span_content(article, words[0].idx, words[-1].idx + len(words[-1].text))
 
 
@@ -398,9 +407,7 @@ def _span_content(article: _Article, start: int, end: int) -> _Content | None:
     return _Content(start, end, "mixed" if mixed else "indirect")
 
 
-def _quote_content(
-    article: _Article, quote: tuple[int, int], *, continued: bool = False
-) -> _Content | None:
+def _quote_content(article: _Article, quote: tuple[int, int], *, continued: bool = False) -> _Content | None:
     """A quotation's text without its marks and the comma or full stop before the
     closing mark (“X,” he said)."""
     text = article.text
@@ -426,9 +433,12 @@ def _adjacent_quotes(article: _Article, cue: Token, para: tuple[int, int]) -> li
     clause_start = min([cue.idx, *subjects])
     contents: list[_Content | None] = []
     i = bisect_left(article.quote_starts, clause_start) - 1
-    if i >= 0 and article.quotes[i][0] >= para[0]:
-        if _ATTRIBUTION_GAP.fullmatch(article.text, article.quotes[i][1], clause_start):
-            contents.append(_quote_content(article, article.quotes[i]))
+    if (
+        i >= 0
+        and article.quotes[i][0] >= para[0]
+        and _ATTRIBUTION_GAP.fullmatch(article.text, article.quotes[i][1], clause_start)
+    ):
+        contents.append(_quote_content(article, article.quotes[i]))
     cue_end = cue.idx + len(cue.text)
     j = bisect_left(article.quote_starts, cue_end)
     if j < len(article.quotes) and article.quotes[j][0] < para[1]:
@@ -484,11 +494,12 @@ def _find_quotes(text: str) -> list[tuple[int, int]]:
     closer = ""
     for i, ch in enumerate(text + "\n"):
         if ch == "\n":
-            end = i
-            while end > open_at + 1 and text[end - 1].isspace():
-                end -= 1
-            if open_at >= 0 and end > open_at + 1:
-                quotes.append((open_at, end))
+            if open_at >= 0:
+                end = i
+                while end > open_at + 1 and text[end - 1].isspace():
+                    end -= 1
+                if end > open_at + 1:
+                    quotes.append((open_at, end))
             open_at = -1
         elif open_at >= 0 and ch == closer:
             if i > open_at + 1:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Final
@@ -68,8 +69,8 @@ _LABEL_PRIORITY: Final = (
     "LAW", "LANGUAGE", "DATE", "TIME",
 )  # fmt: skip
 
-_PLACE_LABELS: Final = frozenset({"GPE", "LOC", "FAC"})
-_POSSESSIVE: Final = re.compile(r"['’]s?$")
+_NOT_PERSON_LABELS: Final = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME"})
+_POSSESSIVE: Final = re.compile(r"['\u2019]s?$")
 _WORD: Final = re.compile(r"[a-z0-9]+")
 
 
@@ -94,7 +95,8 @@ def group_entities(doc: Doc) -> list[Entity]:
         Entities sorted by their first mention, each with its mentions sorted by
         start; numeric entity types are left out.
     """
-    candidates = [c for ent in doc.ents if (c := _candidate(ent)) is not None]
+    text = doc.text  # built on every access: fetch it once
+    candidates = [c for ent in doc.ents if (c := _candidate(ent, text)) is not None]
     labels = _resolve_labels(candidates)
     groups: dict[tuple[str, tuple[str, ...]], list[_Candidate]] = defaultdict(list)
     person_targets = _person_targets(candidates, labels)
@@ -106,7 +108,7 @@ def group_entities(doc: Doc) -> list[Entity]:
         groups[(label, key)].append(cand)
     by_id: dict[str, list[_Candidate]] = defaultdict(list)
     names: dict[str, tuple[str, str]] = {}
-    for (label, key), members in groups.items():
+    for (label, _), members in groups.items():
         name = _display_name(members)
         ident = entity_id(label, name)
         by_id[ident].extend(members)  # two spellings with one slug are one thing
@@ -128,7 +130,7 @@ def _mention_order(mention: Mention) -> tuple[int, int]:
     return (mention.start, mention.end)
 
 
-def _candidate(ent: Span) -> _Candidate | None:
+def _candidate(ent: Span, text: str) -> _Candidate | None:
     """Trim a spaCy entity to its name and compute its canonical form, or None."""
     if ent.label_ in NUMERIC_LABELS:
         return None
@@ -140,20 +142,18 @@ def _candidate(ent: Span) -> _Candidate | None:
         tokens.pop(0)
     if not tokens:
         return None
-    doc = ent.doc
     start = tokens[0].idx
     end = tokens[-1].idx + len(tokens[-1].text)
-    text = doc.text[start:end]
-    if len(tokens[-1].text) > 2 and _POSSESSIVE.search(text) and text[-1] != "'":
-        # A possessive the tokenizer left attached ("Assad’s" as one token).
-        end -= len(_POSSESSIVE.search(text).group())  # type: ignore[union-attr]
-        text = doc.text[start:end]
-    name = _canonical_name(text, ent.label_)
+    possessive = _POSSESSIVE.search(text, start, end) if len(tokens[-1].text) > 2 else None
+    if possessive is not None and text[end - 1] != "'":
+        end = possessive.start()  # the tokenizer left it on the name ("Assad's" as one token)
+    surface = text[start:end]
+    name = _canonical_name(surface, ent.label_)
     key = _name_key(name)
     if not key:
         return None
     return _Candidate(
-        mention=Mention(text=text, start=start, end=end),
+        mention=Mention(text=surface, start=start, end=end),
         label=ent.label_,
         name=name,
         key=key,
@@ -204,10 +204,11 @@ def _resolve_labels(candidates: list[_Candidate]) -> dict[tuple[str, ...], str]:
     """Choose one label per canonical name from the votes of all its mentions.
 
     A name that is part of a multi-word PERSON name is a person ("Assad" beside
-    "Bashar Assad") if spaCy ever said so or never called it a place. Otherwise a GPE vote wins: the small English model tags GPE from
-    what it memorised about real places and the syntax around the mention, while ORG
-    and PERSON are its guesses for capitalised words it does not know. Failing both,
-    the majority wins, ties broken by ``_LABEL_PRIORITY``.
+    "Bashar Assad") if spaCy ever said so or never called it a place. Otherwise a
+    GPE vote wins: the small English model tags GPE from what it memorised about
+    real places and the syntax around the mention, while ORG and PERSON are its
+    guesses for capitalised words it does not know. Failing both, the majority
+    wins, ties broken by ``_LABEL_PRIORITY``.
     """
     votes: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     for cand in candidates:
@@ -223,8 +224,9 @@ def _resolve_labels(candidates: list[_Candidate]) -> dict[tuple[str, ...], str]:
     labels: dict[tuple[str, ...], str] = {}
     for key, counter in votes.items():
         # "Wilkins" tagged ORG beside "Kristen Wilkins" is her, unless it is only
-        # ever a place ("Paris" beside "Valeska Paris" stays ambiguous).
-        if key in person_parts and ("PERSON" in counter or not counter.keys() & _PLACE_LABELS):
+        # ever a place or a time ("Paris" beside "Valeska Paris" stays ambiguous,
+        # "May" the month beside "Theresa May" stays a date).
+        if key in person_parts and ("PERSON" in counter or not counter.keys() & _NOT_PERSON_LABELS):
             labels[key] = "PERSON"
         elif "GPE" in counter:
             labels[key] = "GPE"
@@ -260,7 +262,8 @@ def _person_targets(
         if labels[cand.key] == "PERSON":
             starts[cand.key].append(cand.mention.start)
     parts = {key: _contiguous_parts(key) for key in starts if len(key) > 1}
-    maximal = [k for k in parts if not any(k in other for other in parts.values())]
+    contained = set().union(*parts.values())
+    maximal = [k for k in parts if k not in contained]
     targets: dict[tuple[str, ...], list[tuple[tuple[str, ...], list[int]]]] = defaultdict(list)
     for full in sorted(maximal):
         for part in parts[full]:
@@ -284,9 +287,9 @@ def _full_name_for(
 
     def recency(option: tuple[tuple[str, ...], list[int]]) -> tuple[int, int, tuple[str, ...]]:
         full, starts = option
-        before = [s for s in starts if s < at]
+        before = bisect_left(starts, at)
         if before:
-            return (0, at - before[-1], full)
+            return (0, at - starts[before - 1], full)
         return (1, starts[0], full)
 
     return min(options, key=recency)[0]
