@@ -64,6 +64,8 @@ def article_from_mapping(data: object, *, max_body_bytes: int) -> RawArticle:
     if error is not None:
         raise InvalidArticle(_reason_for(error), _describe(error)) from None
     body: str = data["body"]
+    if "\x00" in body:
+        raise InvalidArticle("invalid_body", "body contains NUL (U+0000) characters; send plain text")
     size = len(body.encode("utf-8"))
     if size > max_body_bytes:
         raise InvalidArticle(

@@ -7,17 +7,20 @@ The worker, the offline ``newsflow enrich`` command and the benchmark all call
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import fields, is_dataclass, replace
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from workers import __version__
 from workers.ids import content_hash, stable_id
-from workers.models import EnrichedArticle, Processing, RawArticle
+from workers.models import Claim, EnrichedArticle, Entity, Processing, RawArticle
 from workers.nlp.claims import extract_claims
 from workers.nlp.entities import group_entities
 from workers.nlp.pipeline import model_info
+from workers.screening import Screening, screen
 from workers.timing import StageTimer, no_timing
 
 __all__ = ["Enricher", "enrich_article", "utc_now"]
@@ -63,9 +66,12 @@ class Enricher:
         Raises:
             Exception: whatever the NLP raised; :meth:`enrich_batch` isolates failures.
         """
+        screening = screen(article.body, article.language)
+        if not screening.english:
+            return self._build(article, screening, None)
         with self._timer("nlp"):
-            doc = self._parse(article.body)
-        return self._build(article, doc)
+            doc = self._parse(screening.text)
+        return self._build(article, screening, doc)
 
     def enrich_batch(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle | Exception]:
         """Enrich a batch through ``nlp.pipe``; a failing article fails alone.
@@ -76,12 +82,20 @@ class Enricher:
         """
         if not articles:
             return []
+        screenings = [screen(a.body, a.language) for a in articles]
+        english = [i for i, s in enumerate(screenings) if s.english]
         try:
-            with self._timer("nlp", len(articles)):
-                docs = self._parse_many([a.body for a in articles])
+            with self._timer("nlp", len(english)):
+                parsed = self._parse_many([screenings[i].text for i in english])
         except Exception:  # noqa: BLE001 - find the culprit article by article below
             return [self._try(self, a) for a in articles]
-        return [self._try(lambda a, d=doc: self._build(a, d), a) for a, doc in zip(articles, docs, strict=True)]
+        docs: list[Doc | None] = [None] * len(articles)
+        for i, doc in zip(english, parsed, strict=True):
+            docs[i] = doc
+        return [
+            self._try(lambda a, s=s, d=d: self._build(a, s, d), a)
+            for a, s, d in zip(articles, screenings, docs, strict=True)
+        ]
 
     def pipe(self, articles: Sequence[RawArticle], *, batch_size: int = 32) -> Iterator[EnrichedArticle | Exception]:
         """Enrich ``articles`` in batches of ``batch_size``; see :meth:`enrich_batch`."""
@@ -105,11 +119,19 @@ class Enricher:
             return list(self.nlp.pipe(bodies))
         return [self._parse(b) for b in bodies]
 
-    def _build(self, article: RawArticle, doc: Doc) -> EnrichedArticle:
-        with self._timer("entities"):
-            entities = group_entities(doc)
-        with self._timer("claims"):
-            claims = extract_claims(doc, entities, article_id=article.id)
+    def _build(self, article: RawArticle, screening: Screening, doc: Doc | None) -> EnrichedArticle:
+        entities: list[Entity] = []
+        claims: list[Claim] = []
+        if doc is not None:
+            with self._timer("entities"):
+                entities = group_entities(doc)
+            with self._timer("claims"):
+                claims = extract_claims(doc, entities, article_id=article.id)
+            if screening.text is not article.body:
+                # The NLP saw blanked markup; spans must quote the body as received.
+                entities = [reanchor(e, article.body) for e in entities]
+                claims = [reanchor(c, article.body) for c in claims]
+        language = article.language or ("en" if screening.english else None)
         return EnrichedArticle(
             event_id=stable_id(article.id, content_hash(article.body), length=24),
             id=article.id,
@@ -118,9 +140,10 @@ class Enricher:
             url=article.url,
             source=article.source,
             published_at=article.published_at,
-            language=article.language,
+            language=language,
             entities=tuple(entities),
             claims=tuple(claims),
+            flags=screening.flags,
             processing=Processing(
                 pipeline_version=__version__,
                 model=self._model,
@@ -149,6 +172,23 @@ def split_at_whitespace(text: str, size: int) -> list[str]:
     if start < len(text):
         pieces.append(text[start:])
     return pieces
+
+
+T = TypeVar("T")
+
+
+def reanchor(item: T, body: str) -> T:
+    """Copy of ``item`` whose every span (a dataclass with ``text``, ``start`` and
+    ``end``), however deeply nested, quotes ``body[start:end]``."""
+    if isinstance(item, tuple | list):
+        return type(item)(reanchor(x, body) for x in item)  # type: ignore[return-value]
+    if not is_dataclass(item) or isinstance(item, type):
+        return item
+    changes: dict[str, Any] = {f.name: reanchor(getattr(item, f.name), body) for f in fields(item)}
+    names = set(changes)
+    if {"text", "start", "end"} <= names:
+        changes["text"] = body[changes["start"] : changes["end"]]
+    return replace(item, **changes)
 
 
 def enrich_article(article: RawArticle, nlp: Language) -> EnrichedArticle:

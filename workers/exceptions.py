@@ -31,6 +31,7 @@ Reason = Literal[
     "not_an_object",
     "missing_body",
     "empty_body",
+    "invalid_body",
     "invalid_field",
     "body_too_large",
     "invalid_published_at",

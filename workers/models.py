@@ -159,6 +159,9 @@ class EnrichedArticle:
     language: str | None
     entities: tuple[Entity, ...]
     claims: tuple[Claim, ...]
+    #: What screening noticed: "html" (tags were blanked for the NLP), "non_english"
+    #: (not enriched: the model is English), "no_sentence_punctuation".
+    flags: tuple[str, ...]
     processing: Processing
     schema: SchemaRef = ARTICLE_SCHEMA
 
