@@ -85,7 +85,7 @@ class _Candidate:
     place_context: bool
 
 
-def group_entities(doc: Doc) -> list[Entity]:
+def group_entities(doc: Doc, *, title: str | None = None, published_at: str | None = None) -> list[Entity]:
     """Group the mentions in ``doc.ents`` into one entity per real-world thing.
 
     Args:
