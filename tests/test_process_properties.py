@@ -1,0 +1,85 @@
+"""Property: whatever arrives on articles.raw, processing never raises and every input
+has exactly one outcome, valid against its schema."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.checks import assert_spans_index_body, assert_valid_event
+from workers.enrich import Enricher
+from workers.process import InputRecord, Outcome, RecordProcessor
+from workers.settings import Settings
+
+json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50)
+json_values = st.recursive(
+    json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+article_like = st.fixed_dictionaries(
+    {"body": st.text(max_size=400) | json_values},
+    optional={
+        "id": st.text(max_size=20) | json_scalars,
+        "title": st.text(max_size=40) | json_scalars,
+        "published_at": st.sampled_from(["2024-12-05T10:00:00Z", "2024-12-05", "yesterday", ""]) | json_scalars,
+        "language": st.sampled_from(["en", "de", "en-GB", None]),
+    },
+)
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture
+def processor(enricher: Enricher, make_settings: Callable[..., Settings]) -> RecordProcessor:
+    return RecordProcessor(enricher, make_settings(max_body_bytes=2_000))
+
+
+def check_outcome(value: bytes, outcome: Outcome) -> None:
+    assert outcome.status in ("enriched", "dead_letter")
+    events = [orjson.loads(r.value) for r in outcome.records]
+    for event in events:
+        assert_valid_event(event)
+    if outcome.status == "dead_letter":
+        [letter] = events
+        original = letter["value"].encode() if letter["value_encoding"] == "utf-8" else base64.b64decode(letter["value"])
+        assert original == value, "a dead letter keeps the input whole"
+    else:
+        article = events[-1]
+        assert article["schema"]["name"] == "enriched-article"
+        assert_spans_index_body(article)
+
+
+def run_batch(processor: RecordProcessor, values: list[bytes]) -> list[Outcome]:
+    records = [InputRecord("articles.raw", 0, offset, None, v) for offset, v in enumerate(values)]
+    outcomes = processor.process_batch(records)
+    assert len(outcomes) == len(values)
+    return outcomes
+
+
+@PROPERTY
+@given(st.lists(st.binary(max_size=300), min_size=1, max_size=4))
+def test_arbitrary_bytes_each_get_exactly_one_outcome(processor: RecordProcessor, values: list[bytes]) -> None:
+    for value, outcome in zip(values, run_batch(processor, values), strict=True):
+        check_outcome(value, outcome)
+
+
+@PROPERTY
+@given(st.lists(json_values, min_size=1, max_size=4))
+def test_arbitrary_json_each_get_exactly_one_outcome(processor: RecordProcessor, values: list[Any]) -> None:
+    encoded = [json.dumps(v).encode() for v in values]  # stdlib: big ints too, as producers may send
+    for value, outcome in zip(encoded, run_batch(processor, encoded), strict=True):
+        check_outcome(value, outcome)
+
+
+@PROPERTY
+@given(st.lists(article_like, min_size=1, max_size=4))
+def test_article_shaped_json_is_enriched_or_dead_lettered(processor: RecordProcessor, values: list[dict[str, Any]]) -> None:
+    encoded = [json.dumps(v).encode() for v in values]  # stdlib: big ints too, as producers may send
+    for value, outcome in zip(encoded, run_batch(processor, encoded), strict=True):
+        check_outcome(value, outcome)
