@@ -30,5 +30,7 @@ def create_app(settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         web_enabled=False,
+        # Tables (the duplicate index) live in RocksDB through rocksdict, in data_dir.
+        store="rocksdb://",
         processing_guarantee="at_least_once",
     )

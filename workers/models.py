@@ -27,6 +27,7 @@ __all__ = [
     "ClaimKind",
     "Cue",
     "DeadLetter",
+    "DuplicateOf",
     "EnrichedArticle",
     "Entity",
     "EntityEvent",
@@ -136,6 +137,15 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateOf:
+    """An earlier article with the same (``exact``) or nearly the same (``near``) text."""
+
+    id: str
+    kind: Literal["exact", "near"]
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
 class Processing:
     """How and when an article was enriched."""
 
@@ -163,6 +173,8 @@ class EnrichedArticle:
     #: (not enriched: the model is English), "no_sentence_punctuation".
     flags: tuple[str, ...]
     processing: Processing
+    #: Set by the stream worker's duplicate index; offline enrichment leaves it None.
+    duplicate_of: DuplicateOf | None = None
     schema: SchemaRef = ARTICLE_SCHEMA
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from workers.decode import decode_article
+from workers.dedup import Fingerprint, fingerprint
 from workers.dlq import dead_letter
 from workers.enrich import Enricher, utc_now
 from workers.events import OutputRecord, article_records, encode
 from workers.exceptions import InvalidArticle, Reason
-from workers.models import RawArticle
+from workers.models import EnrichedArticle, RawArticle
 from workers.settings import Settings
 from workers.timing import StageTimer, no_timing
 
@@ -38,14 +39,25 @@ class InputRecord:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What became of one input: every record to publish for it."""
+    """What became of one input: an enriched article, or one dead letter.
+
+    The records to publish are built by :meth:`records`, after the stream worker has
+    had a chance to mark the article as a duplicate.
+    """
 
     status: Literal["enriched", "dead_letter"]
-    records: list[OutputRecord]
     article_id: str | None = None
+    article: EnrichedArticle | None = None
+    fingerprint: Fingerprint | None = None
+    dead_letter: OutputRecord | None = None
     reason: Reason | None = None
-    entities: int = 0
-    claims: int = 0
+
+    def records(self, settings: Settings) -> list[OutputRecord]:
+        """Every record to publish for this input, the article event last."""
+        if self.article is not None:
+            return article_records(self.article, settings)
+        assert self.dead_letter is not None
+        return [self.dead_letter]
 
 
 class RecordProcessor:
@@ -56,6 +68,7 @@ class RecordProcessor:
         settings: topic names and limits.
         clock: timestamps for dead letters; injectable for tests.
         timer: reports stage durations (decode here; the enricher reports its own).
+        fingerprints: compute the duplicate-detection fingerprint of each article.
     """
 
     def __init__(
@@ -65,11 +78,13 @@ class RecordProcessor:
         *,
         clock: Callable[[], str] = utc_now,
         timer: StageTimer = no_timing,
+        fingerprints: bool = False,
     ) -> None:
         self.enricher = enricher
         self.settings = settings
         self._clock = clock
         self._timer = timer
+        self.fingerprints = fingerprints
 
     def __call__(self, record: InputRecord) -> Outcome:
         """The outcome of one record."""
@@ -99,10 +114,9 @@ class RecordProcessor:
             else:
                 outcomes[i] = Outcome(
                     status="enriched",
-                    records=article_records(result, self.settings),
                     article_id=article.id,
-                    entities=len(result.entities),
-                    claims=len(result.claims),
+                    article=result,
+                    fingerprint=fingerprint(article.body) if self.fingerprints else None,
                 )
         return [outcome for outcome in outcomes if outcome is not None]
 
@@ -121,7 +135,7 @@ class RecordProcessor:
         key = record.key if record.key is not None else f"{record.topic}:{record.partition}:{record.offset}".encode()
         return Outcome(
             status="dead_letter",
-            records=[OutputRecord(self.settings.topic_dlq, key, encode(letter))],
             article_id=article_id,
+            dead_letter=OutputRecord(self.settings.topic_dlq, key, encode(letter)),
             reason=reason,
         )

@@ -59,6 +59,10 @@ class Settings:
     metrics_port: int = 9400
     #: Seconds between two consumer-lag measurements.
     lag_interval_seconds: int = 15
+    #: Flag duplicate articles (exact and near) from a Faust table kept in RocksDB.
+    dedup_enabled: bool = True
+    #: Least estimated Jaccard similarity (word 5-shingles) of a near duplicate.
+    near_duplicate_threshold: float = 0.8
 
     def __post_init__(self) -> None:
         if not self.data_dir:
@@ -67,9 +71,16 @@ class Settings:
             if getattr(self, name) < 1:
                 raise ConfigError(f"[E101] {name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.metrics_port <= 65535 or self.batch_timeout_ms < 0:
-            raise ConfigError(f"[E105] metrics_port must be 0..65535 and batch_timeout_ms >= 0")
+            raise ConfigError("[E105] metrics_port must be 0..65535 and batch_timeout_ms >= 0")
+        if not 0 < self.near_duplicate_threshold <= 1:
+            raise ConfigError("[E106] near_duplicate_threshold must be in (0, 1]")
         if not self.bootstrap_servers.strip():
             raise ConfigError("[E102] bootstrap_servers must not be empty")
+
+    @property
+    def dedup_changelog_topic(self) -> str:
+        """The changelog of the duplicate index (Faust's name for the table's topic)."""
+        return f"{self.group_id}-dedup-changelog"
 
     @property
     def output_topics(self) -> tuple[str, ...]:
@@ -110,10 +121,18 @@ def _env_names(known: Mapping[str, Any]) -> str:
     return ", ".join(ENV_PREFIX + name.upper() for name in known)
 
 
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
 def _coerce(key: str, raw: str, annotation: Any) -> Any:
-    if annotation in (int, "int"):
-        try:
-            return int(raw)
-        except ValueError:
-            raise ConfigError(f"[E104] {key} must be an integer, got {raw!r}") from None
+    if annotation in (bool, "bool"):
+        if raw.strip().lower() in _TRUE + _FALSE:
+            return raw.strip().lower() in _TRUE
+        raise ConfigError(f"[E104] {key} must be true or false, got {raw!r}")
+    for kind, name in ((int, "an integer"), (float, "a number")):
+        if annotation in (kind, kind.__name__):
+            try:
+                return kind(raw)
+            except ValueError:
+                raise ConfigError(f"[E104] {key} must be {name}, got {raw!r}") from None
     return raw

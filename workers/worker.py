@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry, PlatformCollector, ProcessColle
 from workers import __version__
 from workers.agents.enrich import register_enrich_agent
 from workers.app import create_app
+from workers.dedup import DuplicateIndex
 from workers.enrich import Enricher
 from workers.health import HealthServer, Readiness
 from workers.lag import LagMonitor
@@ -22,6 +23,7 @@ from workers.metrics import PipelineMetrics
 from workers.nlp.pipeline import load_pipeline, model_info
 from workers.process import RecordProcessor
 from workers.settings import Settings
+from workers.tables import declare_dedup_table
 from workers.topics import declare_topics
 
 __all__ = ["WorkerParts", "build_worker", "run_worker"]
@@ -42,8 +44,11 @@ class WorkerParts:
 def build_worker(settings: Settings, enricher: Enricher, metrics: PipelineMetrics, readiness: Readiness) -> WorkerParts:
     """A Faust app with the enrichment agent, readiness tracking and lag measurement."""
     app = create_app(settings)
-    processor = RecordProcessor(enricher, settings, timer=metrics.time_stage)
-    register_enrich_agent(app, declare_topics(app, settings), processor, settings, metrics)
+    processor = RecordProcessor(enricher, settings, timer=metrics.time_stage, fingerprints=settings.dedup_enabled)
+    dedup = None
+    if settings.dedup_enabled:
+        dedup = DuplicateIndex(declare_dedup_table(app, settings), threshold=settings.near_duplicate_threshold)
+    register_enrich_agent(app, declare_topics(app, settings), processor, settings, metrics, dedup)
     lag = LagMonitor(settings, metrics)
 
     def input_partitions(tps: Any) -> frozenset[int]:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections import Counter
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 
 import faust
+import faust.streams as faust_streams
 from faust.types import AgentT, EventT, StreamT
 
+from workers.dedup import DuplicateIndex
 from workers.events import OutputRecord
 from workers.metrics import PipelineMetrics
 from workers.process import InputRecord, Outcome, RecordProcessor
@@ -25,12 +31,29 @@ log = logging.getLogger(__name__)
 _RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0)
 
 
+@contextmanager
+def as_current_event(event: EventT) -> Iterator[None]:
+    """Make ``event`` Faust's current event for table writes in the ``with`` block.
+
+    Faust's RocksDB store files a table write under the current event's partition.
+    Inside ``take_events`` no event is current (the batch is handed over whole), so a
+    write would fail; this sets the one the write belongs to. Faust exposes no public
+    setter for the context variable.
+    """
+    token = faust_streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust_streams._current_event.reset(token)
+
+
 def register_enrich_agent(
     app: faust.App,
     topics: PipelineTopics,
     processor: RecordProcessor,
     settings: Settings,
     metrics: PipelineMetrics,
+    dedup: DuplicateIndex | None = None,
 ) -> AgentT:
     """Attach the enrichment agent to ``app`` and return it.
 
@@ -43,6 +66,9 @@ def register_enrich_agent(
     agent runs with concurrency 1: faust-streaming loses messages on commit with
     concurrency > 1 (upstream issue #606); parallelism comes from partitions and
     worker processes.
+
+    With ``dedup``, each enriched article is checked against the duplicate index (a
+    Faust table, so on the event loop) and marked with ``duplicate_of``.
     """
     outputs = topics.by_name()
     within = settings.batch_timeout_ms / 1000
@@ -65,15 +91,29 @@ def register_enrich_agent(
                 log.warning("publish attempt %d failed (%r); retrying in %.1f s", attempt, exc, delay)
                 await asyncio.sleep(delay)
 
-    def count(events: Sequence[EventT], outcomes: Sequence[Outcome], published_at: float) -> None:
-        produced: Counter[str] = Counter(r.topic for o in outcomes for r in o.records)
+    def mark_duplicate(outcome: Outcome) -> Outcome:
+        if dedup is None or outcome.article is None or outcome.fingerprint is None:
+            return outcome
+        try:
+            duplicate = dedup.check_and_remember(outcome.article.id, outcome.fingerprint)
+        except Exception:  # noqa: BLE001 - the flag is best effort; the article is not
+            metrics.failures.labels(reason="dedup_failed").inc()
+            log.exception("duplicate check failed for %s; published without it", outcome.article.id)
+            return outcome
+        if duplicate is None:
+            return outcome
+        metrics.duplicates.labels(kind=duplicate.kind).inc()
+        return replace(outcome, article=replace(outcome.article, duplicate_of=duplicate))
+
+    def count(events: Sequence[EventT], outcomes: Sequence[Outcome], records: list[OutputRecord], published_at: float) -> None:
+        produced: Counter[str] = Counter(r.topic for r in records)
         for topic, n in produced.items():
             metrics.produced.labels(topic=topic).inc(n)
         for event, outcome in zip(events, outcomes, strict=True):
-            if outcome.status == "enriched":
+            if outcome.article is not None:
                 metrics.enriched.inc()
-                metrics.entities_per_article.observe(outcome.entities)
-                metrics.claims_per_article.observe(outcome.claims)
+                metrics.entities_per_article.observe(len(outcome.article.entities))
+                metrics.claims_per_article.observe(len(outcome.article.claims))
             else:
                 metrics.dead_letters.labels(reason=outcome.reason).inc()
                 message = event.message
@@ -84,6 +124,20 @@ def register_enrich_agent(
 
     @app.agent(topics.raw, name="enrich", concurrency=1)
     async def enrich(stream: StreamT[bytes]) -> None:
+        try:
+            await consume(stream)
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            # Faust would restart a crashed agent, and take_events acks the batch in
+            # flight when it is torn down: those inputs would be committed without
+            # their outputs. Ending the process here keeps them uncommitted, so they
+            # are processed again after the restart (the orchestrator's job).
+            log.critical("enrich agent failed; exiting so the batch in flight is not committed", exc_info=True)
+            logging.shutdown()
+            os._exit(70)  # EX_SOFTWARE
+
+    async def consume(stream: StreamT[bytes]) -> None:
         async for events in stream.take_events(settings.batch_max_articles, within=within):
             records = [
                 InputRecord(e.message.topic, e.message.partition, e.message.offset, e.message.key, e.message.value)
@@ -93,9 +147,14 @@ def register_enrich_agent(
             metrics.batch_size.observe(len(records))
             # NLP is CPU-bound: run it off the event loop so heartbeats, commits and
             # the metrics endpoint keep going while a batch is parsed.
-            outcomes = await asyncio.to_thread(processor.process_batch, records)
+            processed = await asyncio.to_thread(processor.process_batch, records)
+            outcomes = []
+            for event, outcome in zip(events, processed, strict=True):
+                with as_current_event(event):
+                    outcomes.append(mark_duplicate(outcome))
+            output = [r for outcome in outcomes for r in outcome.records(settings)]
             with metrics.time_stage("publish", len(events)):
-                await publish([r for outcome in outcomes for r in outcome.records])
-            count(events, outcomes, time.time())
+                await publish(output)
+            count(events, outcomes, output, time.time())
 
     return enrich

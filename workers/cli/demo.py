@@ -45,8 +45,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     inputs = list(read_inputs(paths))
     expected = _expected_ids(inputs, settings)
     wait_for_broker(settings)
-    for name, created in create_topics(settings).items():
-        print(f"topic {name}: {'created' if created else 'exists'}")
+    for name, partitions in create_topics(settings).items():
+        print(f"topic {name}: {'exists' if partitions is None else 'created'}")
     enriched_from = end_offsets(settings, settings.topic_enriched)
     dlq_from = end_offsets(settings, settings.topic_dlq)
 

@@ -30,9 +30,8 @@ def add_parser(sub: Any) -> None:
 def run_create(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.with_overrides(partitions=args.partitions, replication_factor=args.replication_factor)
     wait_for_broker(settings)
-    for name, created in create_topics(settings).items():
-        state = f"created ({settings.partitions} partitions)" if created else "exists"
-        print(f"{name}: {state}")
+    for name, partitions in create_topics(settings).items():
+        print(f"{name}: {'exists' if partitions is None else f'created ({partitions} partitions)'}")
     return 0
 
 

@@ -22,29 +22,34 @@ class TopicInfo:
     partitions: int
 
 
-def create_topics(settings: Settings, names: tuple[str, ...] | None = None) -> dict[str, bool]:
+def create_topics(settings: Settings) -> dict[str, int | None]:
     """Create the pipeline's topics that do not exist yet.
 
+    Besides the five pipeline topics this creates the workers' duplicate-index
+    changelog: compacted, one partition (a Faust global table spread over several
+    partitions can loop forever in recovery with several workers).
+
     Returns:
-        For each topic, True if it was created now, False if it existed.
+        For each topic, its partition count if it was created now, None if it existed.
     """
-    names = names or settings.all_topics
+    wanted = [NewTopic(name, settings.partitions, settings.replication_factor) for name in settings.all_topics]
+    wanted.append(
+        NewTopic(settings.dedup_changelog_topic, 1, settings.replication_factor, topic_configs={"cleanup.policy": "compact"})
+    )
     admin = KafkaAdminClient(**client_config(settings))
     try:
         existing = set(admin.list_topics())
-        created: dict[str, bool] = {}
-        for name in names:
+        created: dict[str, int | None] = {}
+        for topic in wanted:
+            name = topic.name
             if name in existing:
-                created[name] = False
+                created[name] = None
                 continue
             try:
-                admin.create_topics(
-                    [NewTopic(name, settings.partitions, settings.replication_factor)],
-                    timeout_ms=30_000,
-                )
-                created[name] = True
+                admin.create_topics([topic], timeout_ms=30_000)
+                created[name] = topic.num_partitions
             except TopicAlreadyExistsError:  # created concurrently by another process
-                created[name] = False
+                created[name] = None
         return created
     finally:
         admin.close()

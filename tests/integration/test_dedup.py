@@ -1,0 +1,57 @@
+"""Duplicate flags from the Faust table survive a worker restart (changelog recovery)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from tests.conftest import SEEDS
+from tests.integration.conftest import WorkerProcess
+from workers.inputs import InputArticle
+from workers.kafka.feed import feed_articles
+from workers.kafka.tail import read_until
+from workers.settings import Settings
+
+BODY = (SEEDS / "000_3393e2ca348ff21d.txt").read_text(encoding="utf-8")
+
+
+def article(article_id: str, body: str) -> InputArticle:
+    return InputArticle(article_id, article_id.encode(), orjson.dumps({"id": article_id, "body": body}))
+
+
+def enriched(settings: Settings, ids: set[str], worker: WorkerProcess) -> dict[str, dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+
+    def done(records: list[Any]) -> bool:
+        value = orjson.loads(records[-1].value) if records else {}
+        if value.get("id") in ids:
+            seen[value["id"]] = value
+        return set(seen) == ids
+
+    def alive() -> None:
+        assert worker.proc.poll() is None, worker.log()[-3000:]
+
+    read_until(settings, settings.topic_enriched, done, timeout=180, from_beginning=True, on_idle=alive)
+    return seen
+
+
+def test_copies_are_flagged_by_a_worker_that_rebuilt_the_index_from_the_changelog(
+    pipeline_settings: Settings, start_worker: Callable[[Settings], WorkerProcess]
+) -> None:
+    first = start_worker(pipeline_settings)
+    feed_articles([article("original", BODY)], pipeline_settings)
+    assert enriched(pipeline_settings, {"original"}, first)["original"]["duplicate_of"] is None
+    assert first.stop() == 0
+
+    # start_worker gives each worker a data dir of its own: the index must come back
+    # from the changelog topic, not from the first worker's RocksDB files.
+    second = start_worker(pipeline_settings)
+    near = BODY.replace("Thursday", "Friday").replace("Hama is a major", "Hama is a big")
+    feed_articles([article("exact-copy", BODY), article("near-copy", near), article("original", BODY)], pipeline_settings)
+    result = enriched(pipeline_settings, {"exact-copy", "near-copy"}, second)
+
+    assert result["exact-copy"]["duplicate_of"] == {"id": "original", "kind": "exact", "similarity": 1.0}
+    near_dup = result["near-copy"]["duplicate_of"]
+    assert near_dup["id"] == "original" and near_dup["kind"] == "near" and 0.8 <= near_dup["similarity"] < 1

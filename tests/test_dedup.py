@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from workers.dedup import DuplicateIndex, fingerprint
+
+STORY = (
+    "The city council voted on Tuesday to close the old harbour bridge for repairs that are "
+    "expected to last six months, the mayor said. Engineers found cracks in two supporting "
+    "columns last year. Drivers will be diverted through the tunnel, and a ferry will run "
+    "every twenty minutes during rush hour. Shop owners near the bridge said they feared "
+    "losing customers, while cyclists welcomed the plan for a temporary lane."
+)
+OTHER = (
+    "Heavy snow closed schools across the northern region on Monday, and the weather service "
+    "warned of more storms later in the week. Power lines were down in several villages and "
+    "crews worked through the night. Officials urged residents to stay home and check on "
+    "elderly neighbours, and trains ran on a reduced timetable."
+)
+
+
+def test_same_content_under_another_id_is_an_exact_duplicate() -> None:
+    index = DuplicateIndex({})
+    assert index.check_and_remember("a", fingerprint(STORY)) is None
+    dup = index.check_and_remember("b", fingerprint("  " + STORY.replace(" ", "  ")))
+    assert dup is not None and (dup.id, dup.kind, dup.similarity) == ("a", "exact", 1.0)
+
+
+def test_lightly_edited_copy_is_a_near_duplicate() -> None:
+    index = DuplicateIndex({})
+    index.check_and_remember("a", fingerprint(STORY))
+    edited = STORY.replace("six months", "seven months")
+    dup = index.check_and_remember("b", fingerprint(edited))
+    assert dup is not None and dup.id == "a" and dup.kind == "near" and 0.8 <= dup.similarity < 1.0
+
+
+def test_different_story_is_not_a_duplicate() -> None:
+    index = DuplicateIndex({})
+    index.check_and_remember("a", fingerprint(STORY))
+    assert index.check_and_remember("b", fingerprint(OTHER)) is None
+
+
+def test_replayed_article_is_not_its_own_duplicate() -> None:
+    index = DuplicateIndex({})
+    index.check_and_remember("a", fingerprint(STORY))
+    assert index.check_and_remember("a", fingerprint(STORY)) is None
+
+
+def test_first_article_stays_the_original_for_later_copies() -> None:
+    index = DuplicateIndex({})
+    for article_id in ("a", "b", "c"):
+        index.check_and_remember(article_id, fingerprint(STORY))
+    dup = index.check_and_remember("d", fingerprint(STORY))
+    assert dup is not None and dup.id == "a"
+
+
+def test_fingerprint_is_deterministic() -> None:
+    assert fingerprint(STORY) == fingerprint(STORY)
