@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from prometheus_client import CollectorRegistry
 
+from workers.exceptions import ConfigError
 from workers.health import HealthServer, Readiness
 from workers.metrics import PipelineMetrics
 
@@ -55,3 +56,10 @@ def test_metrics_endpoint_exposes_the_registry(served: tuple[str, Readiness, Pip
     assert "newsflow_articles_enriched_total 3.0" in text
     assert "newsflow_worker_ready 1.0" in text
     assert "newsflow_assigned_partitions 1.0" in text
+
+
+def test_busy_port_is_a_clear_error(served: tuple[str, Readiness, PipelineMetrics]) -> None:
+    base, readiness, metrics = served
+    port = int(base.rsplit(":", 1)[1])
+    with pytest.raises(ConfigError, match=r"E108.*NEWSFLOW_METRICS_PORT"):
+        HealthServer(metrics, readiness, host="127.0.0.1", port=port)

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from workers.exceptions import ConfigError
 from workers.metrics import PipelineMetrics
 
 __all__ = ["HealthServer", "Readiness"]
@@ -81,7 +82,13 @@ class HealthServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature of the base class
                 pass  # a scrape every 15 s would flood the worker log
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        try:
+            self._server = ThreadingHTTPServer((host, port), Handler)
+        except OSError as exc:
+            raise ConfigError(
+                f"[E108] cannot serve /metrics on {host}:{port}: {exc.strerror}. Set NEWSFLOW_METRICS_PORT "
+                "to a free port (each worker on one host needs its own), or 0 to serve none."
+            ) from None
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="health-http", daemon=True)
 
