@@ -14,7 +14,7 @@ from workers.nlp.pipeline import load_pipeline
 from workers.settings import DEFAULT_MODEL, Settings
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO / "seeds"
+SEEDS = REPO / "seeds" / "articles"
 FIXED_TIME = "2024-12-05T12:00:00.000Z"
 
 

@@ -14,7 +14,7 @@ from workers.models import Claim, Entity
 from workers.nlp.claims import extract_claims
 from workers.nlp.entities import group_entities
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "articles"
 
 
 def _seed_texts() -> list[tuple[str, str]]:

@@ -24,7 +24,7 @@ from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, end_offsets, read_until, tail_topic
 from workers.settings import Settings
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "articles"
 
 
 def add_parser(sub: Any) -> None:
