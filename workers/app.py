@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from workers.security import faust_credentials
 from workers.settings import Settings
 from workers.transport import SCHEME
 
@@ -20,6 +21,7 @@ def create_app(settings: Settings) -> faust.App:
         settings.group_id,
         # Our transport: Faust's aiokafka driver with an idempotent producer.
         broker=[f"{SCHEME}://{server.strip()}" for server in settings.bootstrap_servers.split(",")],
+        broker_credentials=faust_credentials(settings),
         datadir=settings.data_dir,
         key_serializer="raw",
         value_serializer="raw",

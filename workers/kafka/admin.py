@@ -61,6 +61,6 @@ def describe_topics(settings: Settings) -> list[TopicInfo]:
     try:
         names = sorted(n for n in admin.list_topics() if not n.startswith("__"))
         described = admin.describe_topics(names) if names else []
-        return [TopicInfo(t["topic"], len(t["partitions"])) for t in described]
+        return [TopicInfo(t["name"], len(t["partitions"])) for t in described]  # kafka-python 3 shape
     finally:
         admin.close()

@@ -9,6 +9,7 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from workers.exceptions import KafkaUnavailable
+from workers.security import kafka_python_security
 from workers.settings import Settings
 
 __all__ = ["client_config", "wait_for_broker"]
@@ -16,7 +17,12 @@ __all__ = ["client_config", "wait_for_broker"]
 
 def client_config(settings: Settings, **extra: Any) -> dict[str, Any]:
     """Keyword arguments for any kafka-python client built from ``settings``."""
-    return {"bootstrap_servers": settings.bootstrap_servers.split(","), "client_id": "newsflow", **extra}
+    return {
+        "bootstrap_servers": settings.bootstrap_servers.split(","),
+        "client_id": "newsflow",
+        **kafka_python_security(settings),
+        **extra,
+    }
 
 
 def wait_for_broker(settings: Settings, *, timeout: float = 30.0) -> None:

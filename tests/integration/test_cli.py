@@ -1,0 +1,59 @@
+"""The CLI's Kafka commands against the real broker, run as a user would run them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import orjson
+
+from tests.conftest import SEEDS
+from tests.integration.conftest import settings_env
+from workers.settings import Settings
+
+
+def newsflow(settings: Settings, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "workers", *args], env=settings_env(settings), input=stdin, capture_output=True, timeout=120
+    )
+
+
+def test_topics_list_shows_every_pipeline_topic_with_its_partitions(pipeline_settings: Settings) -> None:
+    result = newsflow(pipeline_settings, "topics", "list")
+    listed = dict(line.split("\t") for line in result.stdout.decode().splitlines())
+    assert result.returncode == 0, result.stderr
+    for topic in pipeline_settings.all_topics:
+        assert listed[topic] == str(pipeline_settings.partitions)
+    assert listed[pipeline_settings.dedup_changelog_topic] == "1"
+
+
+def test_topics_create_twice_reports_existing_topics(pipeline_settings: Settings) -> None:
+    result = newsflow(pipeline_settings, "topics", "create")
+    assert result.returncode == 0
+    assert result.stdout.decode().count(": exists") == len(pipeline_settings.all_topics) + 1
+
+
+def test_feed_then_tail_json_round_trips_every_article(pipeline_settings: Settings) -> None:
+    fed = newsflow(pipeline_settings, "feed", str(SEEDS))
+    tailed = newsflow(
+        pipeline_settings, "tail", pipeline_settings.topic_raw, "--json", "--from-beginning", "--idle-timeout", "3"
+    )
+    ids = [orjson.loads(line)["id"] for line in tailed.stdout.splitlines()]
+    assert fed.returncode == 0 and b"sent 25 articles" in fed.stdout
+    assert sorted(ids) == sorted(set(ids)) and len(ids) == 25
+
+
+def test_tail_max_stops_after_n_records(pipeline_settings: Settings) -> None:
+    newsflow(pipeline_settings, "feed", str(SEEDS))
+    tailed = newsflow(pipeline_settings, "tail", pipeline_settings.topic_raw, "--json", "--from-beginning", "--max", "3")
+    assert len(tailed.stdout.splitlines()) == 3
+
+
+def test_feed_from_stdin_sends_each_line(pipeline_settings: Settings) -> None:
+    lines = b'{"id": "s1", "body": "One."}\n{"id": "s2", "body": "Two."}\n'
+    assert b"sent 2 articles" in newsflow(pipeline_settings, "feed", "-", stdin=lines).stdout
+
+
+def test_tail_of_a_missing_topic_is_a_clear_error(pipeline_settings: Settings) -> None:
+    result = newsflow(pipeline_settings, "tail", "no-such-topic", "--max", "1")
+    assert result.returncode == 2 and b"E402" in result.stderr
