@@ -46,3 +46,10 @@ def test_text_without_punctuation_or_spaces_is_enriched_in_bounded_pieces(nlp: L
     body = "x" * 3000
     article = as_dict(Enricher(nlp, chunk_chars=1000, clock=lambda: "t")(RawArticle("x", body)))
     assert article["body"] == body and article["claims"] == []
+
+
+def test_passthrough_publishes_the_article_without_nlp() -> None:
+    article = as_dict(Enricher(None, clock=lambda: "t")(RawArticle("p", TEXT)))
+    batch = [as_dict(a) for a in Enricher(None, clock=lambda: "t").enrich_batch([RawArticle("p", TEXT)])]
+    assert (article["entities"], article["claims"], article["processing"]["model"]) == ([], [], "none")
+    assert batch == [article]

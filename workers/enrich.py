@@ -19,7 +19,7 @@ from workers.ids import content_hash, stable_id
 from workers.models import Claim, EnrichedArticle, Entity, Processing, RawArticle
 from workers.nlp.claims import extract_claims
 from workers.nlp.entities import group_entities
-from workers.nlp.pipeline import model_info
+from workers.nlp.pipeline import ModelInfo, model_info
 from workers.screening import Screening, screen
 from workers.timing import StageTimer, no_timing
 
@@ -39,7 +39,10 @@ class Enricher:
     """Enriches articles with one loaded spaCy pipeline.
 
     Args:
-        nlp: the loaded pipeline (see :func:`workers.nlp.pipeline.load_pipeline`).
+        nlp: the loaded pipeline (see :func:`workers.nlp.pipeline.load_pipeline`), or
+            None for passthrough: articles are validated, screened and published
+            without NLP (no entities, no claims). Used to measure what the pipeline
+            costs around the NLP.
         clock: returns the ``processed_at`` timestamp; injectable for tests.
         timer: reports how long each stage took (see :mod:`workers.metrics`).
         chunk_chars: parse longer bodies in pieces of about this many characters.
@@ -47,7 +50,7 @@ class Enricher:
 
     def __init__(
         self,
-        nlp: Language,
+        nlp: Language | None,
         *,
         clock: Callable[[], str] = utc_now,
         timer: StageTimer = no_timing,
@@ -57,7 +60,7 @@ class Enricher:
         self._clock = clock
         self._timer = timer
         self._chunk_chars = chunk_chars
-        info = model_info(nlp)
+        info = model_info(nlp) if nlp is not None else ModelInfo("none", "0")
         self._model, self._model_version = info.name, info.version
 
     def __call__(self, article: RawArticle) -> EnrichedArticle:
@@ -67,7 +70,7 @@ class Enricher:
             Exception: whatever the NLP raised; :meth:`enrich_batch` isolates failures.
         """
         screening = screen(article.body, article.language)
-        if not screening.english:
+        if not screening.english or self.nlp is None:
             return self._build(article, screening, None)
         with self._timer("nlp"):
             doc = self._parse(screening.text)
@@ -83,7 +86,7 @@ class Enricher:
         if not articles:
             return []
         screenings = [screen(a.body, a.language) for a in articles]
-        english = [i for i, s in enumerate(screenings) if s.english]
+        english = [i for i, s in enumerate(screenings) if s.english and self.nlp is not None]
         try:
             with self._timer("nlp", len(english)):
                 parsed = self._parse_many([screenings[i].text for i in english])
@@ -110,11 +113,14 @@ class Enricher:
             return exc
 
     def _parse(self, body: str) -> Doc:
+        assert self.nlp is not None
         if len(body) <= self._chunk_chars:
             return self.nlp(body)
         return Doc.from_docs(list(self.nlp.pipe(split_at_whitespace(body, self._chunk_chars))), ensure_whitespace=False)
 
     def _parse_many(self, bodies: list[str]) -> list[Doc]:
+        if not bodies or self.nlp is None:
+            return []
         if all(len(b) <= self._chunk_chars for b in bodies):
             return list(self.nlp.pipe(bodies))
         return [self._parse(b) for b in bodies]

@@ -65,6 +65,8 @@ class Settings:
     dedup_enabled: bool = True
     #: Least estimated Jaccard similarity (word 5-shingles) of a near duplicate.
     near_duplicate_threshold: float = 0.8
+    #: Benchmarking only: validate and publish articles without any NLP.
+    passthrough: bool = False
     #: How every client (worker, feed, tail, admin) talks to Kafka: PLAINTEXT, SSL,
     #: SASL_PLAINTEXT or SASL_SSL.
     security_protocol: str = "PLAINTEXT"

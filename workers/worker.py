@@ -20,7 +20,7 @@ from workers.enrich import Enricher
 from workers.health import HealthServer, Readiness
 from workers.lag import LagMonitor
 from workers.metrics import PipelineMetrics
-from workers.nlp.pipeline import load_pipeline, model_info
+from workers.nlp.pipeline import ModelInfo, load_pipeline, model_info
 from workers.process import RecordProcessor
 from workers.settings import Settings
 from workers.tables import declare_dedup_table
@@ -88,7 +88,7 @@ def run_worker(settings: Settings) -> None:
         server.start()
     parts: WorkerParts | None = None
     try:
-        nlp = load_pipeline(settings.spacy_model)
+        nlp = None if settings.passthrough else load_pipeline(settings.spacy_model)
         _publish_build_info(metrics, nlp)
         parts = build_worker(settings, Enricher(nlp, timer=metrics.time_stage), metrics, readiness)
         readiness.set_model_loaded()
@@ -101,7 +101,7 @@ def run_worker(settings: Settings) -> None:
 
 
 def _publish_build_info(metrics: PipelineMetrics, nlp: Any) -> None:
-    info = model_info(nlp)
+    info = model_info(nlp) if nlp is not None else ModelInfo("none (passthrough)", "0")
     metrics.build.info({
         "pipeline_version": __version__,
         "model": info.name,

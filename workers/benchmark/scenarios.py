@@ -1,0 +1,239 @@
+"""The benchmark's scenarios: each returns what it measured, nothing is asserted."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+import spacy
+from kafka import KafkaConsumer, KafkaProducer
+from threadpoolctl import threadpool_limits
+
+from workers.benchmark.workers import BenchWorker
+from workers.decode import decode_article
+from workers.enrich import Enricher
+from workers.events import article_records
+from workers.inputs import InputArticle
+from workers.kafka.admin import create_topics
+from workers.kafka.client import client_config
+from workers.kafka.feed import feed_articles
+from workers.kafka.tail import TailRecord, read_until
+from workers.settings import Settings
+
+__all__ = ["Result", "offline_enrichment", "paragraph_corpus", "pipeline", "plain_loop", "soak", "stock_spacy"]
+
+
+@dataclass
+class Result:
+    """What one scenario measured."""
+
+    name: str
+    articles: int
+    words: int
+    seconds: float
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def articles_per_second(self) -> float:
+        return self.articles / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / self.seconds if self.seconds > 0 else 0.0
+
+
+def _words(corpus: list[InputArticle]) -> int:
+    return sum(len(orjson.loads(a.value)["body"].split()) for a in corpus)
+
+
+def stock_spacy(model: str, corpus: list[InputArticle]) -> Result:
+    """(1) Bare spaCy: the full pipeline, ``nlp.pipe`` over the bodies (the baseline)."""
+    nlp = spacy.load(model)
+    bodies = [orjson.loads(a.value)["body"] for a in corpus]
+    with threadpool_limits(1):
+        began = time.perf_counter()
+        for _ in nlp.pipe(bodies):
+            pass
+        seconds = time.perf_counter() - began
+    return Result("stock spaCy (nlp.pipe)", len(bodies), _words(corpus), seconds)
+
+
+def offline_enrichment(model: str, corpus: list[InputArticle], settings: Settings) -> Result:
+    """(2) Our enrichment and serialization, no Kafka, in the worker's batch size."""
+    enricher = Enricher(spacy.load(model))
+    articles = [decode_article(a.value, max_body_bytes=settings.max_body_bytes) for a in corpus]
+    with threadpool_limits(1):
+        began = time.perf_counter()
+        for result in enricher.pipe(articles, batch_size=settings.batch_max_articles):
+            assert not isinstance(result, Exception), result
+            article_records(result, settings)
+        seconds = time.perf_counter() - began
+    return Result("our enrichment, offline", len(articles), _words(corpus), seconds)
+
+
+def fresh_topics(settings: Settings, label: str) -> Settings:
+    """Settings with topics and a group of their own, topics created."""
+    suffix = f"{label}-{uuid.uuid4().hex[:6]}"
+    run = settings.with_overrides(
+        topic_raw=f"bench-raw-{suffix}", topic_enriched=f"bench-enriched-{suffix}",
+        topic_claims=f"bench-claims-{suffix}", topic_entities=f"bench-entities-{suffix}",
+        topic_dlq=f"bench-dlq-{suffix}", group_id=f"bench-{suffix}",
+    )
+    create_topics(run)
+    return run
+
+
+def _collect(settings: Settings, wanted: int, timeout: float, alive: Callable[[], None]) -> list[TailRecord]:
+    """Read the enriched topic until ``wanted`` distinct articles arrived."""
+    seen: set[bytes] = set()
+
+    def done(records: list[TailRecord]) -> bool:
+        if records and records[-1].key is not None:
+            seen.add(records[-1].key)
+            if len(seen) % 50 == 0:
+                alive()
+        return len(seen) >= wanted
+
+    return read_until(settings, settings.topic_enriched, done, timeout=timeout, from_beginning=True, on_idle=alive)
+
+
+def pipeline(
+    settings: Settings, corpus: list[InputArticle], workdir: Path, *, workers: int, label: str,
+    passthrough: bool = False, rate: float | None = None, timeout: float = 1800.0,
+    on_progress: Callable[[list[BenchWorker]], None] | None = None,
+) -> Result:
+    """(3), (4), (5a) and the latency run: the corpus through ``workers`` worker processes.
+
+    Throughput counts from the first input record's timestamp to the last enriched
+    record's timestamp (both set by their producers on this machine's clock), once
+    every worker is ready, so model loading and group joins are not counted.
+    """
+    run = fresh_topics(settings.with_overrides(passthrough=passthrough), label)
+    procs = [BenchWorker(run, workdir, f"{label}-{i}") for i in range(workers)]
+    try:
+        for proc in procs:
+            proc.wait_ready()
+        if workers > 1:
+            time.sleep(3)  # let the last rebalance settle before the clock starts
+
+        def alive() -> None:
+            for proc in procs:
+                if proc.proc.poll() is not None:
+                    raise RuntimeError(f"{label}: a worker died:\n{proc.log_tail()}")
+            if on_progress:
+                on_progress(procs)
+
+        feeder = threading.Thread(target=feed_articles, args=(corpus, run), kwargs={"rate": rate})
+        feeder.start()
+        outputs = _collect(run, len(corpus), timeout, alive)
+        feeder.join()
+        inputs = read_until(run, run.topic_raw, lambda rs: len(rs) >= len(corpus), timeout=60, from_beginning=True)
+        first_in = min(r.timestamp_ms for r in inputs)
+        last_out = max(r.timestamp_ms for r in outputs if r.key is not None)
+        memory = [proc.memory_mb() for proc in procs]
+        latencies = _latencies(inputs, outputs)
+    finally:
+        codes = [proc.stop() for proc in procs]
+    name = "passthrough worker" if passthrough else f"pipeline, {workers} worker{'s' if workers > 1 else ''}"
+    return Result(
+        name, len(corpus), _words(corpus), (last_out - first_in) / 1000,
+        {"peak_rss_mb": [round(peak, 1) for _, peak in memory], "latency_s": latencies, "exit_codes": codes},
+    )
+
+
+def _latencies(inputs: list[TailRecord], outputs: list[TailRecord]) -> dict[str, float]:
+    """End-to-end latency per article: its first enriched record minus its input record."""
+    sent = {r.key: r.timestamp_ms for r in inputs}
+    done: dict[bytes, int] = {}
+    for r in outputs:
+        if r.key in sent and r.key not in done:
+            done[r.key] = r.timestamp_ms
+    values = sorted((done[k] - sent[k]) / 1000 for k in done)
+    if not values:
+        return {}
+    q = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": round(q[49], 3), "p95": round(q[94], 3), "p99": round(q[98], 3), "n": len(values)}
+
+
+def plain_loop(settings: Settings, corpus: list[InputArticle], timeout: float = 600.0) -> Result:
+    """(5b) The floor: a kafka-python consume-and-produce loop over the same messages,
+    at least once (flush, then commit, after each poll), no validation, no NLP."""
+    run = fresh_topics(settings, "plain")
+    feed_articles(corpus, run)
+    consumer = KafkaConsumer(
+        run.topic_raw, **client_config(run, group_id=run.group_id, enable_auto_commit=False, auto_offset_reset="earliest")
+    )
+    producer = KafkaProducer(**client_config(run, acks="all", linger_ms=5))
+    done = 0
+    began: float | None = None
+    deadline = time.monotonic() + timeout
+    try:
+        while done < len(corpus) and time.monotonic() < deadline:
+            batches = consumer.poll(timeout_ms=500)
+            if batches and began is None:
+                began = time.perf_counter()
+            for records in batches.values():
+                for record in records:
+                    producer.send(run.topic_enriched, key=record.key, value=record.value)
+                    done += 1
+            if batches:
+                producer.flush()
+                consumer.commit()
+        seconds = time.perf_counter() - (began or time.perf_counter())
+    finally:
+        consumer.close()
+        producer.close()
+    return Result("plain kafka-python loop", done, _words(corpus), seconds)
+
+
+def paragraph_corpus(corpus_seeds: list[InputArticle], n: int) -> list[InputArticle]:
+    """``n`` short distinct articles, one seed paragraph (of 20 words or more) each."""
+    paragraphs = [
+        p for a in corpus_seeds for p in orjson.loads(a.value)["body"].split("\n") if len(p.split()) >= 20
+    ]
+    return [
+        InputArticle(f"soak:{i}", f"soak-{i:06d}".encode(),
+                     orjson.dumps({"id": f"soak-{i:06d}", "body": f"{paragraphs[i % len(paragraphs)]} ({i})"}))
+        for i in range(n)
+    ]
+
+
+def _scrape(port: int) -> dict[str, float]:
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    wanted = ("newsflow_articles_enriched_total ", "process_resident_memory_bytes ")
+    return {line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines() if line.startswith(wanted)}
+
+
+def soak(settings: Settings, corpus: list[InputArticle], workdir: Path) -> Result:
+    """Memory of one worker over many articles: RSS after article 1,000 and at the end."""
+    samples: list[tuple[float, float]] = []
+    last = [0.0]
+
+    def sample(procs: list[BenchWorker]) -> None:
+        if time.monotonic() - last[0] < 1:
+            return
+        last[0] = time.monotonic()
+        try:
+            metrics = _scrape(procs[0].port)
+        except OSError:
+            return
+        samples.append((metrics.get("newsflow_articles_enriched_total", 0), metrics.get("process_resident_memory_bytes", 0) / 2**20))
+
+    result = pipeline(settings, corpus, workdir, workers=1, label="soak", on_progress=sample)
+    after_1000 = next((rss for n, rss in samples if n >= 1000), None)
+    result.name = "soak, 1 worker, paragraph-sized articles"
+    result.extra |= {
+        "rss_mb_after_1000": None if after_1000 is None else round(after_1000, 1),
+        "rss_mb_at_end": round(samples[-1][1], 1) if samples else None,
+        "samples": len(samples),
+    }
+    return result
