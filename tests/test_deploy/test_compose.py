@@ -1,0 +1,125 @@
+"""deploy/docker-compose.yml: Kafka, the topics job, the workers, Prometheus, Grafana."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.test_deploy.deploy_files import (
+    COMPOSE,
+    DEPLOY,
+    DOCKERFILE,
+    PROMETHEUS_CONFIG,
+    REPO,
+    load_yaml,
+    worker_job,
+)
+from workers.settings import Settings
+
+
+def services() -> dict[str, Any]:
+    found: dict[str, Any] = load_yaml(COMPOSE)["services"]
+    return found
+
+
+def newsflow_services(command: str) -> dict[str, Any]:
+    """Services running ``newsflow <command>`` (``worker``, ``topics``, ...)."""
+    return {
+        name: s
+        for name, s in services().items()
+        if s.get("command", [None, None])[:2] == ["newsflow", command]
+    }
+
+
+def kafka_version() -> str:
+    match = re.search(
+        r"<kafka\.version>\s*([^<\s]+)\s*</kafka\.version>", (DEPLOY / "local" / "pom.xml").read_text()
+    )
+    assert match, "deploy/local/pom.xml names the Kafka version"
+    return match.group(1)
+
+
+def test_compose_has_kafka_topics_workers_prometheus_and_grafana() -> None:
+    assert {"kafka", "prometheus", "grafana"} <= set(services())
+    assert newsflow_services("topics") and len(newsflow_services("worker")) >= 2
+
+
+def test_every_pulled_image_is_pinned_to_a_version_tag() -> None:
+    loose = [
+        f"{name}: {s['image']}"
+        for name, s in services().items()
+        if "build" not in s and not re.fullmatch(r"[\w./-]+:v?\d+(\.\d+)+[\w.-]*", s.get("image", ""))
+    ]
+    assert loose == []
+
+
+def test_kafka_is_the_version_the_local_broker_runs() -> None:
+    assert services()["kafka"]["image"] == f"apache/kafka:{kafka_version()}"
+
+
+def test_kafka_runs_kraft_as_broker_and_controller_in_one_node() -> None:
+    env = services()["kafka"]["environment"]
+    assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
+    assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"].startswith(f"{env['KAFKA_NODE_ID']}@")
+
+
+@pytest.mark.parametrize("command", ["worker", "topics"])
+def test_newsflow_services_have_valid_settings_with_the_default_topics_and_port(command: str) -> None:
+    defaults = Settings()
+    for name, service in newsflow_services(command).items():
+        settings = Settings.from_env({k: str(v) for k, v in service["environment"].items()})
+        assert settings.all_topics == defaults.all_topics, name
+        assert settings.group_id == defaults.group_id, name
+        assert settings.metrics_port == defaults.metrics_port, name
+        assert settings.partitions == defaults.partitions, name
+
+
+def test_workers_reach_kafka_on_its_container_listener() -> None:
+    listeners = services()["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    for name, service in newsflow_services("worker").items():
+        assert f"PLAINTEXT://{service['environment']['NEWSFLOW_BOOTSTRAP_SERVERS']}" in listeners.split(
+            ","
+        ), name
+
+
+def test_host_port_of_kafka_is_the_settings_default() -> None:
+    default_port = Settings().bootstrap_servers.rsplit(":", 1)[1]
+    published = [p.split(":")[-2] for p in services()["kafka"]["ports"]]
+    assert published == [default_port]
+
+
+def test_workers_start_after_the_topics_are_created() -> None:
+    (topics,) = newsflow_services("topics")
+    for name, worker in newsflow_services("worker").items():
+        assert worker["depends_on"][topics]["condition"] == "service_completed_successfully", name
+
+
+def test_prometheus_scrapes_every_compose_worker_and_nothing_else() -> None:
+    (job,) = [j for j in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"] if j["job_name"] == worker_job()]
+    hosts = {t.rsplit(":", 1)[0] for group in job["static_configs"] for t in group["targets"]}
+    assert hosts == set(newsflow_services("worker"))
+
+
+def test_prometheus_gets_the_config_and_the_rules() -> None:
+    prometheus = services()["prometheus"]
+    mounts = {target: source for source, target, *_ in (v.split(":") for v in prometheus["volumes"])}
+    assert (COMPOSE.parent / mounts["/etc/prometheus"]).resolve() == PROMETHEUS_CONFIG.parent
+    assert "--config.file=/etc/prometheus/prometheus.yml" in prometheus["command"]
+
+
+def test_grafana_gets_the_provisioning_files() -> None:
+    mounts = {
+        target: source for source, target, *_ in (v.split(":") for v in services()["grafana"]["volumes"])
+    }
+    assert (
+        COMPOSE.parent / mounts["/etc/grafana/provisioning"]
+    ).resolve() == DEPLOY / "grafana" / "provisioning"
+
+
+def test_newsflow_image_is_built_from_the_repo_root_with_the_deploy_dockerfile() -> None:
+    for name in {**newsflow_services("worker"), **newsflow_services("topics")}:
+        build = services()[name]["build"]
+        assert (COMPOSE.parent / build["context"]).resolve() == REPO, name
+        assert REPO / build["dockerfile"] == DOCKERFILE, name
