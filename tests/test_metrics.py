@@ -31,3 +31,14 @@ def test_lag_of_revoked_partitions_disappears() -> None:
     metrics.set_lag("in", {1: 2})
     assert sample(registry, "newsflow_consumer_lag_messages", topic="in", partition="0") is None
     assert sample(registry, "newsflow_consumer_lag_messages", topic="in", partition="1") == 2
+
+
+def test_known_series_exist_at_zero_before_the_first_event() -> None:
+    registry = CollectorRegistry()
+    PipelineMetrics(registry).start_series(input_topic="in", output_topics=["out", "dlq"])
+    assert sample(registry, "newsflow_records_consumed_total", topic="in") == 0
+    assert sample(registry, "newsflow_records_produced_total", topic="dlq") == 0
+    assert sample(registry, "newsflow_dead_letters_total", reason="invalid_json") == 0
+    assert sample(registry, "newsflow_failures_total", reason="publish_failed") == 0
+    assert sample(registry, "newsflow_duplicates_total", kind="near") == 0
+    assert sample(registry, "newsflow_stage_duration_seconds_count", stage="geo") == 0

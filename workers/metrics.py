@@ -11,13 +11,15 @@ Tests build :class:`PipelineMetrics` on a fresh ``CollectorRegistry``.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Literal, get_args
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
-__all__ = ["METRIC_NAMES", "STAGES", "PipelineMetrics", "Stage"]
+from workers.exceptions import Reason
+
+__all__ = ["FAILURE_REASONS", "METRIC_NAMES", "STAGES", "PipelineMetrics", "Stage"]
 
 PREFIX = "newsflow"
 
@@ -25,6 +27,8 @@ PREFIX = "newsflow"
 #: gazetteer is in; ``publish`` is the wait for Kafka's acknowledgement).
 Stage = Literal["decode", "nlp", "entities", "claims", "geo", "publish"]
 STAGES: tuple[Stage, ...] = ("decode", "nlp", "entities", "claims", "geo", "publish")
+#: Why processing went wrong besides a dead letter (``failures_total{reason}``).
+FAILURE_REASONS = ("publish_failed", "dedup_failed", "lag_probe_failed")
 
 # Latency buckets from 1 ms to 2 min: an article takes milliseconds in spaCy's small
 # model, seconds under backlog, and end-to-end latency includes queueing in Kafka.
@@ -78,6 +82,25 @@ class PipelineMetrics:
             f"{p}_last_processed_timestamp_seconds", "Unix time at which this worker last finished an input.", registry=registry,
         )
         self.build = Info(f"{p}_build", "Versions of the pipeline, its model and its libraries.", registry=registry)
+
+    def start_series(self, *, input_topic: str, output_topics: Iterable[str]) -> None:
+        """Create every labelled series at zero before the first event.
+
+        A series that appears with its first increment is invisible to ``rate()`` and
+        ``increase()`` for that increment, so an alert on the first dead letter of a
+        reason could never fire.
+        """
+        self.consumed.labels(topic=input_topic)
+        for topic in output_topics:
+            self.produced.labels(topic=topic)
+        for reason in get_args(Reason):
+            self.dead_letters.labels(reason=reason)
+        for reason in FAILURE_REASONS:
+            self.failures.labels(reason=reason)
+        for kind in ("exact", "near"):
+            self.duplicates.labels(kind=kind)
+        for stage in STAGES:
+            self.stage_seconds.labels(stage=stage)
 
     @contextmanager
     def time_stage(self, stage: str, articles: int = 1) -> Iterator[None]:
