@@ -21,7 +21,9 @@ from workers.models import SchemaRef
 
 __all__ = ["SCHEMA_DIR", "is_rfc3339", "load_schema", "validator_for"]
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+#: ``workers/_schemas`` is a link to the top-level ``schemas/`` in the repository and a
+#: real directory in an installed wheel.
+SCHEMA_DIR = Path(__file__).parent / "_schemas"
 _URN = "urn:newsflow:schema:"
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
