@@ -54,3 +54,13 @@ def test_first_article_stays_the_original_for_later_copies() -> None:
 
 def test_fingerprint_is_deterministic() -> None:
     assert fingerprint(STORY) == fingerprint(STORY)
+
+
+def test_duplicates_are_not_added_to_the_index() -> None:
+    store: dict[bytes, bytes] = {}
+    index = DuplicateIndex(store)
+    index.check_and_remember("a", fingerprint(STORY))
+    size = len(store)
+    index.check_and_remember("b", fingerprint(STORY))
+    index.check_and_remember("c", fingerprint(STORY.replace("six months", "seven months")))
+    assert len(store) == size

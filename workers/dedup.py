@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
@@ -40,12 +41,39 @@ class Fingerprint:
     signature: bytes  # NUM_PERM uint64 values, little endian
 
 
+# datasketch draws its permutations from the seed on every MinHash(); draw them once.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+_PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme
+_SHINGLE_BASE = np.uint64(1_000_003)
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """32-bit hashes of the distinct word 5-shingles of the case-folded text.
+
+    Each word is hashed once (CRC-32) and a shingle's hash is a polynomial of its five
+    word hashes, computed for all shingles at once: hashing every shingle string in a
+    Python loop costs more than the rest of the worker's non-NLP work together.
+    """
+    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    word_hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    width = min(SHINGLE_WORDS, len(words)) or 1
+    count = max(1, len(words) - width + 1)
+    if not len(words):
+        return np.zeros(1, dtype=np.uint64)
+    hashes = np.zeros(count, dtype=np.uint64)
+    for k in range(width):  # uint64 arithmetic wraps: a polynomial hash mod 2**64
+        hashes = hashes * _SHINGLE_BASE + word_hashes[k : k + count]
+    return np.unique(hashes & np.uint64(0xFFFFFFFF))
+
+
 def fingerprint(body: str) -> Fingerprint:
-    """The fingerprint of ``body`` (word 5-shingles of the case-folded text)."""
-    words = _WORD.findall(unicodedata.normalize("NFKC", body).casefold())
-    shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
-    minhash.update_batch([s.encode("utf-8") for s in shingles])
+    """The fingerprint of ``body``: content hash and MinHash of its word 5-shingles."""
+    minhash = MinHash(num_perm=NUM_PERM, hashfunc=_identity, permutations=_PERMUTATIONS, scheme=_SCHEME)
+    minhash.update_batch(shingle_hashes(body))
     return Fingerprint(content_hash(body), minhash.hashvalues.astype("<u8").tobytes())
 
 
@@ -63,12 +91,15 @@ class DuplicateIndex:
         self.threshold = threshold
 
     def check_and_remember(self, article_id: str, fp: Fingerprint) -> DuplicateOf | None:
-        """The earlier article this one duplicates, if any; then index this one.
+        """The earlier article this one duplicates, if any; else index this one.
 
-        The same article seen again (a replay after a restart) is not its own duplicate.
+        A duplicate is not indexed: its original stands for it, so the index grows
+        with distinct content only, and later copies point at the first original. The
+        same article seen again (a replay after a restart) is not its own duplicate.
         """
         found = self._exact(article_id, fp) or self._near(article_id, fp)
-        self._remember(article_id, fp)
+        if found is None:
+            self._remember(article_id, fp)
         return found
 
     def _exact(self, article_id: str, fp: Fingerprint) -> DuplicateOf | None:
