@@ -21,7 +21,11 @@ def test_valid_article_keeps_its_fields() -> None:
         max_body_bytes=LIMIT,
     )
     assert (article.id, article.body, article.title, article.published_at, article.language) == (
-        "a1", "Text.", "T", "2024-12-05T10:00:00+01:00", "en"
+        "a1",
+        "Text.",
+        "T",
+        "2024-12-05T10:00:00+01:00",
+        "en",
     )
 
 
@@ -34,7 +38,10 @@ def test_missing_id_is_derived_from_content_deterministically() -> None:
 
 
 def test_date_only_published_at_is_accepted() -> None:
-    assert decode_article(b'{"body": "x", "published_at": "2015-08-02"}', max_body_bytes=LIMIT).published_at == "2015-08-02"
+    assert (
+        decode_article(b'{"body": "x", "published_at": "2015-08-02"}', max_body_bytes=LIMIT).published_at
+        == "2015-08-02"
+    )
 
 
 def test_unknown_fields_are_ignored() -> None:

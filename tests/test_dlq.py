@@ -4,8 +4,15 @@ import base64
 
 from workers.dlq import dead_letter
 
-COMMON = {"reason": "invalid_json", "error": "bad", "topic": "t", "partition": 0, "offset": 7,
-          "key": None, "failed_at": "2024-12-05T12:00:00Z"}
+COMMON = {
+    "reason": "invalid_json",
+    "error": "bad",
+    "topic": "t",
+    "partition": 0,
+    "offset": 7,
+    "key": None,
+    "failed_at": "2024-12-05T12:00:00Z",
+}
 
 
 def test_utf8_value_is_kept_as_text() -> None:

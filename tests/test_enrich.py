@@ -1,13 +1,12 @@
 from __future__ import annotations
 
+import orjson
 from spacy.language import Language
 
 from tests.checks import assert_spans_index_body
 from workers.enrich import Enricher, split_at_whitespace
 from workers.events import encode
 from workers.models import RawArticle
-
-import orjson
 
 TEXT = "The mayor of Boston said on Monday that the bridge would reopen.\n"
 

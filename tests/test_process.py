@@ -58,9 +58,7 @@ def test_enrichment_crash_dead_letters_only_the_failing_article(
         return real(doc, entities, article_id=article_id)  # type: ignore[arg-type]
 
     monkeypatch.setattr(workers.enrich, "extract_claims", explode_on_a2)
-    outcomes = processor.process_batch(
-        [record(orjson.dumps({"id": i, "body": TEXT})) for i in ("a1", "a2", "a3")]
-    )
+    outcomes = processor.process_batch([record(orjson.dumps({"id": i, "body": TEXT})) for i in ("a1", "a2", "a3")])
     assert [o.status for o in outcomes] == ["enriched", "dead_letter", "enriched"]
     assert (outcomes[1].reason, outcomes[1].article_id) == ("enrichment_failed", "a2")
     assert "model exploded" in orjson.loads(outcomes[1].records(processor.settings)[0].value)["error"]
@@ -71,7 +69,9 @@ def test_batch_keeps_input_order_with_invalid_records_mixed_in(processor: Record
         [record(b"junk"), record(orjson.dumps({"id": "ok", "body": TEXT})), record(b'{"body": ""}')]
     )
     assert [(o.status, o.reason) for o in outcomes] == [
-        ("dead_letter", "invalid_json"), ("enriched", None), ("dead_letter", "empty_body")
+        ("dead_letter", "invalid_json"),
+        ("enriched", None),
+        ("dead_letter", "empty_body"),
     ]
 
 

@@ -20,7 +20,8 @@ from workers.settings import Settings
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50)
 json_values = st.recursive(
-    json_scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
 article_like = st.fixed_dictionaries(
@@ -42,12 +43,14 @@ def processor(enricher: Enricher, make_settings: Callable[..., Settings]) -> Rec
 
 def check_outcome(value: bytes, outcome: Outcome) -> None:
     assert outcome.status in ("enriched", "dead_letter")
-    events = [orjson.loads(r.value) for r in outcome.records(Settings(data_dir='/tmp/unused'))]
+    events = [orjson.loads(r.value) for r in outcome.records(Settings(data_dir="/tmp/unused"))]
     for event in events:
         assert_valid_event(event)
     if outcome.status == "dead_letter":
         [letter] = events
-        original = letter["value"].encode() if letter["value_encoding"] == "utf-8" else base64.b64decode(letter["value"])
+        original = (
+            letter["value"].encode() if letter["value_encoding"] == "utf-8" else base64.b64decode(letter["value"])
+        )
         assert original == value, "a dead letter keeps the input whole"
     else:
         article = events[-1]
@@ -79,7 +82,9 @@ def test_arbitrary_json_each_get_exactly_one_outcome(processor: RecordProcessor,
 
 @PROPERTY
 @given(st.lists(article_like, min_size=1, max_size=4))
-def test_article_shaped_json_is_enriched_or_dead_lettered(processor: RecordProcessor, values: list[dict[str, Any]]) -> None:
+def test_article_shaped_json_is_enriched_or_dead_lettered(
+    processor: RecordProcessor, values: list[dict[str, Any]]
+) -> None:
     encoded = [json.dumps(v).encode() for v in values]  # stdlib: big ints too, as producers may send
     for value, outcome in zip(encoded, run_batch(processor, encoded), strict=True):
         check_outcome(value, outcome)

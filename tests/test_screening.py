@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from workers.screening import screen
 
-ENGLISH = ("The mayor said on Monday that the bridge would reopen next week after repairs, and the "
-           "city council agreed to pay for the work from its reserve fund, officials said.")
-GERMAN = ("Der Bürgermeister sagte am Montag, dass die Brücke nach den Reparaturen nächste Woche "
-          "wieder geöffnet werde, und der Stadtrat stimmte zu, die Arbeiten aus der Rücklage zu bezahlen.")
+ENGLISH = (
+    "The mayor said on Monday that the bridge would reopen next week after repairs, and the "
+    "city council agreed to pay for the work from its reserve fund, officials said."
+)
+GERMAN = (
+    "Der Bürgermeister sagte am Montag, dass die Brücke nach den Reparaturen nächste Woche "
+    "wieder geöffnet werde, und der Stadtrat stimmte zu, die Arbeiten aus der Rücklage zu bezahlen."
+)
 
 
 def test_html_tags_are_blanked_to_the_same_length() -> None:

@@ -7,8 +7,13 @@ from workers.exceptions import ConfigError
 from workers.security import faust_credentials, kafka_python_security, ssl_context
 from workers.settings import Settings
 
-SASL = {"security_protocol": "SASL_SSL", "sasl_mechanism": "SCRAM-SHA-512", "sasl_username": "alice",
-        "sasl_password": "s3cret", "data_dir": "/tmp/unused"}
+SASL = {
+    "security_protocol": "SASL_SSL",
+    "sasl_mechanism": "SCRAM-SHA-512",
+    "sasl_username": "alice",
+    "sasl_password": "s3cret",
+    "data_dir": "/tmp/unused",
+}
 
 
 def test_plaintext_needs_no_credentials() -> None:
@@ -46,13 +51,18 @@ def test_sasl_without_credentials_is_an_error() -> None:
         Settings(security_protocol="SASL_PLAINTEXT", data_dir="/tmp/unused")
 
 
-@pytest.mark.parametrize(("field", "value", "code"), [("security_protocol", "TLS", "E109"), ("sasl_mechanism", "MD5", "E110")])
+@pytest.mark.parametrize(
+    ("field", "value", "code"), [("security_protocol", "TLS", "E109"), ("sasl_mechanism", "MD5", "E110")]
+)
 def test_unknown_protocol_or_mechanism_is_an_error(field: str, value: str, code: str) -> None:
     with pytest.raises(ConfigError, match=code):
         Settings(**{**SASL, field: value})
 
 
 def test_boolean_settings_parse_from_the_environment() -> None:
-    assert Settings.from_env({"NEWSFLOW_SSL_CHECK_HOSTNAME": "false", "NEWSFLOW_DATA_DIR": "/x"}).ssl_check_hostname is False
+    assert (
+        Settings.from_env({"NEWSFLOW_SSL_CHECK_HOSTNAME": "false", "NEWSFLOW_DATA_DIR": "/x"}).ssl_check_hostname
+        is False
+    )
     with pytest.raises(ConfigError, match="E104"):
         Settings.from_env({"NEWSFLOW_DEDUP_ENABLED": "maybe"})

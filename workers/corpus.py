@@ -39,6 +39,12 @@ def build_corpus(seeds: list[RawArticle], n: int, *, prefix: str = "corpus") -> 
         body = "\n".join(paragraphs[shift:] + paragraphs[:shift])
         article_id = f"{prefix}-{i:06d}"
         value = orjson.dumps(
-            {"id": article_id, "body": body, "title": seed.title, "source": seed.source, "published_at": seed.published_at}
+            {
+                "id": article_id,
+                "body": body,
+                "title": seed.title,
+                "source": seed.source,
+                "published_at": seed.published_at,
+            }
         )
         yield InputArticle(f"{prefix}:{i}", article_id.encode(), value)

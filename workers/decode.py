@@ -38,9 +38,7 @@ def decode_article(value: bytes | None, *, max_body_bytes: int) -> RawArticle:
     if value is None:
         raise InvalidArticle("invalid_json", "record has no value (tombstone)")
     if len(value) > max_body_bytes + _ENVELOPE_BYTES:
-        raise InvalidArticle(
-            "body_too_large", f"record of {len(value)} bytes exceeds the limit of {max_body_bytes}"
-        )
+        raise InvalidArticle("body_too_large", f"record of {len(value)} bytes exceeds the limit of {max_body_bytes}")
     try:
         value.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -68,9 +66,7 @@ def article_from_mapping(data: object, *, max_body_bytes: int) -> RawArticle:
         raise InvalidArticle("invalid_body", "body contains NUL (U+0000) characters; send plain text")
     size = len(body.encode("utf-8"))
     if size > max_body_bytes:
-        raise InvalidArticle(
-            "body_too_large", f"body of {size} bytes exceeds the limit of {max_body_bytes}"
-        )
+        raise InvalidArticle("body_too_large", f"body of {size} bytes exceeds the limit of {max_body_bytes}")
     fields = {name: data.get(name) for name in _FIELDS}
     article_id = data.get("id") or derive_article_id(body, fields["title"])
     return RawArticle(id=article_id, body=body, **fields)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields, is_dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from spacy.language import Language
@@ -96,7 +97,7 @@ class Enricher:
         for i, doc in zip(english, parsed, strict=True):
             docs[i] = doc
         return [
-            self._try(lambda a, s=s, d=d: self._build(a, s, d), a)
+            self._try(partial(self._build, screening=s, doc=d), a)
             for a, s, d in zip(articles, screenings, docs, strict=True)
         ]
 
@@ -187,7 +188,7 @@ def reanchor(item: T, body: str) -> T:
     """Copy of ``item`` whose every span (a dataclass with ``text``, ``start`` and
     ``end``), however deeply nested, quotes ``body[start:end]``."""
     if isinstance(item, tuple | list):
-        return type(item)(reanchor(x, body) for x in item)  # type: ignore[return-value]
+        return type(item)(reanchor(x, body) for x in item)
     if not is_dataclass(item) or isinstance(item, type):
         return item
     changes: dict[str, Any] = {f.name: reanchor(getattr(item, f.name), body) for f in fields(item)}

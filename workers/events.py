@@ -48,7 +48,7 @@ def article_records(article: EnrichedArticle, settings: Settings) -> list[Output
         for entity in article.entities
     ]
     for claim in article.claims:
-        key = (claim.claimant.entity_id if claim.claimant and claim.claimant.entity_id else article.id)
+        key = claim.claimant.entity_id if claim.claimant and claim.claimant.entity_id else article.id
         event = ClaimEvent(stable_id(article.event_id, claim.id, length=24), ref, claim, processed_at)
         records.append(OutputRecord(settings.topic_claims, key.encode(), encode(event)))
     records.append(OutputRecord(settings.topic_enriched, article.id.encode(), encode(article)))

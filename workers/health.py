@@ -58,15 +58,18 @@ class HealthServer:
         registry = metrics.registry
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            def do_GET(self) -> None:
                 if self.path.split("?")[0] == "/metrics":
                     self._reply(200, generate_latest(registry), CONTENT_TYPE_LATEST)
                 elif self.path == "/healthz":
                     self._reply(200, b"ok\n")
                 elif self.path == "/readyz":
                     ok = readiness.ready
-                    body = b"ready\n" if ok else b"not ready: " + (
-                        b"partitions not assigned\n" if readiness.model_loaded else b"model not loaded\n"
+                    body = (
+                        b"ready\n"
+                        if ok
+                        else b"not ready: "
+                        + (b"partitions not assigned\n" if readiness.model_loaded else b"model not loaded\n")
                     )
                     self._reply(200 if ok else 503, body)
                 else:
@@ -79,7 +82,7 @@ class HealthServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature of the base class
+            def log_message(self, format: str, *args: object) -> None:
                 pass  # a scrape every 15 s would flood the worker log
 
         try:

@@ -47,39 +47,84 @@ class PipelineMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
         p = PREFIX
-        self.consumed = Counter(f"{p}_records_consumed_total", "Records read from an input topic.", ["topic"], registry=registry)
-        self.produced = Counter(f"{p}_records_produced_total", "Records acknowledged by Kafka on an output topic.", ["topic"], registry=registry)
-        self.enriched = Counter(f"{p}_articles_enriched_total", "Articles enriched and published.", registry=registry)
-        self.dead_letters = Counter(f"{p}_dead_letters_total", "Inputs routed to the dead-letter topic, by reason.", ["reason"], registry=registry)
-        self.failures = Counter(
-            f"{p}_failures_total", "Errors while processing, by reason (a failed input also counts as a dead letter).",
-            ["reason"], registry=registry,
+        self.consumed = Counter(
+            f"{p}_records_consumed_total", "Records read from an input topic.", ["topic"], registry=registry
         )
-        self.duplicates = Counter(f"{p}_duplicates_total", "Articles flagged as duplicates, by kind (exact, near).", ["kind"], registry=registry)
+        self.produced = Counter(
+            f"{p}_records_produced_total",
+            "Records acknowledged by Kafka on an output topic.",
+            ["topic"],
+            registry=registry,
+        )
+        self.enriched = Counter(f"{p}_articles_enriched_total", "Articles enriched and published.", registry=registry)
+        self.dead_letters = Counter(
+            f"{p}_dead_letters_total",
+            "Inputs routed to the dead-letter topic, by reason.",
+            ["reason"],
+            registry=registry,
+        )
+        self.failures = Counter(
+            f"{p}_failures_total",
+            "Errors while processing, by reason (a failed input also counts as a dead letter).",
+            ["reason"],
+            registry=registry,
+        )
+        self.duplicates = Counter(
+            f"{p}_duplicates_total",
+            "Articles flagged as duplicates, by kind (exact, near).",
+            ["kind"],
+            registry=registry,
+        )
         self.stage_seconds = Histogram(
-            f"{p}_stage_duration_seconds", "Time spent in one processing stage per article.", ["stage"],
-            buckets=_LATENCY_BUCKETS, registry=registry,
+            f"{p}_stage_duration_seconds",
+            "Time spent in one processing stage per article.",
+            ["stage"],
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
         )
         self.end_to_end_seconds = Histogram(
-            f"{p}_end_to_end_latency_seconds", "From the input record's Kafka timestamp to its outputs being acknowledged.",
-            buckets=_LATENCY_BUCKETS, registry=registry,
+            f"{p}_end_to_end_latency_seconds",
+            "From the input record's Kafka timestamp to its outputs being acknowledged.",
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
         )
-        self.batch_size = Histogram(f"{p}_batch_size_articles", "Articles per batch handed to the NLP.", buckets=_BATCH_BUCKETS, registry=registry)
+        self.batch_size = Histogram(
+            f"{p}_batch_size_articles",
+            "Articles per batch handed to the NLP.",
+            buckets=_BATCH_BUCKETS,
+            registry=registry,
+        )
         self.entities_per_article = Histogram(
-            f"{p}_article_entities", "Distinct entities per enriched article.", buckets=_COUNT_BUCKETS, registry=registry,
+            f"{p}_article_entities",
+            "Distinct entities per enriched article.",
+            buckets=_COUNT_BUCKETS,
+            registry=registry,
         )
         self.claims_per_article = Histogram(
-            f"{p}_article_claims", "Claims per enriched article.", buckets=_COUNT_BUCKETS, registry=registry,
+            f"{p}_article_claims",
+            "Claims per enriched article.",
+            buckets=_COUNT_BUCKETS,
+            registry=registry,
         )
         self.lag = Gauge(
-            f"{p}_consumer_lag_messages", "Log-end offset minus committed offset, per assigned input partition.",
-            ["topic", "partition"], registry=registry,
+            f"{p}_consumer_lag_messages",
+            "Log-end offset minus committed offset, per assigned input partition.",
+            ["topic", "partition"],
+            registry=registry,
         )
-        self.assigned_partitions = Gauge(f"{p}_assigned_partitions", "Input partitions assigned to this worker.", registry=registry)
-        self.rebalances = Counter(f"{p}_rebalances_total", "Consumer group rebalances seen by this worker.", registry=registry)
-        self.ready = Gauge(f"{p}_worker_ready", "1 when the model is loaded and partitions are assigned.", registry=registry)
+        self.assigned_partitions = Gauge(
+            f"{p}_assigned_partitions", "Input partitions assigned to this worker.", registry=registry
+        )
+        self.rebalances = Counter(
+            f"{p}_rebalances_total", "Consumer group rebalances seen by this worker.", registry=registry
+        )
+        self.ready = Gauge(
+            f"{p}_worker_ready", "1 when the model is loaded and partitions are assigned.", registry=registry
+        )
         self.last_processed = Gauge(
-            f"{p}_last_processed_timestamp_seconds", "Unix time at which this worker last finished an input.", registry=registry,
+            f"{p}_last_processed_timestamp_seconds",
+            "Unix time at which this worker last finished an input.",
+            registry=registry,
         )
         self.build = Info(f"{p}_build", "Versions of the pipeline, its model and its libraries.", registry=registry)
 
@@ -124,7 +169,7 @@ class PipelineMetrics:
 
         Partitions no longer assigned disappear instead of reporting a stale value.
         """
-        for labels in list(self.lag._metrics):  # noqa: SLF001 - prometheus-client has no public listing
+        for labels in list(self.lag._metrics):
             if labels[0] == topic and int(labels[1]) not in lags:
                 self.lag.remove(*labels)
         for partition, lag in lags.items():

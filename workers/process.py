@@ -107,7 +107,11 @@ class RecordProcessor:
             if isinstance(result, Exception):
                 log.error(
                     "enrichment failed at %s[%d]@%d: %r",
-                    records[i].topic, records[i].partition, records[i].offset, result, exc_info=result,
+                    records[i].topic,
+                    records[i].partition,
+                    records[i].offset,
+                    result,
+                    exc_info=result,
                 )
                 error = f"{type(result).__name__}: {result}"
                 outcomes[i] = self._dead(records[i], "enrichment_failed", error, article.id)

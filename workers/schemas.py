@@ -25,14 +25,11 @@ __all__ = ["SCHEMA_DIR", "is_rfc3339", "load_schema", "validator_for"]
 #: real directory in an installed wheel.
 SCHEMA_DIR = Path(__file__).parent / "_schemas"
 _URN = "urn:newsflow:schema:"
-_RFC3339 = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 
 _format_checker = FormatChecker()
 
 
-@_format_checker.checks("date-time", raises=ValueError)
 def is_rfc3339(value: object) -> bool:
     """True for an RFC 3339 timestamp with a zone ("2024-11-28T10:00:00Z")."""
     if not isinstance(value, str):
@@ -41,6 +38,10 @@ def is_rfc3339(value: object) -> bool:
         return False
     datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))  # range check
     return True
+
+
+# Registered by call, not as a decorator: jsonschema's decorator is untyped.
+_format_checker.checks("date-time", raises=ValueError)(is_rfc3339)
 
 
 def load_schema(ref: SchemaRef) -> dict[str, Any]:

@@ -16,15 +16,67 @@ __all__ = ["Flag", "Screening", "screen"]
 #: What the screening noticed about a body.
 Flag = Literal["html", "non_english", "no_sentence_punctuation"]
 
-_TAG = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]{0,2000})?/?>", re.S | re.I)
+_TAG = re.compile(
+    r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]{0,2000})?/?>", re.S | re.I
+)
 _WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"[.!?\u3002\uff01\uff1f\u0964]")
 # The most frequent English function words: about a third of the words of English news
 # prose, and rare in other languages (a few, like "in" or "a", are shared, hence a ratio).
 _ENGLISH = frozenset(
-    "the of and to a in that is was for on it with as he she they be by at from his her "
-    "said are have has had this not but or an were been their its which will would who "
-    "we you i after about more than one also there".split()
+    {
+        "the",
+        "of",
+        "and",
+        "to",
+        "a",
+        "in",
+        "that",
+        "is",
+        "was",
+        "for",
+        "on",
+        "it",
+        "with",
+        "as",
+        "he",
+        "she",
+        "they",
+        "be",
+        "by",
+        "at",
+        "from",
+        "his",
+        "her",
+        "said",
+        "are",
+        "have",
+        "has",
+        "had",
+        "this",
+        "not",
+        "but",
+        "or",
+        "an",
+        "were",
+        "been",
+        "their",
+        "its",
+        "which",
+        "will",
+        "would",
+        "who",
+        "we",
+        "you",
+        "i",
+        "after",
+        "about",
+        "more",
+        "than",
+        "one",
+        "also",
+        "there",
+    }
 )
 _MIN_WORDS = 20
 _MIN_ENGLISH_RATIO = 0.08

@@ -21,7 +21,7 @@ def ssl_context(settings: Settings) -> ssl.SSLContext | None:
     """A TLS context for SSL / SASL_SSL, trusting ``ssl_cafile`` (else the system CAs)."""
     if not settings.uses_tls:
         return None
-    context = create_ssl_context(
+    context: ssl.SSLContext = create_ssl_context(
         cafile=settings.ssl_cafile or None,
         certfile=settings.ssl_certfile or None,
         keyfile=settings.ssl_keyfile or None,

@@ -57,7 +57,7 @@ class Settings:
     batch_max_articles: int = 16
     batch_timeout_ms: int = 100
     #: Where the worker serves /metrics, /healthz and /readyz (port 0: not at all).
-    metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped from outside the pod/container
+    metrics_host: str = "0.0.0.0"
     metrics_port: int = 9400
     #: Seconds between two consumer-lag measurements.
     lag_interval_seconds: int = 15
@@ -83,7 +83,13 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.data_dir:
             object.__setattr__(self, "data_dir", _default_data_dir())
-        for name in ("partitions", "replication_factor", "max_body_bytes", "batch_max_articles", "lag_interval_seconds"):
+        for name in (
+            "partitions",
+            "replication_factor",
+            "max_body_bytes",
+            "batch_max_articles",
+            "lag_interval_seconds",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"[E101] {name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.metrics_port <= 65535 or self.batch_timeout_ms < 0:

@@ -29,7 +29,7 @@ class SinglePartitionGlobalTable(GlobalTable):
         return 0
 
 
-def declare_dedup_table(app: faust.App, settings: Settings) -> TableT:
+def declare_dedup_table(app: faust.App, settings: Settings) -> TableT[bytes, bytes]:
     """The duplicate index: a global table, so every worker sees every article.
 
     A global table is read whole by each worker from its changelog (created by
@@ -38,7 +38,7 @@ def declare_dedup_table(app: faust.App, settings: Settings) -> TableT:
     buffer of 1, as faust-streaming advises against an infinite recovery loop with
     several workers.
     """
-    table = app.tables.add(
+    table: TableT[bytes, bytes] = app.tables.add(  # type: ignore[assignment]  # add() is typed loosely
         SinglePartitionGlobalTable(
             app,
             name=DEDUP_TABLE,

@@ -54,18 +54,22 @@ def build_worker(settings: Settings, enricher: Enricher, metrics: PipelineMetric
     def input_partitions(tps: Any) -> frozenset[int]:
         return frozenset(tp.partition for tp in tps if tp.topic == settings.topic_raw)
 
-    @app.on_partitions_assigned.connect
-    async def on_assigned(sender: Any, assigned: Any, **kwargs: Any) -> None:
+    async def on_assigned(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         metrics.rebalances.inc()
         readiness.set_partitions(input_partitions(app.consumer.assignment()))
 
-    @app.on_partitions_revoked.connect
-    async def on_revoked(sender: Any, revoked: Any, **kwargs: Any) -> None:
+    async def on_revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        revoked = args[0] if args else kwargs.get("revoked", ())
         readiness.set_partitions(readiness.partitions - input_partitions(revoked))
 
-    @app.timer(interval=float(settings.lag_interval_seconds))
     async def measure_lag() -> None:
         await asyncio.to_thread(lag.update, readiness.partitions)
+
+    # Registered by call rather than as decorators: faust's decorators are untyped, and
+    # mode types a signal's receiver as a union that no coroutine function matches.
+    app.on_partitions_assigned.connect(on_assigned)  # type: ignore[arg-type]
+    app.on_partitions_revoked.connect(on_revoked)  # type: ignore[arg-type]
+    app.timer(interval=float(settings.lag_interval_seconds))(measure_lag)
 
     return WorkerParts(app, metrics, readiness, lag)
 
@@ -103,13 +107,15 @@ def run_worker(settings: Settings) -> None:
 
 def _publish_build_info(metrics: PipelineMetrics, nlp: Any) -> None:
     info = model_info(nlp) if nlp is not None else ModelInfo("none (passthrough)", "0")
-    metrics.build.info({
-        "pipeline_version": __version__,
-        "model": info.name,
-        "model_version": info.version,
-        "spacy": md.version("spacy"),
-        "faust": md.version("faust-streaming"),
-        "aiokafka": md.version("aiokafka"),
-        "kafka_python": md.version("kafka-python"),
-        "python": platform.python_version(),
-    })
+    metrics.build.info(
+        {
+            "pipeline_version": __version__,
+            "model": info.name,
+            "model_version": info.version,
+            "spacy": md.version("spacy"),
+            "faust": md.version("faust-streaming"),
+            "aiokafka": md.version("aiokafka"),
+            "kafka_python": md.version("kafka-python"),
+            "python": platform.python_version(),
+        }
+    )

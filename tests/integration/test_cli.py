@@ -14,7 +14,11 @@ from workers.settings import Settings
 
 def newsflow(settings: Settings, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "workers", *args], env=settings_env(settings), input=stdin, capture_output=True, timeout=120
+        [sys.executable, "-m", "workers", *args],
+        env=settings_env(settings),
+        input=stdin,
+        capture_output=True,
+        timeout=120,
     )
 
 
@@ -45,7 +49,9 @@ def test_feed_then_tail_json_round_trips_every_article(pipeline_settings: Settin
 
 def test_tail_max_stops_after_n_records(pipeline_settings: Settings) -> None:
     newsflow(pipeline_settings, "feed", str(SEEDS))
-    tailed = newsflow(pipeline_settings, "tail", pipeline_settings.topic_raw, "--json", "--from-beginning", "--max", "3")
+    tailed = newsflow(
+        pipeline_settings, "tail", pipeline_settings.topic_raw, "--json", "--from-beginning", "--max", "3"
+    )
     assert len(tailed.stdout.splitlines()) == 3
 
 

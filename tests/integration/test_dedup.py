@@ -49,7 +49,9 @@ def test_copies_are_flagged_by_a_worker_that_rebuilt_the_index_from_the_changelo
     # from the changelog topic, not from the first worker's RocksDB files.
     second = start_worker(pipeline_settings)
     near = BODY.replace("Thursday", "Friday").replace("Hama is a major", "Hama is a big")
-    feed_articles([article("exact-copy", BODY), article("near-copy", near), article("original", BODY)], pipeline_settings)
+    feed_articles(
+        [article("exact-copy", BODY), article("near-copy", near), article("original", BODY)], pipeline_settings
+    )
     result = enriched(pipeline_settings, {"exact-copy", "near-copy"}, second)
 
     assert result["exact-copy"]["duplicate_of"] == {"id": "original", "kind": "exact", "similarity": 1.0}

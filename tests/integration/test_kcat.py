@@ -33,7 +33,9 @@ def test_article_produced_by_kcat_is_enriched_and_kcat_reads_every_output(
     kcat(pipeline_settings, "-P", "-t", pipeline_settings.topic_raw, "-k", "kcat-1", stdin=orjson.dumps(ARTICLE))
 
     # -C -c 1: consume one message (waits for it); -e would stop at the current end.
-    out = kcat(pipeline_settings, "-C", "-t", pipeline_settings.topic_enriched, "-o", "beginning", "-c", "1", "-f", "%k\t%s\n")
+    out = kcat(
+        pipeline_settings, "-C", "-t", pipeline_settings.topic_enriched, "-o", "beginning", "-c", "1", "-f", "%k\t%s\n"
+    )
     key, value = out.decode().rstrip("\n").split("\t", 1)
     article = orjson.loads(value)
     assert key == "kcat-1" and article["id"] == "kcat-1"
@@ -41,7 +43,29 @@ def test_article_produced_by_kcat_is_enriched_and_kcat_reads_every_output(
     assert_spans_index_body(article)
     assert article["claims"], "the article has two attributed statements"
 
-    claims = kcat(pipeline_settings, "-C", "-t", pipeline_settings.topic_claims, "-o", "beginning", "-c", str(len(article["claims"])), "-f", "%s\n")
-    entities = kcat(pipeline_settings, "-C", "-t", pipeline_settings.topic_entities, "-o", "beginning", "-c", str(len(article["entities"])), "-f", "%s\n")
+    claims = kcat(
+        pipeline_settings,
+        "-C",
+        "-t",
+        pipeline_settings.topic_claims,
+        "-o",
+        "beginning",
+        "-c",
+        str(len(article["claims"])),
+        "-f",
+        "%s\n",
+    )
+    entities = kcat(
+        pipeline_settings,
+        "-C",
+        "-t",
+        pipeline_settings.topic_entities,
+        "-o",
+        "beginning",
+        "-c",
+        str(len(article["entities"])),
+        "-f",
+        "%s\n",
+    )
     for line in claims.splitlines() + entities.splitlines():
         assert_valid_event(orjson.loads(line))

@@ -60,9 +60,7 @@ RANGE_SECONDS = 120
 STEP_SECONDS = 5
 
 #: The zero series some panels add so that they read 0 rather than "No data".
-ZERO_FALLBACK = re.compile(
-    r'\s+or\s+on\s*\(\)\s*(?:vector\(0\)|label_replace\(vector\(0\)(?:,\s*"[^"]*")*\))\s*$'
-)
+ZERO_FALLBACK = re.compile(r'\s+or\s+on\s*\(\)\s*(?:vector\(0\)|label_replace\(vector\(0\)(?:,\s*"[^"]*")*\))\s*$')
 #: Metrics that never move in this test, and why.
 NOT_PROVOKED = {
     "newsflow_failures_total": "publish, lag-probe and dedup failures: Kafka or the table would have to fail",
@@ -233,8 +231,7 @@ def scraped(broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             logs,
         )
         processed = (
-            f"sum(newsflow_articles_enriched_total{{{selector}}})"
-            f" + sum(newsflow_dead_letters_total{{{selector}}})"
+            f"sum(newsflow_articles_enriched_total{{{selector}}}) + sum(newsflow_dead_letters_total{{{selector}}})"
         )
 
         def wait_processed(count: int) -> None:
@@ -255,10 +252,7 @@ def scraped(broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             fed += len(batch)
             wait_processed(fed)
         wait_for(
-            lambda: (
-                scalar(prometheus, f"count(newsflow_consumer_lag_messages{{{selector}}})")
-                == settings.partitions
-            ),
+            lambda: scalar(prometheus, f"count(newsflow_consumer_lag_messages{{{selector}}})") == settings.partitions,
             PROCESSING_TIMEOUT,
             "a lag series per partition",
             logs,
@@ -291,9 +285,7 @@ def substitute(expr: str, variables: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)\}|\$(\w+)", replace, expr)
 
 
-def resolve_variables(
-    pipeline: ScrapedPipeline, *, all_selected: bool
-) -> tuple[dict[str, str], dict[str, list[str]]]:
+def resolve_variables(pipeline: ScrapedPipeline, *, all_selected: bool) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Each variable's text for the queries, and the values its query offered.
 
     ``all_selected``: multi-value variables set to "All" (their allValue, ``.*``);
@@ -400,9 +392,7 @@ def test_every_alert_rule_evaluates_without_error(scraped: ScrapedPipeline) -> N
 
 def test_dead_letter_alert_is_pending_when_a_third_of_the_input_is_invalid(scraped: ScrapedPipeline) -> None:
     def states() -> dict[str, str]:
-        return {
-            a["labels"]["alertname"]: a["state"] for a in scraped.prometheus.get("/api/v1/alerts")["alerts"]
-        }
+        return {a["labels"]["alertname"]: a["state"] for a in scraped.prometheus.get("/api/v1/alerts")["alerts"]}
 
     wait_for(
         lambda: "NewsflowDeadLetterRateHigh" in states(),

@@ -42,7 +42,8 @@ class SaslBroker(Broker):
             "inter.broker.listener.name=SASL_PLAINTEXT\n"
             "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-256\n"
             "sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN\n"
-            f'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config={scram} username="admin" password="{ADMIN_SECRET}";\n'
+            "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config="
+            f'{scram} username="admin" password="{ADMIN_SECRET}";\n'
             f'listener.name.sasl_plaintext.plain.sasl.jaas.config={plain} username="admin" password="{ADMIN_SECRET}" '
             f'user_admin="{ADMIN_SECRET}" user_alice="{ALICE_PLAIN_SECRET}";\n'
         )
@@ -77,16 +78,28 @@ def scram_settings(sasl_broker: SaslBroker, tmp_path: Path) -> Settings:
     suffix = uuid.uuid4().hex[:8]
     return Settings(
         bootstrap_servers=sasl_broker.bootstrap,
-        topic_raw=f"raw-{suffix}", topic_enriched=f"enriched-{suffix}", topic_claims=f"claims-{suffix}",
-        topic_entities=f"entities-{suffix}", topic_dlq=f"dlq-{suffix}", group_id=f"group-{suffix}", partitions=2,
-        security_protocol="SASL_PLAINTEXT", sasl_mechanism="SCRAM-SHA-256",
-        sasl_username="alice", sasl_password=ALICE_SCRAM_SECRET, data_dir=str(tmp_path / "data"),
+        topic_raw=f"raw-{suffix}",
+        topic_enriched=f"enriched-{suffix}",
+        topic_claims=f"claims-{suffix}",
+        topic_entities=f"entities-{suffix}",
+        topic_dlq=f"dlq-{suffix}",
+        group_id=f"group-{suffix}",
+        partitions=2,
+        security_protocol="SASL_PLAINTEXT",
+        sasl_mechanism="SCRAM-SHA-256",
+        sasl_username="alice",
+        sasl_password=ALICE_SCRAM_SECRET,
+        data_dir=str(tmp_path / "data"),
     )
 
 
 def newsflow(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "workers", *args], env=settings_env(settings), capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "workers", *args],
+        env=settings_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -102,8 +115,14 @@ def test_pipeline_runs_end_to_end_with_scram_and_keeps_the_secret_out_of_logs(
     def alive() -> None:
         assert worker.proc.poll() is None, worker.log()[-3000:]
 
-    [record] = read_until(scram_settings, scram_settings.topic_enriched, lambda rs: len(rs) >= 1,
-                          timeout=180, from_beginning=True, on_idle=alive)
+    [record] = read_until(
+        scram_settings,
+        scram_settings.topic_enriched,
+        lambda rs: len(rs) >= 1,
+        timeout=180,
+        from_beginning=True,
+        on_idle=alive,
+    )
     assert orjson.loads(record.value or b"")["id"] == "sasl-1"
     listed = newsflow(scram_settings, "topics", "list")
     assert scram_settings.topic_raw in listed.stdout

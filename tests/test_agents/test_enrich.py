@@ -8,13 +8,12 @@ from typing import Any
 
 import orjson
 import pytest
-
-from workers.agents.enrich import register_enrich_agent
 from prometheus_client import CollectorRegistry
 
+from workers.agents.enrich import register_enrich_agent
 from workers.app import create_app
-from workers.metrics import PipelineMetrics
 from workers.enrich import Enricher
+from workers.metrics import PipelineMetrics
 from workers.process import RecordProcessor
 from workers.settings import Settings
 from workers.topics import declare_topics

@@ -22,7 +22,9 @@ def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixtur
 
 def test_enrich_writes_one_valid_enriched_article_per_input(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
-    code = main(["enrich", str(SEEDS / "000_3393e2ca348ff21d.txt"), str(SEEDS / "wikinews" / "wikinews.jsonl"), "-o", str(out)])
+    code = main(
+        ["enrich", str(SEEDS / "000_3393e2ca348ff21d.txt"), str(SEEDS / "wikinews" / "wikinews.jsonl"), "-o", str(out)]
+    )
     lines = out.read_bytes().splitlines()
     assert code == 0 and len(lines) == 25
     for line in lines:

@@ -202,9 +202,7 @@ def kubernetes_objects() -> list[dict[str, Any]]:
     kustomization = load_yaml(KUBERNETES / "kustomization.yaml")
     objects: list[dict[str, Any]] = []
     for name in kustomization["resources"]:
-        objects.extend(
-            doc for doc in yaml.safe_load_all((KUBERNETES / name).read_text(encoding="utf-8")) if doc
-        )
+        objects.extend(doc for doc in yaml.safe_load_all((KUBERNETES / name).read_text(encoding="utf-8")) if doc)
     return objects
 
 

@@ -26,17 +26,11 @@ def services() -> dict[str, Any]:
 
 def newsflow_services(command: str) -> dict[str, Any]:
     """Services running ``newsflow <command>`` (``worker``, ``topics``, ...)."""
-    return {
-        name: s
-        for name, s in services().items()
-        if s.get("command", [None, None])[:2] == ["newsflow", command]
-    }
+    return {name: s for name, s in services().items() if s.get("command", [None, None])[:2] == ["newsflow", command]}
 
 
 def kafka_version() -> str:
-    match = re.search(
-        r"<kafka\.version>\s*([^<\s]+)\s*</kafka\.version>", (DEPLOY / "local" / "pom.xml").read_text()
-    )
+    match = re.search(r"<kafka\.version>\s*([^<\s]+)\s*</kafka\.version>", (DEPLOY / "local" / "pom.xml").read_text())
     assert match, "deploy/local/pom.xml names the Kafka version"
     return match.group(1)
 
@@ -79,9 +73,7 @@ def test_newsflow_services_have_valid_settings_with_the_default_topics_and_port(
 def test_workers_reach_kafka_on_its_container_listener() -> None:
     listeners = services()["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
     for name, service in newsflow_services("worker").items():
-        assert f"PLAINTEXT://{service['environment']['NEWSFLOW_BOOTSTRAP_SERVERS']}" in listeners.split(
-            ","
-        ), name
+        assert f"PLAINTEXT://{service['environment']['NEWSFLOW_BOOTSTRAP_SERVERS']}" in listeners.split(","), name
 
 
 def test_host_port_of_kafka_is_the_settings_default() -> None:
@@ -110,12 +102,8 @@ def test_prometheus_gets_the_config_and_the_rules() -> None:
 
 
 def test_grafana_gets_the_provisioning_files() -> None:
-    mounts = {
-        target: source for source, target, *_ in (v.split(":") for v in services()["grafana"]["volumes"])
-    }
-    assert (
-        COMPOSE.parent / mounts["/etc/grafana/provisioning"]
-    ).resolve() == DEPLOY / "grafana" / "provisioning"
+    mounts = {target: source for source, target, *_ in (v.split(":") for v in services()["grafana"]["volumes"])}
+    assert (COMPOSE.parent / mounts["/etc/grafana/provisioning"]).resolve() == DEPLOY / "grafana" / "provisioning"
 
 
 def test_newsflow_image_is_built_from_the_repo_root_with_the_deploy_dockerfile() -> None:

@@ -40,9 +40,7 @@ def test_panel_ids_are_unique() -> None:
 
 
 def test_every_panel_has_a_query() -> None:
-    assert [
-        p["title"] for p in dashboard_panels() if not any(t.get("expr") for t in p.get("targets", []))
-    ] == []
+    assert [p["title"] for p in dashboard_panels() if not any(t.get("expr") for t in p.get("targets", []))] == []
 
 
 def test_dashboard_queries_use_only_metrics_the_worker_exports() -> None:
@@ -67,9 +65,7 @@ def test_variable_queries_use_only_metrics_the_worker_exports() -> None:
 
 def test_every_metric_the_worker_exports_is_on_the_dashboard() -> None:
     shown = {
-        re.sub(r"_(bucket|sum|count|total|info)$", "", n)
-        for q in dashboard_queries()
-        for n in metric_names(q.expr)
+        re.sub(r"_(bucket|sum|count|total|info)$", "", n) for q in dashboard_queries() for n in metric_names(q.expr)
     }
     exported = {re.sub(r"_(bucket|sum|count|total|info|created)$", "", n) for n in METRIC_NAMES}
     missing = exported - shown - {re.sub(r"_total$", "", n) for n in NOT_ON_THE_DASHBOARD}
@@ -87,9 +83,7 @@ def test_dashboard_has_job_instance_and_topic_variables() -> None:
 
 
 def test_multi_value_variables_offer_all_as_a_regex() -> None:
-    assert [
-        v.name for v in dashboard_variables() if v.multi and not (v.include_all and v.all_value == ".*")
-    ] == []
+    assert [v.name for v in dashboard_variables() if v.multi and not (v.include_all and v.all_value == ".*")] == []
 
 
 def test_job_variable_defaults_to_the_job_prometheus_scrapes() -> None:
@@ -100,9 +94,7 @@ def test_job_variable_defaults_to_the_job_prometheus_scrapes() -> None:
 
 def test_every_query_follows_the_job_and_instance_variables() -> None:
     ignoring = [
-        q.panel
-        for q in dashboard_queries()
-        if 'job="$job"' not in q.expr or 'instance=~"$instance"' not in q.expr
+        q.panel for q in dashboard_queries() if 'job="$job"' not in q.expr or 'instance=~"$instance"' not in q.expr
     ]
     assert ignoring == []
 

@@ -102,9 +102,7 @@ def test_podmonitor_names_the_job_as_the_alerts_expect() -> None:
 def test_service_selects_the_worker_pods_on_the_metrics_port() -> None:
     spec = kubernetes_object("Service")["spec"]
     assert spec["selector"].items() <= pod_labels().items()
-    assert [(p["port"], p["targetPort"]) for p in spec["ports"]] == [
-        (metrics_port()["containerPort"], "metrics")
-    ]
+    assert [(p["port"], p["targetPort"]) for p in spec["ports"]] == [(metrics_port()["containerPort"], "metrics")]
 
 
 def test_deployment_selector_matches_its_pods() -> None:

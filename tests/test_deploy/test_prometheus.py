@@ -114,9 +114,7 @@ def test_panels_named_in_alert_descriptions_exist_on_the_dashboard() -> None:
     named = {
         name
         for rule in alert_rules()
-        for name in re.findall(
-            r'"([^"]+)"(?= (?:and "[^"]+" )?panels?\b)', rule["annotations"]["description"]
-        )
+        for name in re.findall(r'"([^"]+)"(?= (?:and "[^"]+" )?panels?\b)', rule["annotations"]["description"])
     }
     assert named, "the descriptions point at dashboard panels"
     assert sorted(n for n in named if not any(t.startswith(n) for t in titles)) == []

@@ -6,8 +6,8 @@ import asyncio
 import logging
 import os
 import time
-from collections import Counter
 import weakref
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -32,7 +32,7 @@ _RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0)
 
 
 @contextmanager
-def as_current_event(event: EventT) -> Iterator[None]:
+def as_current_event(event: EventT[bytes]) -> Iterator[None]:
     """Make ``event`` Faust's current event for table writes in the ``with`` block.
 
     Faust's RocksDB store files a table write under the current event's partition.
@@ -54,7 +54,7 @@ def register_enrich_agent(
     settings: Settings,
     metrics: PipelineMetrics,
     dedup: DuplicateIndex | None = None,
-) -> AgentT:
+) -> AgentT[bytes]:
     """Attach the enrichment agent to ``app`` and return it.
 
     Inputs are taken in micro-batches (at most ``batch_max_articles``, waiting at most
@@ -96,7 +96,7 @@ def register_enrich_agent(
             return outcome
         try:
             duplicate = dedup.check_and_remember(outcome.article.id, outcome.fingerprint)
-        except Exception:  # noqa: BLE001 - the flag is best effort; the article is not
+        except Exception:
             metrics.failures.labels(reason="dedup_failed").inc()
             log.exception("duplicate check failed for %s; published without it", outcome.article.id)
             return outcome
@@ -105,7 +105,9 @@ def register_enrich_agent(
         metrics.duplicates.labels(kind=duplicate.kind).inc()
         return replace(outcome, article=replace(outcome.article, duplicate_of=duplicate))
 
-    def count(events: Sequence[EventT], outcomes: Sequence[Outcome], records: list[OutputRecord], published_at: float) -> None:
+    def count(
+        events: Sequence[EventT[bytes]], outcomes: Sequence[Outcome], records: list[OutputRecord], published_at: float
+    ) -> None:
         produced: Counter[str] = Counter(r.topic for r in records)
         for topic, n in produced.items():
             metrics.produced.labels(topic=topic).inc(n)
@@ -117,7 +119,9 @@ def register_enrich_agent(
             else:
                 metrics.dead_letters.labels(reason=outcome.reason).inc()
                 message = event.message
-                log.warning("dead letter (%s) for %s[%d]@%d", outcome.reason, message.topic, message.partition, message.offset)
+                log.warning(
+                    "dead letter (%s) for %s[%d]@%d", outcome.reason, message.topic, message.partition, message.offset
+                )
             if event.message.timestamp:
                 metrics.end_to_end_seconds.observe(max(0.0, published_at - event.message.timestamp))
         metrics.last_processed.set(published_at)
@@ -138,7 +142,8 @@ def register_enrich_agent(
             os._exit(70)  # EX_SOFTWARE
 
     async def consume(stream: StreamT[bytes]) -> None:
-        async for events in stream.take_events(settings.batch_max_articles, within=within):
+        # take_events is part of faust's Stream but missing from its StreamT type.
+        async for events in stream.take_events(settings.batch_max_articles, within=within):  # type: ignore[attr-defined]
             records = [
                 InputRecord(e.message.topic, e.message.partition, e.message.offset, e.message.key, e.message.value)
                 for e in events

@@ -47,12 +47,20 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {
             "results": {
-                key: {"name": r.name, "articles": r.articles, "words": r.words, "seconds": round(r.seconds, 3),
-                      "articles_per_second": round(r.articles_per_second, 3),
-                      "words_per_second": round(r.words_per_second, 1), **r.extra}
+                key: {
+                    "name": r.name,
+                    "articles": r.articles,
+                    "words": r.words,
+                    "seconds": round(r.seconds, 3),
+                    "articles_per_second": round(r.articles_per_second, 3),
+                    "words_per_second": round(r.words_per_second, 1),
+                    **r.extra,
+                }
                 for key, r in self.results.items()
             },
-            "ratios": {name: {"value": None if v is None else round(v, 4), "target": t} for name, (v, t) in self.ratios.items()},
+            "ratios": {
+                name: {"value": None if v is None else round(v, 4), "target": t} for name, (v, t) in self.ratios.items()
+            },
             "notes": self.notes,
         }
 

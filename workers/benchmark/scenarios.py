@@ -81,9 +81,12 @@ def fresh_topics(settings: Settings, label: str) -> Settings:
     """Settings with topics and a group of their own, topics created."""
     suffix = f"{label}-{uuid.uuid4().hex[:6]}"
     run = settings.with_overrides(
-        topic_raw=f"bench-raw-{suffix}", topic_enriched=f"bench-enriched-{suffix}",
-        topic_claims=f"bench-claims-{suffix}", topic_entities=f"bench-entities-{suffix}",
-        topic_dlq=f"bench-dlq-{suffix}", group_id=f"bench-{suffix}",
+        topic_raw=f"bench-raw-{suffix}",
+        topic_enriched=f"bench-enriched-{suffix}",
+        topic_claims=f"bench-claims-{suffix}",
+        topic_entities=f"bench-entities-{suffix}",
+        topic_dlq=f"bench-dlq-{suffix}",
+        group_id=f"bench-{suffix}",
     )
     create_topics(run)
     return run
@@ -104,8 +107,15 @@ def _collect(settings: Settings, wanted: int, timeout: float, alive: Callable[[]
 
 
 def pipeline(
-    settings: Settings, corpus: list[InputArticle], workdir: Path, *, workers: int, label: str,
-    passthrough: bool = False, rate: float | None = None, timeout: float = 1800.0,
+    settings: Settings,
+    corpus: list[InputArticle],
+    workdir: Path,
+    *,
+    workers: int,
+    label: str,
+    passthrough: bool = False,
+    rate: float | None = None,
+    timeout: float = 1800.0,
     on_progress: Callable[[list[BenchWorker]], None] | None = None,
 ) -> Result:
     """(3), (4), (5a) and the latency run: the corpus through ``workers`` worker processes.
@@ -142,7 +152,10 @@ def pipeline(
         codes = [proc.stop() for proc in procs]
     name = "passthrough worker" if passthrough else f"pipeline, {workers} worker{'s' if workers > 1 else ''}"
     return Result(
-        name, len(corpus), _words(corpus), (last_out - first_in) / 1000,
+        name,
+        len(corpus),
+        _words(corpus),
+        (last_out - first_in) / 1000,
         {"peak_rss_mb": [round(peak, 1) for _, peak in memory], "latency_s": latencies, "exit_codes": codes},
     )
 
@@ -152,7 +165,7 @@ def _latencies(inputs: list[TailRecord], outputs: list[TailRecord]) -> dict[str,
     sent = {r.key: r.timestamp_ms for r in inputs}
     done: dict[bytes, int] = {}
     for r in outputs:
-        if r.key in sent and r.key not in done:
+        if r.key is not None and r.key in sent and r.key not in done:
             done[r.key] = r.timestamp_ms
     values = sorted((done[k] - sent[k]) / 1000 for k in done)
     if not values:
@@ -167,7 +180,8 @@ def plain_loop(settings: Settings, corpus: list[InputArticle], timeout: float = 
     run = fresh_topics(settings, "plain")
     feed_articles(corpus, run)
     consumer = KafkaConsumer(
-        run.topic_raw, **client_config(run, group_id=run.group_id, enable_auto_commit=False, auto_offset_reset="earliest")
+        run.topic_raw,
+        **client_config(run, group_id=run.group_id, enable_auto_commit=False, auto_offset_reset="earliest"),
     )
     producer = KafkaProducer(**client_config(run, acks="all", linger_ms=5))
     done = 0
@@ -194,12 +208,13 @@ def plain_loop(settings: Settings, corpus: list[InputArticle], timeout: float = 
 
 def paragraph_corpus(corpus_seeds: list[InputArticle], n: int) -> list[InputArticle]:
     """``n`` short distinct articles, one seed paragraph (of 20 words or more) each."""
-    paragraphs = [
-        p for a in corpus_seeds for p in orjson.loads(a.value)["body"].split("\n") if len(p.split()) >= 20
-    ]
+    paragraphs = [p for a in corpus_seeds for p in orjson.loads(a.value)["body"].split("\n") if len(p.split()) >= 20]
     return [
-        InputArticle(f"soak:{i}", f"soak-{i:06d}".encode(),
-                     orjson.dumps({"id": f"soak-{i:06d}", "body": f"{paragraphs[i % len(paragraphs)]} ({i})"}))
+        InputArticle(
+            f"soak:{i}",
+            f"soak-{i:06d}".encode(),
+            orjson.dumps({"id": f"soak-{i:06d}", "body": f"{paragraphs[i % len(paragraphs)]} ({i})"}),
+        )
         for i in range(n)
     ]
 
@@ -226,7 +241,12 @@ def soak(settings: Settings, corpus: list[InputArticle], workdir: Path) -> Resul
             metrics = _scrape(procs[0].port)
         except OSError:
             return
-        samples.append((metrics.get("newsflow_articles_enriched_total", 0), metrics.get("process_resident_memory_bytes", 0) / 2**20))
+        samples.append(
+            (
+                metrics.get("newsflow_articles_enriched_total", 0),
+                metrics.get("process_resident_memory_bytes", 0) / 2**20,
+            )
+        )
 
     result = pipeline(settings, corpus, workdir, workers=1, label="soak", on_progress=sample)
     after_1000 = next((rss for n, rss in samples if n >= 1000), None)

@@ -24,9 +24,23 @@ def add_parser(sub: Any) -> None:
         "optionally a memory soak. Prints articles/s, words/s, ratios and peak RSS per worker, "
         "and writes the same as JSON. Needs a running broker for (3)-(5).",
     )
-    p.add_argument("--articles", type=int, default=400, metavar="N", help="corpus size for (1)-(4) (default 400, ~1 min each here)")
-    p.add_argument("--latency-seconds", type=float, default=40.0, metavar="S", help="length of the fixed-load latency run (default 40)")
-    p.add_argument("--soak", type=int, default=0, metavar="N", help="also run N paragraph-sized articles through one worker and report RSS after 1,000 and at N (default: skip)")
+    p.add_argument(
+        "--articles", type=int, default=400, metavar="N", help="corpus size for (1)-(4) (default 400, ~1 min each here)"
+    )
+    p.add_argument(
+        "--latency-seconds",
+        type=float,
+        default=40.0,
+        metavar="S",
+        help="length of the fixed-load latency run (default 40)",
+    )
+    p.add_argument(
+        "--soak",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also run N paragraph-sized articles through one worker; report RSS after 1,000 and at N (default: skip)",
+    )
     p.add_argument("--offline-only", action="store_true", help="only (1) and (2): no broker needed")
     p.add_argument("--output", default="bench.json", metavar="FILE", help="JSON results (default bench.json)")
     p.set_defaults(run=run)
@@ -59,27 +73,60 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             step("3", "pipeline, 1 worker", scenarios.pipeline, settings, corpus, workdir, workers=1, label="one")
             step("4", "pipeline, 2 workers", scenarios.pipeline, settings, corpus, workdir, workers=2, label="two")
             light = list(build_corpus(seeds, args.articles * 10, prefix="pass"))
-            step("5a", "passthrough worker", scenarios.pipeline, settings, light, workdir, workers=1, label="pass", passthrough=True)
+            step(
+                "5a",
+                "passthrough worker",
+                scenarios.pipeline,
+                settings,
+                light,
+                workdir,
+                workers=1,
+                label="pass",
+                passthrough=True,
+            )
             step("5b", "plain kafka-python loop", scenarios.plain_loop, settings, light)
             rate = report.results["3"].articles_per_second / 2
             load = list(build_corpus(seeds, max(20, int(rate * args.latency_seconds)), prefix="lat"))
-            step("L", f"latency at {rate:.1f} articles/s", scenarios.pipeline, settings, load, workdir, workers=1, label="lat", rate=rate)
+            step(
+                "L",
+                f"latency at {rate:.1f} articles/s",
+                scenarios.pipeline,
+                settings,
+                load,
+                workdir,
+                workers=1,
+                label="lat",
+                rate=rate,
+            )
             if args.soak:
-                step("S", f"soak of {args.soak} articles", scenarios.soak, settings, scenarios.paragraph_corpus(corpus, args.soak), workdir)
+                step(
+                    "S",
+                    f"soak of {args.soak} articles",
+                    scenarios.soak,
+                    settings,
+                    scenarios.paragraph_corpus(corpus, args.soak),
+                    workdir,
+                )
         report.ratio("(3)/(1) pipeline, 1 worker vs bare spaCy", "3", "1", ">= 0.9")
         report.ratio("(4)/(3) 2 workers vs 1 worker", "4", "3", ">= 1.7")
         report.ratio("(5a)/(5b) passthrough worker vs plain kafka-python loop", "5a", "5b", ">= 0.5")
         latency = report.results["L"].extra["latency_s"]
         assert isinstance(latency, dict)
-        report.notes["latency at half capacity p50/p95/p99 (s)"] = f"{latency.get('p50')}/{latency.get('p95')}/{latency.get('p99')}"
+        report.notes["latency at half capacity p50/p95/p99 (s)"] = (
+            f"{latency.get('p50')}/{latency.get('p95')}/{latency.get('p99')}"
+        )
         if latency.get("p50"):
             report.notes["p99/p50 at half capacity (target <= 3)"] = round(latency["p99"] / latency["p50"], 2)
         for key in ("3", "4"):
-            report.notes[f"peak RSS per worker in ({key}), MB (target <= 500)"] = report.results[key].extra["peak_rss_mb"]
+            report.notes[f"peak RSS per worker in ({key}), MB (target <= 500)"] = report.results[key].extra[
+                "peak_rss_mb"
+            ]
         if "S" in report.results:
             soak = report.results["S"].extra
             first, end = soak.get("rss_mb_after_1000"), soak.get("rss_mb_at_end")
-            growth = None if not first or not end else round((end - first) / first * 100, 1)
+            growth = None
+            if isinstance(first, float) and isinstance(end, float) and first:
+                growth = round((end - first) / first * 100, 1)
             report.notes["soak RSS after 1,000 / at end, MB; growth % (target <= 10)"] = f"{first} / {end}; {growth}"
     print(report.render())
     report.write(Path(args.output))

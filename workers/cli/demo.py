@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +87,9 @@ def _expected_ids(inputs: list[Any], settings: Settings) -> list[str]:
 def _start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "NEWSFLOW_BOOTSTRAP_SERVERS": settings.bootstrap_servers}
     with log_path.open("wb") as log:
-        return subprocess.Popen([sys.executable, "-m", "workers", "worker"], stdout=log, stderr=subprocess.STDOUT, env=env)
+        return subprocess.Popen(
+            [sys.executable, "-m", "workers", "worker"], stdout=log, stderr=subprocess.STDOUT, env=env
+        )
 
 
 def _stop_worker(worker: subprocess.Popen[bytes]) -> int:
@@ -125,7 +126,9 @@ def _collect(
     try:
         read_until(settings, settings.topic_enriched, done, timeout=timeout, start_offsets=start, on_idle=check_worker)
     except TimeoutError:
-        raise NewsflowError(f"[E503] only {len(results)} of {len(wanted)} articles enriched after {timeout:.0f} s") from None
+        raise NewsflowError(
+            f"[E503] only {len(results)} of {len(wanted)} articles enriched after {timeout:.0f} s"
+        ) from None
     return results
 
 

@@ -24,8 +24,9 @@ def summarize(article: dict[str, Any]) -> str:
         by_label[entity["label"]].append(f"{entity['name']} x{len(entity['mentions'])}")
     lines.append(f"  entities ({len(article['entities'])}):")
     for label in sorted(by_label):
-        wrapped = textwrap.wrap(", ".join(by_label[label]), width=96,
-                                initial_indent=f"    {label:<8} ", subsequent_indent=" " * 13)
+        wrapped = textwrap.wrap(
+            ", ".join(by_label[label]), width=96, initial_indent=f"    {label:<8} ", subsequent_indent=" " * 13
+        )
         lines.extend(wrapped)
     lines.append(f"  claims ({len(article['claims'])}):")
     for claim in article["claims"]:

@@ -33,8 +33,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     out = sys.stdout
     count = 0
     for record in tail_topic(
-        settings, args.topic, from_beginning=args.from_beginning,
-        max_records=args.max, idle_timeout=args.idle_timeout,
+        settings,
+        args.topic,
+        from_beginning=args.from_beginning,
+        max_records=args.max,
+        idle_timeout=args.idle_timeout,
     ):
         count += 1
         value = record.value or b""

@@ -22,8 +22,11 @@ def add_parser(sub: Any) -> None:
     create.add_argument("--partitions", type=int, help="partitions per topic (default: NEWSFLOW_PARTITIONS, 6)")
     create.add_argument("--replication-factor", type=int, help="replicas per partition (default 1)")
     create.set_defaults(run=run_create)
-    listing = actions.add_parser("list", help="list topics with their partition counts",
-                                 description="List every non-internal topic with its partition count.")
+    listing = actions.add_parser(
+        "list",
+        help="list topics with their partition counts",
+        description="List every non-internal topic with its partition count.",
+    )
     listing.set_defaults(run=run_list)
 
 

@@ -34,7 +34,9 @@ def create_topics(settings: Settings) -> dict[str, int | None]:
     """
     wanted = [NewTopic(name, settings.partitions, settings.replication_factor) for name in settings.all_topics]
     wanted.append(
-        NewTopic(settings.dedup_changelog_topic, 1, settings.replication_factor, topic_configs={"cleanup.policy": "compact"})
+        NewTopic(
+            settings.dedup_changelog_topic, 1, settings.replication_factor, topic_configs={"cleanup.policy": "compact"}
+        )
     )
     admin = KafkaAdminClient(**client_config(settings))
     try:
