@@ -23,14 +23,15 @@ __all__ = [
     "ArticleRef",
     "Claim",
     "ClaimEvent",
-    "Claimant",
     "ClaimKind",
+    "Claimant",
     "Cue",
     "DeadLetter",
     "DuplicateOf",
     "EnrichedArticle",
     "Entity",
     "EntityEvent",
+    "Geo",
     "Mention",
     "Processing",
     "RawArticle",
@@ -83,11 +84,33 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """One occurrence of an entity in the body."""
+    """One occurrence of an entity in the body: the name as written.
+
+    A title written before a person's name ("Mr", "President", "Major") is not part
+    of the span (nor of the entity's name) but is kept here as written.
+    """
 
     text: str
     start: int
     end: int
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Geo:
+    """Where a place is, from the GeoNames gazetteer (https://www.geonames.org/).
+
+    ``feature_class`` is GeoNames' one-letter class: "P" a populated place, "A" a
+    country, state or region, "L" a continent or area. Coordinates are absent for the
+    kinds the packaged gazetteer gives no point for (countries and US states).
+    """
+
+    geonames_id: int
+    name: str
+    feature_class: str
+    country_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +125,13 @@ class Entity:
     name: str
     label: str
     mentions: tuple[Mention, ...]
+    #: How central the entity is to the article, 0..1 (mentions, position, title).
+    salience: float | None = None
+    #: For a place found in the gazetteer: where it is. Unknown places have none.
+    geo: Geo | None = None
+    #: For a DATE that names a calendar day, month or year: it as ISO 8601
+    #: ("2024-11-28", "2011-03", "2016"), relative dates resolved by ``published_at``.
+    date: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +164,12 @@ class Claim:
     content: Span
     kind: ClaimKind
     stance: Stance
+    #: Where the claim was made: "on Telegram", "in a statement", "told The Associated Press".
+    channel: Span | None = None
+    #: Whom the claimant addressed: "told reporters", "told The Associated Press".
+    recipient: Span | None = None
+    #: Whom the claimant was quoting: "..., quoting a local commander, Major X".
+    original_speaker: Claimant | None = None
 
 
 @dataclass(frozen=True, slots=True)

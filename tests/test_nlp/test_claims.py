@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import spacy
 from spacy.tokens import Doc
@@ -54,8 +55,14 @@ def test_quote_continuing_after_attribution_sentence_keeps_speaker(parse: Parse)
 
 
 def test_quote_left_open_at_paragraph_end_runs_to_it(parse: Parse) -> None:
-    claim = _one(parse, 'The coach said, "We have learned a lot.\nIt was an emotional day."')
-    assert (claim.content.text, claim.kind) == ("We have learned a lot", "direct")
+    first = _claims(parse, 'The coach said, "We have learned a lot.\nIt was an emotional day."')[0]
+    assert (first.content.text, first.kind) == ("We have learned a lot", "direct")
+
+
+def test_paragraph_closing_a_quote_left_open_continues_it_without_an_opening_mark(parse: Parse) -> None:
+    claims = _claims(parse, 'The coach said, "We have learned a lot.\nIt was an emotional day."')
+    assert [c.content.text for c in claims] == ["We have learned a lot", "It was an emotional day"]
+    assert claims[1].cue == claims[0].cue
 
 
 def test_according_to_names_claimant_and_cue(parse: Parse) -> None:
@@ -186,3 +193,73 @@ def test_claims_are_sorted_by_content_start(parse: Parse) -> None:
 def test_doc_without_parse_yields_no_claims() -> None:
     doc = spacy.blank("en")("The minister said that the bridge would reopen.")
     assert extract_claims(doc, [], article_id="x") == []
+
+
+def test_quotation_sentence_after_indirect_speech_continues_it(parse: Parse) -> None:
+    text = (
+        'Heald noted the findings show pollution reduction is important. "An air-quality cleanup would improve yields."'
+    )
+    claims = _claims(parse, text)
+    assert [c.kind for c in claims] == ["indirect", "direct"]
+    assert claims[1].cue == claims[0].cue and claims[1].claimant == claims[0].claimant
+
+
+def test_quotation_left_open_continues_in_the_next_paragraph(parse: Parse) -> None:
+    text = '"We have learned a lot," the coach said. "It was a long season.\n"Next year we will be ready."'
+    claims = _claims(parse, text)
+    assert claims[-1].content.text == "Next year we will be ready"
+    assert {c.cue.start for c in claims} == {claims[0].cue.start}
+
+
+def test_paragraph_that_is_one_quotation_continues_the_speaker_before_it(parse: Parse) -> None:
+    text = '"Seventeen years ago, this would not have been possible," said Ambassador Mohib.\n'
+    text += '"They represent our aspirations and resilience."'
+    claims = _claims(parse, text)
+    assert [c.content.text for c in claims][-1] == "They represent our aspirations and resilience"
+    assert claims[-1].claimant == claims[0].claimant
+
+
+def test_quotation_after_another_sentence_does_not_continue(parse: Parse) -> None:
+    text = 'The minister said that taxes would rise. The weather was cold. "We are ready," the coach said.'
+    claims = _claims(parse, text)
+    assert claims[-1].claimant is not None and claims[-1].claimant.text == "the coach"
+    assert len(claims) == 2
+
+
+def test_quoted_word_inside_a_sentence_is_no_continuation(parse: Parse) -> None:
+    text = 'The minister said that taxes would rise. The team listed their country as "Hope" on their shirts.'
+    assert len(_claims(parse, text)) == 1
+
+
+def test_report_nested_in_reported_speech_is_part_of_it(parse: Parse) -> None:
+    text = "Memon also said she believed the social movement helped improve relations."
+    (claim,) = _claims(parse, text)
+    assert claim.cue.text == "said"
+
+
+def test_named_speaker_inside_according_to_is_a_claim_of_its_own(parse: Parse) -> None:
+    text = "According to ABC News, Basya also believes the asylum seekers left the boat on purpose."
+    claims = _claims(parse, text)
+    assert sorted(c.cue.lemma for c in claims) == ["according to", "believe"]
+
+
+def test_seed_article_has_the_eight_gold_claims(parse: Parse) -> None:
+    text = (Path(__file__).resolve().parents[2] / "seeds" / "articles" / "000_3393e2ca348ff21d.txt").read_text(
+        encoding="utf-8"
+    )
+    claims = _claims(parse, text)
+    expected = [
+        ("Syrian insurgents", "said", "assert"), ("Syrian state media", "confirmed", "confirm"),
+        ("Syrian state media", "denied", "deny"), ("The insurgents", "claimed", "assert"),
+        ("the insurgents", "said", "assert"),
+        ("The Britain-based Syrian Observatory for Human Rights", "said", "assert"),
+        ("It", "added", "assert"), ("Rami Abdurrahman", "told", "assert"),
+    ]  # fmt: skip
+    assert [(c.claimant.text if c.claimant else None, c.cue.text, c.stance) for c in claims] == expected
+    assert claims[6].claimant is not None
+    assert claims[6].claimant.entity_id == "org:syrian-observatory-for-human-rights"
+
+
+def test_admitting_is_a_confirm_stance(parse: Parse) -> None:
+    claim = _one(parse, "The company admitted that it had misled investors.")
+    assert claim.stance == "confirm"

@@ -29,8 +29,9 @@ def _assert_spans_index(text: str, entities: list[Entity], claims: list[Claim]) 
     for claim in claims:
         spans += [(claim.cue.text, claim.cue.start, claim.cue.end)]
         spans += [(claim.content.text, claim.content.start, claim.content.end)]
-        if claim.claimant is not None:
-            spans += [(claim.claimant.text, claim.claimant.start, claim.claimant.end)]
+        for extra in (claim.claimant, claim.channel, claim.recipient, claim.original_speaker):
+            if extra is not None:
+                spans += [(extra.text, extra.start, extra.end)]
     for span_text, start, end in spans:
         assert 0 <= start < end <= len(text)
         assert text[start:end] == span_text

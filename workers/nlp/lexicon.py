@@ -1,8 +1,8 @@
-"""Word lists that decide which verbs attribute a claim and what stance they carry.
+"""Word lists that decide which words attribute a claim and what stance they carry.
 
 The lists are lemmas as spaCy's English lemmatizer gives them. They live apart from
-the extraction rules in ``claims.py`` so that widening the vocabulary (or swapping it
-for another language) never touches the syntax code.
+the extraction rules (``cues.py``, ``content.py``, ``channels.py``) so that widening
+the vocabulary (or swapping it for another language) never touches the syntax code.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from typing import Final
 from workers.models import Stance
 
 __all__ = [
+    "CHANNEL_NOUNS",
     "CONTENT_OBJECT_VERBS",
     "NON_FACTIVE_GOVERNORS",
     "REPORTING_VERBS",
     "SPECULATIVE_MODALS",
     "STANCE_BY_LEMMA",
+    "STATEMENT_VERBS",
     "stance_for",
 ]
 
@@ -26,6 +28,12 @@ STANCE_BY_LEMMA: Final = MappingProxyType[str, Stance](
     {
         "confirm": "confirm",
         "verify": "confirm",
+        # Granting that something is so, often against one's interest.
+        "acknowledge": "confirm",
+        "admit": "confirm",
+        "concede": "confirm",
+        "affirm": "confirm",
+        "reaffirm": "confirm",
         "deny": "deny",
         "refute": "deny",
         "dispute": "deny",
@@ -58,7 +66,6 @@ REPORTING_VERBS: Final = frozenset(
         "note",
         "argue",
         "believe",
-        "think",
         "write",
         "suggest",
         "reveal",
@@ -94,6 +101,7 @@ REPORTING_VERBS: Final = frozenset(
         "boast",
         "complain",
         "continue",
+        "reason",
         *STANCE_BY_LEMMA,
     }
 )
@@ -128,6 +136,19 @@ CONTENT_OBJECT_VERBS: Final = frozenset(
 NON_FACTIVE_GOVERNORS: Final = frozenset(
     {"decline", "refuse", "fail", "expect", "want", "plan", "hope", "intend", "try"}
 )
+
+#: Nouns that, after "in", "on", "via" or "through", name the channel a claim was
+#: made in ("said in a statement", "told X in an interview").
+CHANNEL_NOUNS: Final = frozenset(
+    {"statement", "interview", "post", "tweet", "video", "message", "letter", "speech",
+     "broadcast", "briefing", "conference", "email", "e-mail", "release", "television",
+     "radio", "podcast", "blog", "column", "filing", "address", "communique", "communiqué",
+     "announcement", "note", "memo", "newsletter", "programme", "program", "show", "testimony"}
+)  # fmt: skip
+
+#: Verbs of publishing that, with a channel noun as object ("issued a statement"),
+#: attribute the quotation that follows to their subject.
+STATEMENT_VERBS: Final = frozenset({"issue", "release", "publish", "post", "put", "send"})
 
 #: Modals that make the cue hypothetical ("critics may argue that ...").
 SPECULATIVE_MODALS: Final = frozenset({"may", "might", "could"})

@@ -1,0 +1,80 @@
+"""Behaviour of mention trimming and the context evidence of ``candidates``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from spacy.tokens import Doc
+
+from workers.nlp.mentions import candidates
+
+ParseWithEnts = Callable[[str, list[tuple[str, str]]], Doc]
+
+
+def test_lower_case_the_is_cut_from_the_span(parse_with_ents: ParseWithEnts) -> None:
+    (cand,) = candidates(
+        parse_with_ents("It was led by the Syrian National Army.", [("the Syrian National Army", "ORG")])
+    )
+    assert cand.mention.text == "Syrian National Army"
+
+
+def test_sentence_initial_the_is_cut_from_the_span(parse_with_ents: ParseWithEnts) -> None:
+    (cand,) = candidates(parse_with_ents("The Associated Press said so.", [("The Associated Press", "ORG")]))
+    assert cand.mention.text == "Associated Press"
+
+
+def test_capital_the_inside_a_sentence_is_part_of_the_name(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents("He told The Associated Press so.", [("The Associated Press", "ORG")])
+    (cand,) = candidates(doc)
+    assert (cand.mention.text, cand.name) == ("The Associated Press", "Associated Press")
+
+
+def test_title_inside_the_span_moves_to_the_mention_title(parse_with_ents: ParseWithEnts) -> None:
+    (cand,) = candidates(parse_with_ents("Major Hassan Abdul-Ghani spoke.", [("Major Hassan Abdul-Ghani", "PERSON")]))
+    assert (cand.mention.text, cand.mention.title) == ("Hassan Abdul-Ghani", "Major")
+
+
+def test_title_before_the_span_is_recorded(parse_with_ents: ParseWithEnts) -> None:
+    (cand,) = candidates(parse_with_ents("It was a prize for Mr Assad.", [("Assad", "PERSON")]))
+    assert (cand.mention.text, cand.mention.title, cand.context) == ("Assad", "Mr", "person")
+
+
+def test_possessive_is_cut_from_the_span(parse_with_ents: ParseWithEnts) -> None:
+    (cand,) = candidates(parse_with_ents("It was Syria's largest city.", [("Syria's", "GPE")]))
+    assert cand.mention.text == "Syria"
+
+
+def test_lower_case_designator_is_cut_from_a_place(parse_with_ents: ParseWithEnts) -> None:
+    (cand,) = candidates(parse_with_ents("Hama province borders Latakia.", [("Hama province", "GPE")]))
+    assert cand.mention.text == "Hama"
+
+
+def test_two_names_run_together_at_a_lower_case_the_are_cut(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents("According to Rathbun the Scientology property was returned.", [
+        ("Rathbun the Scientology", "ORG"),
+    ])  # fmt: skip
+    assert [c.mention.text for c in candidates(doc)] == ["Rathbun"]
+
+
+def test_numeric_entities_are_not_candidates(parse_with_ents: ParseWithEnts) -> None:
+    assert candidates(parse_with_ents("They sold 300 cars.", [("300", "CARDINAL")])) == []
+
+
+def test_city_of_x_is_place_context(parse_with_ents: ParseWithEnts) -> None:
+    (cand,) = candidates(parse_with_ents("They seized the city of Xyzabad.", [("Xyzabad", "PERSON")]))
+    assert cand.context == "place"
+
+
+def test_neighbourhood_of_x_is_locality_context(parse_with_ents: ParseWithEnts) -> None:
+    (cand,) = candidates(parse_with_ents("They reached the neighbourhood of Kazo.", [("Kazo", "LOC")]))
+    assert cand.context == "locality"
+
+
+def test_group_apposition_is_organisation_context(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents("It is led by the jihadi group Hayat Tahrir al-Sham.", [("Hayat Tahrir al-Sham", "PERSON")])
+    assert [c.context for c in candidates(doc)] == ["org"]
+
+
+def test_in_x_is_locative_context(parse_with_ents: ParseWithEnts) -> None:
+    (cand,) = candidates(parse_with_ents("Fighting broke out in Perth.", [("Perth", "PERSON")]))
+    assert cand.context == "locative"

@@ -1,0 +1,201 @@
+"""Mentions the NER missed, of things the article has already named.
+
+The small model tags a name in one sentence and misses it in the next, and it never
+tags the short forms news uses after a first full mention: "the Observatory" after
+"the Syrian Observatory for Human Rights", "Mohib" after "Hamdullah Mohib". Once the
+article has named a thing, every other occurrence of that name, or of its short
+form, is a mention of it too. One pass over the tokens; candidates are looked up by
+their first word, so the cost does not grow with the number of entities.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Final
+
+from spacy.attrs import IS_LOWER, ORTH
+from spacy.strings import get_string_id
+from spacy.tokens import Doc, Token
+
+from workers.models import Mention
+from workers.nlp.labels import contiguous_parts
+from workers.nlp.mentions import Candidate, title_before
+from workers.nlp.names import is_title_word
+
+__all__ = ["alias_candidates", "short_form_targets"]
+
+#: Labels whose names are repeated verbatim; dates and times are not names.
+_NAME_LABELS: Final = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+)
+_DETERMINERS: Final = frozenset({"the"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """A way of writing a known name: its tokens, the entity key it refers to."""
+
+    words: tuple[str, ...]
+    key: tuple[str, ...]
+    label: str
+    name: str
+    #: Short forms of organisations only count after "the" ("the Observatory").
+    after_the: bool
+
+
+def short_form_targets(
+    found: list[Candidate], labels: dict[tuple[str, ...], str]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Organisation short forms -> the full name they stand for in this article.
+
+    "Observatory" (tagged on its own) is the Syrian Observatory for Human Rights
+    when that is the one organisation of the article whose name is built on it;
+    "KCNA" is the Korean Central News Agency when the article names both.
+    """
+    shorts: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    acronyms = {c.key for c in found if c.mention.text.isupper() and len(c.key) == 1}
+    for cand in found:
+        words = tuple(cand.mention.text.split())
+        if labels[cand.key] != "ORG" or len(cand.key) < 2:
+            continue
+        if (head := _head_word(words)) is not None:
+            shorts[(head.lower(),)].add(cand.key)
+        if (acronym := _acronym(words)) in acronyms:
+            shorts[acronym].add(cand.key)
+    return {short: next(iter(fulls)) for short, fulls in shorts.items() if len(fulls) == 1 and short in labels}
+
+
+def _acronym(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The initials of a name's capitalised words, as a key ("kcna" for "Korean
+    Central News Agency", "kpa" for "Korean People's Army")."""
+    initials = "".join(w[0] for w in words if w[:1].isupper())
+    return (initials.lower(),) if len(initials) >= 2 else ()
+
+
+def alias_candidates(
+    doc: Doc,
+    text: str,
+    found: list[Candidate],
+    labels: dict[tuple[str, ...], str],
+    redirect: dict[tuple[str, ...], tuple[str, ...]],
+) -> list[Candidate]:
+    """New candidates for untagged occurrences of names the article already has.
+
+    Args:
+        doc: The parsed article.
+        text: ``doc.text`` (rebuilt by spaCy on every access, so passed in).
+        found: The candidates from spaCy's entities.
+        labels: The label chosen for each name key.
+        redirect: Short name key -> the key of the full name it stands for.
+
+    Returns:
+        One candidate per untagged occurrence, with the key (and so the entity) of
+        the name it repeats; a form two different entities share is skipped.
+    """
+    forms = _forms(found, labels, redirect)
+    if not forms:
+        return []
+    # Scan token hashes, not Token objects: making a Token per word costs more
+    # than everything else here together.
+    by_first: dict[int, list[_Form]] = defaultdict(list)
+    for form in forms:
+        by_first[get_string_id(form.words[0])].append(form)
+    for options in by_first.values():
+        options.sort(key=lambda f: -len(f.words))  # longest match first
+    orths, lowers = doc.to_array([ORTH, IS_LOWER]).T.tolist()
+    lower_words = frozenset(orth for orth, lower in zip(orths, lowers, strict=True) if lower)
+    taken = [False] * len(doc)
+    for ent in doc.ents:
+        for i in range(ent.start, ent.end):
+            taken[i] = True
+    result: list[Candidate] = []
+    i = 0
+    while i < len(doc):
+        here = () if taken[i] else by_first.get(orths[i], ())
+        match = next((f for f in here if _matches(doc, i, f, taken, lower_words)), None)
+        if match is None:
+            i += 1
+            continue
+        tok, last = doc[i], doc[i + len(match.words) - 1]
+        start, end = tok.idx, last.idx + len(last.text)
+        title = title_before(tok) if match.label == "PERSON" else []
+        title_text = text[title[0].idx : title[-1].idx + len(title[-1].text)] if title else None
+        mention = Mention(text=text[start:end], start=start, end=end, title=title_text)
+        result.append(Candidate(mention, match.label, match.name, match.key, None))
+        i += len(match.words)
+    return result
+
+
+def _forms(
+    found: list[Candidate], labels: dict[tuple[str, ...], str], redirect: dict[tuple[str, ...], tuple[str, ...]]
+) -> list[_Form]:
+    """Every known way of writing each name: its mentions as written, a person's
+    surname, and an organisation's head noun ("Observatory")."""
+    forms: dict[tuple[str, ...], set[tuple[tuple[str, ...], str, str, bool]]] = defaultdict(set)
+    # A tagged surname ("Rathbun") is the full name it is part of, when only one is.
+    fulls: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
+    for cand in found:
+        if labels[cand.key] == "PERSON" and len(cand.key) > 1:
+            for part in contiguous_parts(cand.key):
+                fulls[part].add(cand.key)
+    for cand in found:
+        label = labels[cand.key]
+        if label not in _NAME_LABELS:
+            continue
+        key = redirect.get(cand.key, cand.key)
+        if label == "PERSON" and len(fulls.get(key, ())) == 1:
+            key = next(iter(fulls[key]))
+        words = tuple(cand.mention.text.split())
+        if words[0][:1].isupper():
+            forms[words].add((key, label, cand.name, False))
+        if label == "PERSON" and len(key) > 1 and len(words) > 1:
+            forms[(words[-1],)].add((key, label, cand.name, False))
+        elif label == "ORG" and len(words) > 1:
+            head = _head_word(words)
+            if head is not None:
+                forms[(head,)].add((key, label, cand.name, True))
+    result = []
+    for words, targets in forms.items():
+        keys = {key for key, _, _, _ in targets}
+        if len(keys) != 1:
+            continue  # "Smith" of John and of Jane Smith: nobody in particular
+        key, label, name, after_the = min(targets)
+        result.append(_Form(words, key, label, name, after_the))
+    return result
+
+
+def _head_word(words: tuple[str, ...]) -> str | None:
+    """The noun an organisation's name is built on: the last capitalised word
+    before its first lower-case word ("Observatory" in "Syrian Observatory for
+    Human Rights"), or its last word ("Army" in "Syrian National Army")."""
+    head = None
+    for word in words:
+        if not word[:1].isupper():
+            break
+        head = word
+    if head is None or len(head) < 3 or not head.isalpha() or head.isupper() or is_title_word(head):
+        return None
+    return head
+
+
+def _matches(doc: Doc, i: int, form: _Form, taken: list[bool], lower_words: frozenset[int]) -> bool:
+    """Whether ``form`` is written at token ``i`` as a name (not a common word)."""
+    end = i + len(form.words)
+    if end > len(doc) or any(taken[i:end]):
+        return False
+    if any(doc[i + k].text != word for k, word in enumerate(form.words)):
+        return False
+    if end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper():
+        return False  # part of a longer name ("Hama Road")
+    if i > 0 and doc[i - 1].pos_ == "PROPN" and doc[i - 1].text[:1].isupper() and not is_title_word(doc[i - 1].text):
+        return False
+    first: Token = doc[i]
+    if form.after_the:
+        return i > 0 and doc[i - 1].lower_ in _DETERMINERS
+    if len(form.words) > 1 or first.pos_ == "PROPN":
+        return True
+    # The tagger calls an unknown surname a NOUN, mostly at a sentence's start
+    # ("Rathbun requested"); a word the article also writes in lower case is a
+    # common word there ("Hope is ...").
+    return first.pos_ == "NOUN" and (not first.is_sent_start or first.lower not in lower_words)

@@ -1,0 +1,229 @@
+"""Who made a claim: the claimant span as written, and the entity it refers to.
+
+The span is the speaker as the article writes it, without descriptive add-ons
+("The Observatory, an opposition war monitor,"). Linking it to an entity takes, in
+order: the entity the speaker's head word belongs to; for a pronoun ("It added",
+"he said") the previous speaker or the nearest compatible mention; for a
+description ("the group said", "the president told") the nearest earlier entity of
+the kind the noun names (a title the article gave a person counts: "the president"
+is the person mentioned as "President X"); for a spokesperson the organisation or
+place named inside the phrase ("a spokesman for Microsoft"); for a statement, its
+author ("Cornyn's statement added").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from spacy.tokens import Token
+
+from workers.models import Claimant, Entity
+from workers.nlp.article_index import ArticleIndex
+from workers.nlp.lexicon import CHANNEL_NOUNS
+
+__all__ = ["Speaker", "claimant_for", "speaker_tokens"]
+
+#: Subject modifiers that describe the speaker rather than name it; the claimant
+#: span stops before them ("the Observatory, an opposition war monitor, said").
+_DESCRIPTIVE_DEPS: Final = frozenset({"appos", "relcl", "acl", "parataxis"})
+#: Which entity labels a subject pronoun can stand for. Countries and companies are
+#: "it"; nationalities and organisations seen as their members are "they".
+_PRONOUN_LABELS: Final = {
+    "he": frozenset({"PERSON"}),
+    "she": frozenset({"PERSON"}),
+    "it": frozenset({"ORG", "GPE"}),
+    "they": frozenset({"ORG", "NORP"}),
+}
+#: Tags of an unnamed earlier speaker that a pronoun most likely continues.
+_PRONOUN_TAGS: Final = {"it": frozenset({"NN"}), "they": frozenset({"NNS", "NNPS"})}
+#: Common nouns that, as "the <noun>", refer back to an entity of these labels.
+_DESCRIPTION_LABELS: Final = {
+    **dict.fromkeys(
+        (
+            "group",
+            "organisation",
+            "organization",
+            "monitor",
+            "agency",
+            "company",
+            "firm",
+            "ministry",
+            "department",
+            "party",
+            "movement",
+            "militia",
+            "network",
+            "union",
+            "alliance",
+            "coalition",
+            "office",
+            "council",
+            "committee",
+            "newspaper",
+            "broadcaster",
+            "watchdog",
+            "charity",
+            "bank",
+        ),
+        frozenset({"ORG"}),
+    ),
+    **dict.fromkeys(("country", "city", "town", "state", "kingdom", "republic", "nation"), frozenset({"GPE"})),
+}
+#: The GeoNames feature class a GPE description needs when the place is geocoded:
+#: "the city" is no country, "the country" no city.
+_DESCRIPTION_FEATURE: Final = {"city": "P", "town": "P", "country": "A", "kingdom": "A", "republic": "A", "nation": "A"}
+#: A claimant whose head is not a named thing ("a spokesman for Microsoft") speaks
+#: for the organisation or place named inside it; never for a person ("Smith's
+#: lawyer" is not Smith) nor for a nationality ("Syrian insurgents").
+_REPRESENTED_LABELS: Final = frozenset({"ORG", "GPE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """A claimant already seen in the article, for the pronouns after it."""
+
+    cue_start: int
+    claimant: Claimant
+    head_tag: str
+
+
+def speaker_tokens(subject: Token, para: tuple[int, int]) -> tuple[Token, Token] | None:
+    """First and last token of the speaker as written, without descriptive add-ons.
+
+    "The Observatory's chief, Rami Abdurrahman," names the speaker by the
+    apposition, so a common-noun subject with a proper-noun apposition yields it.
+    """
+    for child in subject.children:
+        if child.dep_ == "appos" and child.pos_ == "PROPN" and subject.pos_ not in ("PROPN", "PRON"):
+            subject = child
+            break
+    doc = subject.doc
+    first, last = subject.left_edge, subject.right_edge
+    for tok in subject.subtree:
+        if tok.i > subject.i and tok.dep_ in _DESCRIPTIVE_DEPS:
+            left = tok.left_edge
+            if tok.dep_ == "appos" or doc[left.i - 1].text in (",", "(", "\u2014", "\u2013"):
+                last = min(last, doc[left.i - 1], key=lambda t: t.i)
+    # A dateline the parser glued on ("Saturday, May 7\nRecent reports said").
+    while first.i < last.i and (first.is_punct or first.is_space or first.idx < para[0]):
+        first = doc[first.i + 1]
+    while last.i > first.i and (last.is_punct or last.is_space or last.idx >= para[1]):
+        last = doc[last.i - 1]
+    if not para[0] <= first.idx < para[1]:
+        return None
+    return first, last
+
+
+def claimant_for(
+    article: ArticleIndex, tokens: tuple[Token, Token] | None, cue_start: int, speakers: list[Speaker]
+) -> Claimant | None:
+    """Build the claimant of the cue at ``cue_start`` and link it to an entity.
+
+    ``speakers`` holds the claimants seen so far; the new one is appended.
+    """
+    if tokens is None:
+        return None
+    first, last = tokens
+    span = article.doc[first.i : last.i + 1]
+    head = span.root
+    entity = article.entity_at[head.i]
+    if entity is None and head.pos_ == "PRON":
+        entity = _resolve_pronoun(article, head, speakers)
+    elif entity is None and head.pos_ == "PROPN":
+        entity = article.by_name.get(span.text.casefold()) or article.by_name.get(head.lower_)
+    last_entity = article.entity_at[last.i]
+    if entity is None and last_entity is not None and last_entity.label == "PERSON":
+        entity = last_entity  # "Afghan Ambassador to the US Hamdullah Mohib"
+    if entity is None and head.pos_ != "PRON":
+        named = [e for t in span if (e := article.entity_at[t.i]) and e.label in _REPRESENTED_LABELS]
+        # The organisation rather than its place: "the Dallas chapter of the Council".
+        entity = min(named, key=lambda e: e.label != "ORG", default=None)
+    if entity is None and head.lemma_.lower() in CHANNEL_NOUNS:
+        owner = next((c for c in head.children if c.dep_ == "poss"), None)
+        entity = article.entity_at[owner.i] if owner is not None else None  # "Cornyn's statement added"
+    if entity is None and head.pos_ == "NOUN":
+        entity = _resolve_description(article, head, first.idx)
+    start, end = first.idx, last.idx + len(last.text)
+    claimant = Claimant(article.text[start:end], start, end, entity.id if entity else None)
+    speakers.append(Speaker(cue_start, claimant, head.tag_))
+    return claimant
+
+
+def _resolve_pronoun(article: ArticleIndex, pronoun: Token, speakers: list[Speaker]) -> Entity | None:
+    """The entity a subject pronoun most likely stands for, or None.
+
+    News keeps one speaker across consecutive attributions ("The Observatory said
+    ... It added ..."), so the speaker of the previous attribution in this or the
+    previous paragraph comes first: if it is a compatible entity, that; if it is an
+    unnamed group of the right number ("Syrian insurgents ... they"), nobody named;
+    unless another compatible entity has been the subject of a sentence since.
+    Otherwise the nearest compatible mention in this or the previous sentence. A
+    compatible mention earlier in the pronoun's own sentence comes before all.
+    """
+    word = pronoun.lower_
+    labels = _PRONOUN_LABELS.get(word)
+    if labels is None:
+        return None
+    sent = pronoun.sent
+    for start, entity in article.mentions_before(pronoun.idx, sent.start_char):
+        if entity.label in labels and article.quotes.at(start) is None:
+            return entity  # "Thomas' sister pleaded with him, but he replied"
+    para_start, _ = article.paragraph(pronoun.idx)
+    window = article.paragraph(para_start - 1)[0] if para_start > 0 else 0
+    if speakers and speakers[-1].cue_start >= window:
+        previous = speakers[-1]
+        subject = _subject_between(article, previous.cue_start, pronoun.idx, labels)
+        if subject is not None:
+            return subject  # "Whitmore stated ... Rathbun requested ... He described"
+        known = article.by_id.get(previous.claimant.entity_id or "")
+        if known is not None and known.label in labels:
+            return known
+        if known is None and previous.head_tag in _PRONOUN_TAGS.get(word, ()):
+            return None
+    floor = article.doc[sent.start - 1].sent.start_char if sent.start > 0 else 0
+    for start, entity in article.mentions_before(pronoun.idx, floor):
+        if entity.label in labels and article.quotes.at(start) is None:
+            return entity
+    return None
+
+
+def _subject_between(article: ArticleIndex, start: int, end: int, labels: frozenset[str]) -> Entity | None:
+    """The last compatible entity that is a grammatical subject in [start, end)."""
+    for at, entity in article.mentions_before(end, start):
+        token = article.token_at(at)
+        if entity.label in labels and token is not None and article.quotes.at(at) is None:
+            head = token
+            while head.dep_ == "compound" and head.head.i != head.i:
+                head = head.head
+            if head.dep_ in ("nsubj", "nsubjpass"):
+                return entity
+    return None
+
+
+def _resolve_description(article: ArticleIndex, noun: Token, span_start: int) -> Entity | None:
+    """The entity "the group" or "the president" refers back to, or None.
+
+    Only a definite singular description counts ("the group", not "a group" nor
+    "the groups"); it refers to the nearest earlier entity of its kind in this or
+    the previous paragraph, outside quotations. A person is described by a title
+    the article gave them ("the president" for "President Bashar Assad").
+    """
+    if noun.tag_ != "NN" or not any(c.dep_ == "det" and c.lower_ == "the" for c in noun.children):
+        return None
+    word = noun.lower_
+    labels = _DESCRIPTION_LABELS.get(word)
+    para_start, _ = article.paragraph(span_start)
+    floor = article.paragraph(para_start - 1)[0] if para_start > 0 else 0
+    for start, entity in article.mentions_before(span_start, floor):
+        if article.quotes.at(start) is not None:
+            continue
+        feature = _DESCRIPTION_FEATURE.get(word)
+        fits = feature is None or entity.geo is None or entity.geo.feature_class == feature
+        if labels is not None and entity.label in labels and fits:
+            return entity
+        if entity.label == "PERSON" and any(
+            m.title and word in m.title.lower().split() for m in entity.mentions if m.start <= start
+        ):
+            return entity
+    return None

@@ -1,0 +1,241 @@
+"""Attributions: the cues of an article, each with its speaker tokens and contents.
+
+A cue is a reporting verb used to report (``lexicon.py``), in the active voice
+("the insurgents said"), in the passive with an expletive subject ("it was reported
+that", no speaker) or an agent ("was told by X"), or in "X was quoted as saying";
+or a source phrase, "according to X" or "in the words of X". Reports inside a
+quotation are the quoted speaker's, not the article's, and are skipped.
+
+A published statement attributes the quotation after it ("X issued a statement
+[...]. “...”"). Two shapes the small model misparses are read from the surface: an inverted
+attribution after a quotation (“...”, added KCNA - parsed as an adjective of
+"KCNA"), and a speaker the parser left without a link to its verb ("Tom Molomby, SC,
+said that ...").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from spacy.attrs import LEMMA, LOWER
+from spacy.strings import get_string_id
+from spacy.tokens import Token
+
+from workers.nlp.article_index import ArticleIndex
+from workers.nlp.claimants import speaker_tokens
+from workers.nlp.content import Content, contents, span_content, statement_quote
+from workers.nlp.lexicon import (
+    CHANNEL_NOUNS,
+    NON_FACTIVE_GOVERNORS,
+    REPORTING_VERBS,
+    SPECULATIVE_MODALS,
+    STATEMENT_VERBS,
+)
+
+__all__ = ["Attribution", "attributions"]
+
+_RELATIVE_PRONOUNS: Final = frozenset({"who", "which", "that"})
+#: Passive governors whose subject is the speaker of the cue below them: "X was
+#: quoted as saying", "X is reported to have said".
+_SPEAKER_PASSIVES: Final = frozenset({"quote", "report", "cite"})
+#: Source phrases: opening word, the word after it that links the source, the lemma.
+_SOURCE_PHRASES: Final = {"according": ("to", "according to"), "words": ("of", "in the words of")}
+#: Hashes of every lemma that can be a cue and of the source phrases' opening words.
+_CUE_LEMMAS: Final = frozenset(get_string_id(w) for w in REPORTING_VERBS | STATEMENT_VERBS)
+_PHRASE_WORDS: Final = frozenset(get_string_id(w) for w in _SOURCE_PHRASES)
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """A cue with its speaker tokens (first, last) and what it reports."""
+
+    start: int
+    end: int
+    lemma: str
+    #: The cue token (None for "according to"), for channel and quoting rules.
+    token: Token | None
+    speaker: tuple[Token, Token] | None
+    contents: list[Content]
+
+
+def attributions(article: ArticleIndex) -> list[Attribution]:
+    """Every cue that has content, in document order."""
+    found: list[Attribution] = []
+    doc = article.doc
+    for i, (lemma, lower) in enumerate(doc.to_array([LEMMA, LOWER]).tolist()):
+        if lemma not in _CUE_LEMMAS and lower not in _PHRASE_WORDS:
+            continue  # most words: skip before making a Token of them
+        tok = doc[i]
+        if article.quotes.at(tok.idx) is not None:
+            continue  # a report inside a quotation is the quoted speaker's, not ours
+        if tok.lower_ in _SOURCE_PHRASES:
+            attribution = _source_phrase(article, tok)
+            if attribution is not None:
+                found.append(attribution)
+            continue
+        inverted = _inverted_speaker(article, tok)
+        subject: Token | None = None
+        if inverted is not None:
+            pass  # “...”, added KCNA: the speaker is the name after the verb
+        elif _is_statement_cue(tok):
+            known, subject = _subject(tok)
+            reported = statement_quote(article, tok) if known else []
+            if reported:
+                speaker = speaker_tokens(subject, article.paragraph(tok.idx)) if subject is not None else None
+                end = tok.idx + len(tok.text)
+                found.append(Attribution(tok.idx, end, tok.lemma_.lower(), tok, speaker, reported))
+            continue
+        elif not _is_reporting_cue(tok):
+            continue
+        else:
+            known, subject = _subject(tok)
+            if not known and tok.dep_ == "ROOT":
+                subject = _lost_speaker(article, tok)
+                known = subject is not None
+            if not known:
+                continue  # an imperative, a passive about someone, or a lost speaker
+        reported = contents(article, tok)
+        if reported:
+            para = article.paragraph(tok.idx)
+            speaker = inverted or (speaker_tokens(subject, para) if subject is not None else None)
+            end = tok.idx + len(tok.text)
+            found.append(Attribution(tok.idx, end, tok.lemma_.lower(), tok, speaker, reported))
+    return found
+
+
+def _inverted_speaker(article: ArticleIndex, tok: Token) -> tuple[Token, Token] | None:
+    """“...”, added KCNA: the name after a reporting verb that directly follows a
+    quotation, when the parser did not make it the verb's subject (it makes it an
+    object, or the verb an adjective of it)."""
+    if tok.lemma_.lower() not in REPORTING_VERBS or tok.pos_ != "VERB":
+        return None
+    if any(c.dep_ == "nsubj" for c in tok.children):
+        return None  # parsed right: the ordinary path reads it
+    doc = tok.doc
+    before = doc[tok.i - 1] if tok.i > 0 else None
+    if before is not None and before.text == ",":
+        before = doc[before.i - 1] if before.i > 0 else None
+    if before is None or not before.is_quote or article.quotes.at(before.idx) is None:
+        return None
+    last = None
+    for after in doc[tok.i + 1 : tok.i + 6]:
+        if after.pos_ in ("PROPN", "NOUN"):
+            last = after
+        elif after.pos_ not in ("DET", "ADJ") or last is not None:
+            break
+    return (doc[tok.i + 1], last) if last is not None else None
+
+
+def _is_statement_cue(tok: Token) -> bool:
+    """ "X issued a statement": a verb of publishing whose object is a statement,
+    which attributes the quotation that follows."""
+    if tok.pos_ != "VERB" or tok.lemma_.lower() not in STATEMENT_VERBS:
+        return False
+    return any(c.dep_ == "dobj" and c.lemma_.lower() in CHANNEL_NOUNS for c in tok.children)
+
+
+def _lost_speaker(article: ArticleIndex, cue: Token) -> Token | None:
+    """A named speaker just before a subjectless cue, across at most a short
+    parenthetical ("Tom Molomby, SC, said"): the nearest person, else organisation."""
+    organisation = None
+    for i in range(cue.i - 1, max(cue.i - 9, -1), -1):
+        tok = cue.doc[i]
+        if tok.pos_ in ("VERB", "AUX") or tok.is_quote:
+            break
+        entity = article.entity_at[i]
+        if entity is not None and entity.label == "PERSON":
+            return tok
+        if entity is not None and entity.label == "ORG" and organisation is None:
+            organisation = tok
+        if tok.is_sent_start:
+            break
+    return organisation
+
+
+def _is_reporting_cue(tok: Token) -> bool:
+    """Whether ``tok`` is a reporting verb used to report (not "the said company",
+    not "a report", not negated, hypothetical or merely intended)."""
+    if tok.pos_ != "VERB" or tok.lemma_.lower() not in REPORTING_VERBS:
+        return False
+    if tok.dep_ in ("amod", "compound", "acomp"):
+        return False
+    for child in tok.children:
+        if child.dep_ == "neg" or (child.dep_ == "aux" and child.lower_ in SPECULATIVE_MODALS):
+            return False
+    return not (tok.dep_ == "xcomp" and tok.head.lemma_.lower() in NON_FACTIVE_GOVERNORS)
+
+
+def _subject(cue: Token) -> tuple[bool, Token | None]:
+    """Whether the cue's speaker is settled, and its token (None: unnamed).
+
+    A cue without a subject borrows its governor's ("confirmed ... but denied that",
+    "..., saying that"). A passive speaks for an unnamed source only with an
+    expletive subject ("it was reported that"); "the parents are accused of" reports
+    nobody's words, and an agent ("was told by X") names the speaker. The subject of
+    "X was quoted as saying" is the speaker of "saying".
+    """
+    verb = cue
+    for _ in range(4):  # bounded: conj/advcl chains are short
+        # Several subjects are a misparse ("Facebook co-founder X"); the one next to
+        # the verb is right most often.
+        subjects = sorted((c for c in verb.children if c.dep_ == "nsubj"), key=lambda c: abs(c.i - verb.i))
+        if subjects:
+            if subjects[0].lower_ in _RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                return True, verb.head  # "the minister, who said that ..."
+            return True, subjects[0]
+        passive = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        if passive is not None:
+            if verb is not cue and verb.lemma_.lower() in _SPEAKER_PASSIVES and passive.lower_ != "it":
+                return True, passive  # "X was quoted as saying"
+            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
+            return (by is not None or passive.lower_ == "it"), by
+        if verb.dep_ == "pcomp" and verb.head.lower_ == "as":
+            verb = verb.head.head  # "quoted as saying": climb over the preposition
+            continue
+        if verb.dep_ not in ("conj", "advcl", "xcomp") or verb.head is verb:
+            return False, None
+        verb = verb.head
+    return False, None
+
+
+def _source_phrase(article: ArticleIndex, word: Token) -> Attribution | None:
+    """An "according to X" or "in the words of X" attribution: X is the claimant,
+    and the content is the sentence (else the clause the phrase modifies) with the
+    phrase at its edge cut."""
+    link_word, lemma = _SOURCE_PHRASES[word.lower_]
+    opener = word
+    if word.lower_ == "words":
+        if word.head.lower_ != "in" or word.dep_ != "pobj":
+            return None
+        opener = word.head  # the phrase starts at "in"
+    link = next((c for c in word.children if c.lower_ == link_word), None)
+    source = next((c for c in link.children if c.dep_ == "pobj"), None) if link else None
+    last = source.right_edge if source is not None else None
+    if link is not None and source is None:
+        # "According to Rathbun the property was returned": the name parsed as a
+        # verb taking the sentence's subject as its object; the phrase ends at it.
+        source = next((c for c in link.children if c.dep_ == "pcomp" and c.text[:1].isupper()), None)
+        last = source
+    if link is None or source is None or last is None:
+        return None
+    para = article.paragraph(opener.idx)
+    phrase = range(opener.left_edge.i, max(last.i, link.i) + 1)
+    content = None
+    for scope in (opener.sent, opener.head.subtree):
+        words = [t for t in scope if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]]
+        if words and words[0].i in phrase:
+            words = [t for t in words if t.i > phrase[-1]]
+        elif words and words[-1].i in phrase:
+            words = [t for t in words if t.i < phrase[0]]
+        else:
+            continue  # the phrase sits inside this scope, not at its edge
+        if words:
+            content = span_content(article, words[0].idx, words[-1].idx + len(words[-1].text))
+            break
+    if content is None:
+        return None
+    end = link.idx + len(link.text)
+    speaker = speaker_tokens(source, para) if last is not source else (source, source)
+    return Attribution(opener.idx, end, lemma, None, speaker, [content])

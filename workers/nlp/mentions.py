@@ -1,0 +1,166 @@
+"""Turn spaCy's entity spans into mentions: the name as written, and what surrounds it.
+
+spaCy's spans follow OntoNotes, which keeps a leading "the" ("the Syrian National
+Army"), a place's designator ("Hama city") and sometimes a possessive or a quotation
+mark. A mention here is the name alone, as news gold standards and CoNLL annotate
+it: a lower-case "the" and a sentence-initial "The" are cut, while a "The" in the
+middle of a sentence is part of the name ("told The Associated Press"). A title
+before a person's name is cut from the span but kept on the mention.
+
+Each mention also carries the syntactic evidence about what kind of thing it names
+("the city of X", "the group X", "in X", "Mr X"), which label resolution weighs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from spacy.tokens import Doc, Span, Token
+
+from workers.models import Mention
+from workers.nlp.names import PLACE_DESIGNATORS, canonical_name, is_title_word, name_key
+
+__all__ = ["NUMERIC_LABELS", "Candidate", "Context", "candidates", "title_before"]
+
+#: Labels that count or measure rather than name a thing; they never become entities.
+NUMERIC_LABELS: Final = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+#: What the words around a mention say it names: "place" ("the city of X"),
+#: "locality" (a place below a city: "the neighbourhood of X"), "locative" (only a
+#: preposition of place: "in X"), "org" ("the group X"), "person" ("Mr X").
+Context = Literal["place", "locality", "locative", "org", "person"]
+
+#: Nouns that, in "the city of X", "neighbourhoods of X and Y" or "the capital, X",
+#: show that X is a place whatever label spaCy gave it.
+_PLACE_NOUNS: Final = PLACE_DESIGNATORS | frozenset(
+    {"capital", "country", "nation", "island", "port", "enclave", "territory", "republic",
+     "kingdom", "state", "province"}
+)  # fmt: skip
+#: Places below a city: the gazetteer does not have them, so they are never geocoded.
+_LOCALITY_NOUNS: Final = frozenset(
+    {"neighbourhood", "neighborhood", "suburb", "district", "quarter", "village", "street",
+     "square", "camp", "hamlet", "area"}
+)  # fmt: skip
+#: Nouns that, in "the jihadi group X" or "the X group", show that X is an organisation.
+_ORG_NOUNS: Final = frozenset(
+    {"group", "organisation", "organization", "party", "movement", "militia", "company",
+     "firm", "agency", "network", "union", "council", "committee", "association",
+     "alliance", "coalition", "faction", "band", "club", "team", "newspaper",
+     "broadcaster", "channel", "bank", "ministry", "corporation", "charity", "label"}
+)  # fmt: skip
+#: Prepositions that put their object in a place ("fighting in X").
+_LOCATIVE: Final = frozenset({"in", "at", "near", "outside", "across", "throughout", "around", "inside"})
+_POSSESSIVE: Final = re.compile(r"['\u2019]s?$")
+_SENTENCE_END: Final = frozenset({".", "!", "?", "\u201c", '"', ":"})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One usable mention, with the name and evidence its group is decided by."""
+
+    mention: Mention
+    label: str
+    name: str
+    key: tuple[str, ...]
+    context: Context | None
+
+
+def candidates(doc: Doc, text: str | None = None) -> list[Candidate]:
+    """The named (non-numeric) entities of ``doc`` as trimmed candidates, in order.
+
+    ``text`` is ``doc.text``, which spaCy rebuilds on every access: pass it in when
+    the caller has it.
+    """
+    text = doc.text if text is None else text
+    return [c for ent in doc.ents if (c := _candidate(ent, text)) is not None]
+
+
+def _candidate(ent: Span, text: str) -> Candidate | None:
+    """Trim a spaCy entity to its name and compute its canonical form, or None."""
+    if ent.label_ in NUMERIC_LABELS:
+        return None
+    tokens = list(ent)
+    # spaCy sometimes swallows the possessive, surrounding punctuation or a newline.
+    while tokens and (tokens[-1].tag_ == "POS" or tokens[-1].is_punct or tokens[-1].is_space):
+        tokens.pop()
+    while tokens and (tokens[0].is_punct or tokens[0].is_space):
+        tokens.pop(0)
+    for k in range(1, len(tokens) - 1):
+        # "Rathbun the Scientology": a lower-case "the" right after a capitalised
+        # word is where two things run together ("X of the Y" is one name).
+        if tokens[k].text == "the" and tokens[k - 1].text[:1].isupper():
+            tokens = tokens[:k]
+            break
+    if len(tokens) > 1 and tokens[0].lower_ == "the" and (tokens[0].text == "the" or _starts_sentence(tokens[0])):
+        tokens.pop(0)
+    title: list[Token] = []
+    if ent.label_ == "PERSON":
+        title = title_before(tokens[0]) if tokens else []
+        while len(tokens) > 1 and is_title_word(tokens[0].text) and tokens[0].text[0].isupper():
+            title.append(tokens.pop(0))
+    elif ent.label_ not in ("DATE", "TIME"):
+        while len(tokens) > 1 and tokens[-1].text in PLACE_DESIGNATORS:  # lower case only
+            tokens.pop()
+    if not tokens:
+        return None
+    start = tokens[0].idx
+    end = tokens[-1].idx + len(tokens[-1].text)
+    possessive = _POSSESSIVE.search(text, start, end) if len(tokens[-1].text) > 2 else None
+    if possessive is not None and text[end - 1] != "'":
+        end = possessive.start()  # the tokenizer left it on the name ("Assad's" as one token)
+    surface = text[start:end]
+    name = canonical_name(surface, ent.label_)
+    key = name_key(name)
+    if not key:
+        return None
+    title_text = text[title[0].idx : title[-1].idx + len(title[-1].text)] if title else None
+    return Candidate(
+        mention=Mention(text=surface, start=start, end=end, title=title_text),
+        label=ent.label_,
+        name=name,
+        key=key,
+        context="person" if title else _context(ent),
+    )
+
+
+def _starts_sentence(token: Token) -> bool:
+    """Whether ``token`` opens a sentence or a paragraph (its capital says nothing)."""
+    if token.i == 0 or token.is_sent_start:
+        return True
+    before = token.doc[token.i - 1]
+    return before.is_space or before.text in _SENTENCE_END
+
+
+def title_before(first: Token) -> list[Token]:
+    """The capitalised title words right before a person's name ("President", "Mr")."""
+    doc = first.doc
+    i = first.i - 1
+    while i >= 0 and is_title_word(doc[i].text) and doc[i].text[0].isupper():
+        i -= 1
+    return list(doc[i + 1 : first.i])
+
+
+def _context(ent: Span) -> Context | None:
+    """What the syntax around ``ent`` says it names, if anything."""
+    root = ent.root
+    while root.dep_ == "conj" and root.head.i != root.i:
+        root = root.head  # "neighbourhoods of Sawaaeq and Zahiriyeh"
+    head = root.head
+    noun: str | None = None
+    if root.dep_ == "pobj" and head.lower_ == "of":
+        noun = head.head.lemma_.lower()  # "the city of X"
+    elif root.dep_ == "appos":
+        noun = head.lemma_.lower()  # "the capital, X", "the jihadi group X"
+    elif root.dep_ == "compound" and head.i == ent.end:
+        noun = head.lower_  # "Hama province", "the Wagner group" with the noun outside
+    elif root.dep_ == "pobj" and head.lower_ in _LOCATIVE:
+        return "locative"
+    if noun in _LOCALITY_NOUNS:
+        return "locality"
+    if noun in _PLACE_NOUNS:
+        return "place"
+    if noun in _ORG_NOUNS:
+        return "org"
+    return None
