@@ -1,0 +1,38 @@
+"""Behaviour of the evaluated systems on gold texts."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from workers.evaluation.gold import GoldDocument
+from workers.evaluation.schemes import LabelledSpan
+from workers.evaluation.systems import NewsflowSystem, StockSpacySystem, quotation_baseline
+
+TEXT = "The Britain-based Syrian Observatory for Human Rights said gunmen entered Hama. It added that they held it."
+
+
+def _doc(text: str = TEXT) -> GoldDocument:
+    return GoldDocument("d", text, None, None, (), ())
+
+
+def test_stock_system_reports_raw_spacy_entities(nlp: Language) -> None:
+    (output,) = StockSpacySystem(nlp).predict([_doc()])
+    expected = {LabelledSpan(e.start_char, e.end_char, e.label_) for e in nlp(TEXT).ents}
+    assert output.entities == expected
+
+
+def test_newsflow_system_resolves_claimants_to_entity_names(nlp: Language) -> None:
+    (output,) = NewsflowSystem(nlp).predict([_doc()])
+    assert [c.claimant_resolved for c in output.claims] == ["Syrian Observatory for Human Rights"] * 2
+
+
+def test_quotation_baseline_attributes_a_quotation_to_the_nearest_name(nlp: Language) -> None:
+    text = "“We will rebuild the bridge,” Mayor Anne Hidalgo said."
+    (claim,) = quotation_baseline(nlp(text))
+    assert text[claim.content[0] : claim.content[1]] == "We will rebuild the bridge,"
+    assert claim.claimant_resolved == "Anne Hidalgo"
+    assert text[claim.cue[0] : claim.cue[1]] == "said"
+
+
+def test_quotation_baseline_skips_short_quotations(nlp: Language) -> None:
+    assert quotation_baseline(nlp('The team named it "Robogee" last year.')) == ()
