@@ -131,7 +131,9 @@ class Enricher:
         claims: list[Claim] = []
         if doc is not None:
             with self._timer("entities"):
-                entities = group_entities(doc, title=article.title, published_at=article.published_at)
+                entities = group_entities(
+                    doc, title=article.title, published_at=article.published_at, timer=self._timer
+                )
             with self._timer("claims"):
                 claims = extract_claims(doc, entities, article_id=article.id)
             if screening.text is not article.body:

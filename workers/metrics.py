@@ -23,8 +23,8 @@ __all__ = ["FAILURE_REASONS", "METRIC_NAMES", "STAGES", "PipelineMetrics", "Stag
 
 PREFIX = "newsflow"
 
-#: The timed steps of processing one article (``geo`` runs inside ``entities`` once the
-#: gazetteer is in; ``publish`` is the wait for Kafka's acknowledgement).
+#: The timed steps of processing one article (``geo``, the gazetteer lookups, runs inside
+#: ``entities``; ``publish`` is the wait for Kafka's acknowledgement).
 Stage = Literal["decode", "nlp", "entities", "claims", "geo", "publish"]
 STAGES: tuple[Stage, ...] = ("decode", "nlp", "entities", "claims", "geo", "publish")
 #: Why processing went wrong besides a dead letter (``failures_total{reason}``).

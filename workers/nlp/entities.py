@@ -34,6 +34,7 @@ from workers.nlp.geo import article_countries, locate, to_geo
 from workers.nlp.labels import contiguous_parts, resolve_labels
 from workers.nlp.mentions import NUMERIC_LABELS, Candidate, candidates
 from workers.nlp.salience import salience_scores
+from workers.timing import StageTimer, no_timing
 
 __all__ = ["NUMERIC_LABELS", "group_entities"]
 
@@ -42,13 +43,20 @@ _FUTURE_AUXILIARIES = frozenset({"will", "wo", "shall", "'ll"})
 _PersonTargets = dict[tuple[str, ...], list[tuple[tuple[str, ...], list[int]]]]
 
 
-def group_entities(doc: Doc, *, title: str | None = None, published_at: str | None = None) -> list[Entity]:
+def group_entities(
+    doc: Doc,
+    *,
+    title: str | None = None,
+    published_at: str | None = None,
+    timer: StageTimer = no_timing,
+) -> list[Entity]:
     """Group the mentions in ``doc.ents`` into one entity per real-world thing.
 
     Args:
         doc: A parsed document with named entities.
         title: The headline, for salience.
         published_at: The publication date, to turn relative dates into ISO ones.
+        timer: Times the gazetteer lookups as the ``geo`` stage.
 
     Returns:
         Entities sorted by their first mention, each with its mentions sorted by
@@ -56,8 +64,9 @@ def group_entities(doc: Doc, *, title: str | None = None, published_at: str | No
     """
     text = doc_text(doc)
     found = candidates(doc, text)
-    countries = article_countries(c.key for c in found)
-    places = {key: locate(key, countries) for key in {c.key for c in found}}
+    with timer("geo"):
+        countries = article_countries(c.key for c in found)
+        places = {key: locate(key, countries) for key in {c.key for c in found}}
     labels = resolve_labels(found, places)
     redirect = short_form_targets(found, labels)
     found += alias_candidates(doc, text, found, labels, redirect)
