@@ -9,7 +9,7 @@ KAFKA  := deploy/local/kafka.sh
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps kafka-jars demo test test-unit test-integration lint kafka-start kafka-stop clean
+.PHONY: help install system-deps kafka-jars demo bench eval test test-unit test-integration lint kafka-start kafka-stop clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -34,6 +34,17 @@ demo: install ## run the pipeline end to end on a local broker (reused if runnin
 	 $(BIN)/newsflow demo; rc=$$?; \
 	 if [ $$started = 1 ]; then $(KAFKA) stop; fi; \
 	 exit $$rc
+
+BENCH_ARGS ?= --soak 10000 --output bench.json
+
+bench: install ## benchmark against bare spaCy and a plain Kafka loop (about 15 min; BENCH_ARGS to change)
+	@if $(KAFKA) status >/dev/null 2>&1; then started=0; else $(KAFKA) start || exit 1; started=1; fi; \
+	 $(BIN)/newsflow bench $(BENCH_ARGS); rc=$$?; \
+	 if [ $$started = 1 ]; then $(KAFKA) stop; fi; \
+	 exit $$rc
+
+eval: install ## score entities and claims against the gold in seeds/eval, ours vs stock spaCy
+	$(BIN)/newsflow eval
 
 test: install ## the whole suite: unit tests, then integration tests on a real broker
 	$(BIN)/python -m pytest
