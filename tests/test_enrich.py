@@ -4,7 +4,7 @@ import orjson
 from spacy.language import Language
 
 from tests.checks import assert_spans_index_body
-from workers.enrich import Enricher, split_at_whitespace
+from workers.enrich import Enricher, minibatches, split_at_whitespace
 from workers.events import encode
 from workers.models import RawArticle
 
@@ -52,3 +52,16 @@ def test_passthrough_publishes_the_article_without_nlp() -> None:
     batch = [as_dict(a) for a in Enricher(None, clock=lambda: "t").enrich_batch([RawArticle("p", TEXT)])]
     assert (article["entities"], article["claims"], article["processing"]["model"]) == ([], [], "none")
     assert batch == [article]
+
+
+def test_minibatches_respect_the_character_budget_and_keep_order() -> None:
+    texts = ["a" * 5, "b" * 5, "c" * 20, "d" * 3]
+    groups = list(minibatches(texts, 10))
+    assert groups == [["a" * 5, "b" * 5], ["c" * 20], ["d" * 3]]
+
+
+def test_small_pipe_budget_gives_the_same_enrichment(nlp: Language) -> None:
+    articles = [RawArticle(f"a{i}", TEXT * (i + 1)) for i in range(4)]
+    small = Enricher(nlp, clock=lambda: "t", pipe_chars=100).enrich_batch(articles)
+    large = Enricher(nlp, clock=lambda: "t").enrich_batch(articles)
+    assert [as_dict(a) for a in small] == [as_dict(a) for a in large]

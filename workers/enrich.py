@@ -29,6 +29,10 @@ __all__ = ["Enricher", "enrich_article", "utc_now"]
 #: Bodies longer than this are parsed in pieces split at whitespace, so memory stays
 #: bounded (spaCy needs roughly 1 GB per 100,000 characters for parser and NER at once).
 DEFAULT_CHUNK_CHARS = 50_000
+#: Most characters handed to spaCy in one minibatch. Its working memory grows with the
+#: text parsed at once (16 news articles of 3,500 characters: +210 MB; 4 of them: +60 MB)
+#: while throughput stays the same, so a worker batch is parsed in minibatches of this.
+DEFAULT_PIPE_CHARS = 12_000
 
 
 def utc_now() -> str:
@@ -47,6 +51,7 @@ class Enricher:
         clock: returns the ``processed_at`` timestamp; injectable for tests.
         timer: reports how long each stage took (see :mod:`workers.metrics`).
         chunk_chars: parse longer bodies in pieces of about this many characters.
+        pipe_chars: hand spaCy at most about this many characters at once.
     """
 
     def __init__(
@@ -56,11 +61,13 @@ class Enricher:
         clock: Callable[[], str] = utc_now,
         timer: StageTimer = no_timing,
         chunk_chars: int = DEFAULT_CHUNK_CHARS,
+        pipe_chars: int = DEFAULT_PIPE_CHARS,
     ) -> None:
         self.nlp = nlp
         self._clock = clock
         self._timer = timer
         self._chunk_chars = chunk_chars
+        self._pipe_chars = pipe_chars
         info = model_info(nlp) if nlp is not None else ModelInfo("none", "0")
         self._model, self._model_version = info.name, info.version
 
@@ -122,9 +129,13 @@ class Enricher:
     def _parse_many(self, bodies: list[str]) -> list[Doc]:
         if not bodies or self.nlp is None:
             return []
-        if all(len(b) <= self._chunk_chars for b in bodies):
-            return list(self.nlp.pipe(bodies))
-        return [self._parse(b) for b in bodies]
+        docs: list[Doc] = []
+        for group in minibatches(bodies, self._pipe_chars):
+            if len(group) == 1 and len(group[0]) > self._chunk_chars:
+                docs.append(self._parse(group[0]))
+            else:
+                docs.extend(self.nlp.pipe(group, batch_size=len(group)))
+        return docs
 
     def _build(self, article: RawArticle, screening: Screening, doc: Doc | None) -> EnrichedArticle:
         entities: list[Entity] = []
@@ -160,6 +171,20 @@ class Enricher:
                 processed_at=self._clock(),
             ),
         )
+
+
+def minibatches(texts: list[str], budget: int) -> Iterator[list[str]]:
+    """Consecutive groups of ``texts`` of at most ``budget`` characters (one text at least)."""
+    group: list[str] = []
+    size = 0
+    for text in texts:
+        if group and size + len(text) > budget:
+            yield group
+            group, size = [], 0
+        group.append(text)
+        size += len(text)
+    if group:
+        yield group
 
 
 def split_at_whitespace(text: str, size: int) -> list[str]:

@@ -14,6 +14,13 @@ from workers.settings import Settings
 __all__ = ["SinglePartitionGlobalTable", "declare_dedup_table"]
 
 DEDUP_TABLE = "dedup"
+ROCKSDB_OPTIONS = {
+    "write_buffer_size": 4 * 2**20,
+    "max_write_buffer_number": 2,
+    "target_file_size_base": 16 * 2**20,
+    "block_cache_size": 16 * 2**20,
+    "block_cache_compressed_size": 4 * 2**20,
+}
 
 
 class SinglePartitionGlobalTable(GlobalTable):
@@ -49,6 +56,10 @@ def declare_dedup_table(app: faust.App, settings: Settings) -> TableT[bytes, byt
             standby_buffer_size=1,
             recovery_buffer_size=1,
             is_global=True,
+            # Faust's RocksDB defaults (a 2 GB block cache, three 64 MB memtables per
+            # database) let a worker's memory drift up by hundreds of MB; the index
+            # is small and read by key, so modest buffers do.
+            options=ROCKSDB_OPTIONS,
             help="Duplicate index: content hashes, LSH bands and MinHash signatures.",
         )
     )
