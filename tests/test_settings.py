@@ -35,3 +35,9 @@ def test_non_positive_partitions_is_an_error() -> None:
 def test_with_overrides_ignores_none() -> None:
     s = Settings(data_dir="/tmp/x").with_overrides(partitions=None, topic_raw="in")
     assert (s.partitions, s.topic_raw) == (6, "in")
+
+
+def test_isolated_copy_suffixes_every_topic_and_the_group() -> None:
+    s = Settings(data_dir="/tmp/x").isolated("t1")
+    assert s.all_topics == ("articles.raw-t1", "articles.enriched-t1", "claims-t1", "entities-t1", "articles.dlq-t1")
+    assert (s.group_id, s.dedup_changelog_topic) == ("newsflow-enricher-t1", "newsflow-enricher-t1-dedup-changelog")

@@ -149,6 +149,21 @@ class Settings:
             values[name] = _coerce(key, raw, known[name].type)
         return cls(**values)
 
+    def isolated(self, suffix: str) -> Settings:
+        """A copy whose topics and consumer group end in ``-suffix``.
+
+        A pipeline of its own on a shared broker: tests, benchmarks, a staging run.
+        """
+        return replace(
+            self,
+            topic_raw=f"{self.topic_raw}-{suffix}",
+            topic_enriched=f"{self.topic_enriched}-{suffix}",
+            topic_claims=f"{self.topic_claims}-{suffix}",
+            topic_entities=f"{self.topic_entities}-{suffix}",
+            topic_dlq=f"{self.topic_dlq}-{suffix}",
+            group_id=f"{self.group_id}-{suffix}",
+        )
+
     def with_overrides(self, **overrides: Any) -> Settings:
         """Copy with the given fields replaced; ``None`` values are ignored."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})

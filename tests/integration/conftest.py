@@ -15,6 +15,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,33 +60,35 @@ class Broker:
         )
 
 
-@pytest.fixture(scope="session")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
-    broker = Broker(tmp_path_factory.mktemp("kafka"))
+def running(broker: Broker) -> Iterator[Broker]:
+    """Start ``broker`` (failing the test with its output if it does not come up), yield
+    it, then stop it and remove its data. For fixtures: ``yield from running(...)``."""
     started = broker.script("start", check=False)
     if started.returncode != 0:
         pytest.fail(f"could not start Kafka:\n{started.stdout}\n{started.stderr}")
-    yield broker
-    broker.script("stop", "--purge", check=False)
+    try:
+        yield broker
+    finally:
+        broker.script("stop", "--purge", check=False)
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    yield from running(Broker(tmp_path_factory.mktemp("kafka")))
+
+
+def isolated_settings(bootstrap: str, data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a pipeline of its own on ``bootstrap`` (3 partitions), topics created."""
+    settings = Settings(bootstrap_servers=bootstrap, partitions=3, data_dir=str(data_dir), **overrides)
+    settings = settings.isolated(uuid.uuid4().hex[:8])
+    create_topics(settings)
+    return settings
 
 
 @pytest.fixture
 def pipeline_settings(broker: Broker, tmp_path: Path) -> Settings:
     """Settings with topics and a consumer group of this test's own, topics created."""
-    suffix = uuid.uuid4().hex[:8]
-    settings = Settings(
-        bootstrap_servers=broker.bootstrap,
-        topic_raw=f"raw-{suffix}",
-        topic_enriched=f"enriched-{suffix}",
-        topic_claims=f"claims-{suffix}",
-        topic_entities=f"entities-{suffix}",
-        topic_dlq=f"dlq-{suffix}",
-        partitions=3,
-        group_id=f"group-{suffix}",
-        data_dir=str(tmp_path / "worker-data"),
-    )
-    create_topics(settings)
-    return settings
+    return isolated_settings(broker.bootstrap, tmp_path / "worker-data")
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

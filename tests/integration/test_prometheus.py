@@ -23,7 +23,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,7 @@ import pytest
 import yaml
 
 from tests.conftest import SEEDS
-from tests.integration.conftest import Broker, WorkerProcess, _free_port
+from tests.integration.conftest import Broker, WorkerProcess, _free_port, isolated_settings
 from tests.test_deploy.deploy_files import (
     ALERTS,
     alert_rules,
@@ -45,7 +44,6 @@ from tests.test_deploy.deploy_files import (
 )
 from tests.test_deploy.promql import metric_names
 from workers.inputs import InputArticle, read_inputs
-from workers.kafka.admin import create_topics
 from workers.kafka.feed import feed_articles
 from workers.settings import Settings
 
@@ -198,20 +196,8 @@ def invalid_articles(round_: int) -> list[InputArticle]:
 @pytest.fixture(scope="module")
 def scraped(broker: Broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScrapedPipeline]:
     workdir = tmp_path_factory.mktemp("prometheus")
-    suffix = uuid.uuid4().hex[:8]
-    settings = Settings(
-        bootstrap_servers=broker.bootstrap,
-        topic_raw=f"raw-{suffix}",
-        topic_enriched=f"enriched-{suffix}",
-        topic_claims=f"claims-{suffix}",
-        topic_entities=f"entities-{suffix}",
-        topic_dlq=f"dlq-{suffix}",
-        partitions=3,
-        group_id=f"group-{suffix}",
-        data_dir=str(workdir / "worker-data"),
-        lag_interval_seconds=1,  # lag series within a second of the assignment
-    )
-    create_topics(settings)
+    # lag_interval_seconds=1: lag series within a second of the assignment
+    settings = isolated_settings(broker.bootstrap, workdir / "worker-data", lag_interval_seconds=1)
     job = worker_job()
     worker = WorkerProcess(settings, workdir / "worker.log", workdir / "worker-data")
     prometheus = Prometheus(workdir, job, f"127.0.0.1:{worker.metrics_port}")

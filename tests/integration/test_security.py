@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.integration.conftest import Broker, WorkerProcess, _free_port, settings_env
+from tests.integration.conftest import Broker, WorkerProcess, running, settings_env
 from workers.exceptions import KafkaUnavailable
 from workers.inputs import InputArticle
 from workers.kafka.admin import describe_topics
@@ -66,24 +66,13 @@ class SaslBroker(Broker):
 @pytest.fixture(scope="module")
 def sasl_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SaslBroker]:
     broker = SaslBroker(tmp_path_factory.mktemp("kafka-sasl"))
-    started = broker.script("start", check=False)
-    if started.returncode != 0:
-        pytest.fail(f"could not start the SASL broker:\n{started.stdout}\n{started.stderr}")
-    yield broker
-    broker.script("stop", "--purge", check=False)
+    yield from running(broker)  # type: ignore[misc]  # running() yields the Broker it was given
 
 
 @pytest.fixture
 def scram_settings(sasl_broker: SaslBroker, tmp_path: Path) -> Settings:
-    suffix = uuid.uuid4().hex[:8]
-    return Settings(
+    settings = Settings(
         bootstrap_servers=sasl_broker.bootstrap,
-        topic_raw=f"raw-{suffix}",
-        topic_enriched=f"enriched-{suffix}",
-        topic_claims=f"claims-{suffix}",
-        topic_entities=f"entities-{suffix}",
-        topic_dlq=f"dlq-{suffix}",
-        group_id=f"group-{suffix}",
         partitions=2,
         security_protocol="SASL_PLAINTEXT",
         sasl_mechanism="SCRAM-SHA-256",
@@ -91,6 +80,7 @@ def scram_settings(sasl_broker: SaslBroker, tmp_path: Path) -> Settings:
         sasl_password=ALICE_SCRAM_SECRET,
         data_dir=str(tmp_path / "data"),
     )
+    return settings.isolated(uuid.uuid4().hex[:8])
 
 
 def newsflow(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -153,5 +143,3 @@ def test_help_does_not_print_the_password(scram_settings: Settings) -> None:
         result = newsflow(scram_settings, *args)
         assert result.returncode == 0 and ALICE_SCRAM_SECRET not in result.stdout + result.stderr
 
-
-_ = _free_port  # the SASL broker takes its ports from Broker, like the session broker

@@ -79,15 +79,7 @@ def offline_enrichment(model: str, corpus: list[InputArticle], settings: Setting
 
 def fresh_topics(settings: Settings, label: str) -> Settings:
     """Settings with topics and a group of their own, topics created."""
-    suffix = f"{label}-{uuid.uuid4().hex[:6]}"
-    run = settings.with_overrides(
-        topic_raw=f"bench-raw-{suffix}",
-        topic_enriched=f"bench-enriched-{suffix}",
-        topic_claims=f"bench-claims-{suffix}",
-        topic_entities=f"bench-entities-{suffix}",
-        topic_dlq=f"bench-dlq-{suffix}",
-        group_id=f"bench-{suffix}",
-    )
+    run = settings.isolated(f"bench-{label}-{uuid.uuid4().hex[:6]}")
     create_topics(run)
     return run
 
