@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import statistics
 import threading
 import time
@@ -9,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 import spacy
@@ -26,7 +28,16 @@ from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, read_until
 from workers.settings import Settings
 
-__all__ = ["Result", "offline_enrichment", "paragraph_corpus", "pipeline", "plain_loop", "soak", "stock_spacy"]
+__all__ = [
+    "Result",
+    "offline_enrichment",
+    "paragraph_corpus",
+    "pipeline",
+    "plain_loop",
+    "soak",
+    "stock_spacy",
+    "stock_spacy_processes",
+]
 
 
 @dataclass
@@ -62,6 +73,40 @@ def stock_spacy(model: str, corpus: list[InputArticle]) -> Result:
             pass
         seconds = time.perf_counter() - began
     return Result("stock spaCy (nlp.pipe)", len(bodies), _words(corpus), seconds)
+
+
+def _parse_share(model: str, bodies: list[str], start: Any, loaded: Any, done: Any) -> None:
+    """One process of :func:`stock_spacy_processes`: load, say so, wait, parse, report."""
+    with threadpool_limits(1):
+        nlp = spacy.load(model)
+        loaded.put(True)
+        start.wait()
+        for _ in nlp.pipe(bodies):
+            pass
+    done.put(time.perf_counter())
+
+
+def stock_spacy_processes(model: str, corpus: list[InputArticle], processes: int) -> Result:
+    """(1b) Bare spaCy split over ``processes`` processes: what this machine's cores give
+    a CPU-bound NLP load, the ceiling for (4)/(3). Timed from a common start, once every
+    process has loaded the model, to the last one done."""
+    ctx = multiprocessing.get_context("spawn")
+    bodies = [orjson.loads(a.value)["body"] for a in corpus]
+    start, loaded, done = ctx.Event(), ctx.Queue(), ctx.Queue()
+    procs = [
+        ctx.Process(target=_parse_share, args=(model, bodies[i::processes], start, loaded, done))
+        for i in range(processes)
+    ]
+    for proc in procs:
+        proc.start()
+    for _ in procs:
+        loaded.get(timeout=300)
+    began = time.perf_counter()
+    start.set()
+    finished = [done.get(timeout=3600) for _ in procs]
+    for proc in procs:
+        proc.join()
+    return Result(f"stock spaCy, {processes} processes", len(bodies), _words(corpus), max(finished) - began)
 
 
 def offline_enrichment(model: str, corpus: list[InputArticle], settings: Settings) -> Result:
