@@ -62,7 +62,10 @@ class Settings:
     #: Seconds between two consumer-lag measurements.
     lag_interval_seconds: int = 15
     #: Flag duplicate articles (exact and near) from a Faust table kept in RocksDB.
-    dedup_enabled: bool = True
+    #: Off by default: with the table on, the fault tests saw input records skipped
+    #: after a rebalance (Faust's table recovery and the stream's seek to committed
+    #: offsets overlap); see README, "Known issues".
+    dedup_enabled: bool = False
     #: Least estimated Jaccard similarity (word 5-shingles) of a near duplicate.
     near_duplicate_threshold: float = 0.8
     #: Benchmarking only: validate and publish articles without any NLP.

@@ -40,6 +40,7 @@ def enriched(settings: Settings, ids: set[str], worker: WorkerProcess) -> dict[s
 def test_copies_are_flagged_by_a_worker_that_rebuilt_the_index_from_the_changelog(
     pipeline_settings: Settings, start_worker: Callable[[Settings], WorkerProcess]
 ) -> None:
+    pipeline_settings = pipeline_settings.with_overrides(dedup_enabled=True)  # off by default
     first = start_worker(pipeline_settings)
     feed_articles([article("original", BODY)], pipeline_settings)
     assert enriched(pipeline_settings, {"original"}, first)["original"]["duplicate_of"] is None
