@@ -8,6 +8,7 @@ different content hash) while the text stays real news prose of the same size.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import orjson
 
@@ -15,7 +16,10 @@ from workers.decode import decode_article
 from workers.inputs import InputArticle, read_inputs
 from workers.models import RawArticle
 
-__all__ = ["build_corpus", "seed_articles"]
+__all__ = ["SEED_DIR", "build_corpus", "seed_articles"]
+
+#: The sample articles shipped with the repository (``seeds/articles``).
+SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "articles"
 
 
 def seed_articles(paths: Iterable[str], *, max_body_bytes: int = 1_000_000) -> list[RawArticle]:

@@ -91,6 +91,17 @@ def pipeline_settings(broker: Broker, tmp_path: Path) -> Settings:
     return isolated_settings(broker.bootstrap, tmp_path / "worker-data")
 
 
+def newsflow(settings: Settings, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run ``newsflow ARGS`` as a user would, with ``settings`` as its environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "workers", *args],
+        env=settings_env(settings),
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+    )
+
+
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that makes a newsflow process use ``settings``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}

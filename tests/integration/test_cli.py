@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import orjson
 
 from tests.conftest import SEEDS
-from tests.integration.conftest import settings_env
+from tests.integration.conftest import newsflow
 from workers.settings import Settings
-
-
-def newsflow(settings: Settings, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "workers", *args],
-        env=settings_env(settings),
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-    )
 
 
 def test_topics_list_shows_every_pipeline_topic_with_its_partitions(pipeline_settings: Settings) -> None:

@@ -3,8 +3,6 @@ one settings object, an unauthenticated client is refused, and secrets stay out 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.integration.conftest import Broker, WorkerProcess, running, settings_env
+from tests.integration.conftest import Broker, WorkerProcess, newsflow, running
 from workers.exceptions import KafkaUnavailable
 from workers.inputs import InputArticle
 from workers.kafka.admin import describe_topics
@@ -83,21 +81,11 @@ def scram_settings(sasl_broker: SaslBroker, tmp_path: Path) -> Settings:
     return settings.isolated(uuid.uuid4().hex[:8])
 
 
-def newsflow(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "workers", *args],
-        env=settings_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_pipeline_runs_end_to_end_with_scram_and_keeps_the_secret_out_of_logs(
     scram_settings: Settings, start_worker: Callable[[Settings], WorkerProcess]
 ) -> None:
     created = newsflow(scram_settings, "topics", "create")
-    assert created.returncode == 0, created.stderr
+    assert created.returncode == 0, created.stderr.decode()
     worker = start_worker(scram_settings)
     article = {"id": "sasl-1", "body": "The ministry said on Monday that the border would reopen."}
     feed_articles([InputArticle("sasl", b"sasl-1", orjson.dumps(article))], scram_settings)
@@ -115,9 +103,9 @@ def test_pipeline_runs_end_to_end_with_scram_and_keeps_the_secret_out_of_logs(
     )
     assert orjson.loads(record.value or b"")["id"] == "sasl-1"
     listed = newsflow(scram_settings, "topics", "list")
-    assert scram_settings.topic_raw in listed.stdout
+    assert scram_settings.topic_raw in listed.stdout.decode()
     assert worker.stop() == 0
-    for text in (worker.log(), created.stdout + created.stderr, listed.stdout + listed.stderr):
+    for text in (worker.log(), (created.stdout + created.stderr).decode(), (listed.stdout + listed.stderr).decode()):
         assert ALICE_SCRAM_SECRET not in text
 
 
@@ -141,5 +129,4 @@ def test_wrong_password_is_refused(scram_settings: Settings) -> None:
 def test_help_does_not_print_the_password(scram_settings: Settings) -> None:
     for args in (["--help"], ["worker", "--help"], ["feed", "--help"]):
         result = newsflow(scram_settings, *args)
-        assert result.returncode == 0 and ALICE_SCRAM_SECRET not in result.stdout + result.stderr
-
+        assert result.returncode == 0 and ALICE_SCRAM_SECRET.encode() not in result.stdout + result.stderr

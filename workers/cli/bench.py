@@ -8,9 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from workers.corpus import SEED_DIR
 from workers.settings import Settings
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "articles"
+SEEDS = SEED_DIR
 
 
 def add_parser(sub: Any) -> None:

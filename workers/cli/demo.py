@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from workers.cli.summary import summarize
+from workers.corpus import SEED_DIR
 from workers.decode import decode_article
 from workers.exceptions import InvalidArticle, NewsflowError
 from workers.inputs import read_inputs
@@ -23,7 +24,7 @@ from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, end_offsets, read_until, tail_topic
 from workers.settings import Settings
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "articles"
+SEEDS = SEED_DIR
 
 
 def add_parser(sub: Any) -> None:
