@@ -11,8 +11,6 @@ from typing import Any
 from workers.corpus import SEED_DIR
 from workers.settings import Settings
 
-SEEDS = SEED_DIR
-
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
@@ -54,7 +52,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from workers.corpus import build_corpus, seed_articles
     from workers.kafka.client import wait_for_broker
 
-    seeds = seed_articles([str(SEEDS)])
+    seeds = seed_articles([str(SEED_DIR)])
     corpus = list(build_corpus(seeds, args.articles, prefix="bench"))
     report = Report()
 

@@ -24,8 +24,6 @@ from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, end_offsets, read_until, tail_topic
 from workers.settings import Settings
 
-SEEDS = SEED_DIR
-
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
@@ -35,13 +33,13 @@ def add_parser(sub: Any) -> None:
         "articles, wait until each has come out enriched (or dead-lettered), print a summary "
         "of each, stop the worker. Exits 0 when every article was accounted for.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help=f"articles to feed (default: {SEEDS})")
+    p.add_argument("paths", nargs="*", metavar="PATH", help=f"articles to feed (default: {SEED_DIR})")
     p.add_argument("--timeout", type=float, default=300.0, metavar="S", help="give up after S seconds (default 300)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    paths = args.paths or [str(SEEDS)]
+    paths = args.paths or [str(SEED_DIR)]
     inputs = list(read_inputs(paths))
     expected = _expected_ids(inputs, settings)
     wait_for_broker(settings)
