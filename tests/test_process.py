@@ -6,7 +6,9 @@ import orjson
 import pytest
 
 from tests.checks import assert_valid_event
+from workers.dedup import DuplicateIndex
 from workers.enrich import Enricher
+from workers.models import DuplicateOf
 from workers.process import InputRecord, RecordProcessor
 from workers.settings import Settings
 
@@ -80,3 +82,31 @@ def test_same_input_gives_the_same_event_ids(processor: RecordProcessor) -> None
     first = [orjson.loads(r.value)["event_id"] for r in processor(record(value)).records(processor.settings)]
     second = [orjson.loads(r.value)["event_id"] for r in processor(record(value)).records(processor.settings)]
     assert first == second and len(set(first)) == len(first)
+
+
+def test_with_an_index_a_copy_under_another_id_is_flagged_and_the_original_remembered(
+    enricher: Enricher, make_settings: Callable[..., Settings]
+) -> None:
+    store: dict[bytes, bytes] = {}
+    processor = RecordProcessor(enricher, make_settings(), index=DuplicateIndex(store))
+    original, copy, again = processor.process_batch(
+        [record(orjson.dumps({"id": i, "body": TEXT})) for i in ("orig", "copy", "orig")]
+    )
+    assert original.article is not None and original.article.duplicate_of is None
+    assert copy.article is not None and copy.article.duplicate_of == DuplicateOf("orig", "exact", 1.0)
+    assert again.article is not None and again.article.duplicate_of is None  # a replay is not its own copy
+    assert orjson.loads(copy.records(processor.settings)[-1].value)["duplicate_of"]["id"] == "orig"
+    assert store  # the original's keys
+
+
+def test_a_failing_duplicate_check_still_publishes_the_article(
+    enricher: Enricher, make_settings: Callable[..., Settings]
+) -> None:
+    class BrokenStore(dict[bytes, bytes]):
+        def get(self, key: bytes, default: bytes | None = None) -> bytes | None:  # type: ignore[override]
+            raise OSError("disk gone")
+
+    processor = RecordProcessor(enricher, make_settings(), index=DuplicateIndex(BrokenStore()))
+    outcome = processor(record(orjson.dumps({"id": "a1", "body": TEXT})))
+    assert (outcome.status, outcome.dedup_failed) == ("enriched", True)
+    assert outcome.article is not None and outcome.article.duplicate_of is None

@@ -1,8 +1,9 @@
 """Duplicate detection: exact (same normalised content) and near (MinHash + LSH).
 
-The index lives in any mutable mapping of bytes to bytes; in the worker that is a Faust
-table backed by RocksDB with a changelog topic, so it survives restarts and is shared
-by every worker. Nothing here knows about Faust.
+The index lives in any store of bytes to bytes (a dict will do); in the worker that is
+a :class:`~workers.state.ChangelogStore`, RocksDB replicated from a compacted
+changelog topic, so it survives restarts and is shared by every worker. Nothing here
+knows about Kafka.
 
 Keys (one article writes 1 + bands + 1 of them):
     ``x:<content hash>``      -> id of the first article with that content
@@ -15,8 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from collections.abc import MutableMapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from datasketch import MinHash
@@ -24,13 +25,23 @@ from datasketch import MinHash
 from workers.ids import content_hash, stable_id
 from workers.models import DuplicateOf
 
-__all__ = ["DuplicateIndex", "Fingerprint", "fingerprint"]
+__all__ = ["DuplicateIndex", "Fingerprint", "IndexStore", "fingerprint"]
 
 NUM_PERM = 64
 BANDS = 8  # 8 bands of 8 rows: candidates from a Jaccard similarity of about 0.77 up
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 5
 _WORD = re.compile(r"\w+")
+
+
+class IndexStore(Protocol):
+    """What the index needs of its store: a dict of bytes has it."""
+
+    def get(self, key: bytes, /) -> bytes | None: ...
+
+    def __contains__(self, key: object, /) -> bool: ...
+
+    def __setitem__(self, key: bytes, value: bytes, /) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +97,7 @@ class DuplicateIndex:
             near duplicate.
     """
 
-    def __init__(self, store: MutableMapping[bytes, bytes], *, threshold: float = 0.8) -> None:
+    def __init__(self, store: IndexStore, *, threshold: float = 0.8) -> None:
         self.store = store
         self.threshold = threshold
 

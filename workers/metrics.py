@@ -25,10 +25,10 @@ PREFIX = "newsflow"
 
 #: The timed steps of processing one article (``geo``, the gazetteer lookups, runs inside
 #: ``entities``; ``publish`` is the wait for Kafka's acknowledgement).
-Stage = Literal["decode", "nlp", "entities", "claims", "geo", "publish"]
-STAGES: tuple[Stage, ...] = ("decode", "nlp", "entities", "claims", "geo", "publish")
+Stage = Literal["decode", "nlp", "entities", "claims", "geo", "dedup", "publish"]
+STAGES: tuple[Stage, ...] = ("decode", "nlp", "entities", "claims", "geo", "dedup", "publish")
 #: Why processing went wrong besides a dead letter (``failures_total{reason}``).
-FAILURE_REASONS = ("publish_failed", "dedup_failed", "lag_probe_failed")
+FAILURE_REASONS = ("publish_failed", "dedup_failed", "dedup_replica_failed", "lag_probe_failed")
 
 # Latency buckets from 1 ms to 2 min: an article takes milliseconds in spaCy's small
 # model, seconds under backlog, and end-to-end latency includes queueing in Kafka.
@@ -110,6 +110,11 @@ class PipelineMetrics:
             f"{p}_consumer_lag_messages",
             "Log-end offset minus committed offset, per assigned input partition.",
             ["topic", "partition"],
+            registry=registry,
+        )
+        self.dedup_replica_lag = Gauge(
+            f"{p}_dedup_replica_lag_records",
+            "Changelog records of the duplicate index not yet applied to this worker's replica.",
             registry=registry,
         )
         self.assigned_partitions = Gauge(

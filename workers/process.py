@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from workers.decode import decode_article
-from workers.dedup import Fingerprint, fingerprint
+from workers.dedup import DuplicateIndex, fingerprint
 from workers.dlq import dead_letter
 from workers.enrich import Enricher, utc_now
 from workers.events import OutputRecord, article_records, encode
@@ -41,16 +41,15 @@ class InputRecord:
 class Outcome:
     """What became of one input: an enriched article, or one dead letter.
 
-    The records to publish are built by :meth:`records`, after the stream worker has
-    had a chance to mark the article as a duplicate.
+    ``dedup_failed``: the duplicate check raised; the article goes out without it.
     """
 
     status: Literal["enriched", "dead_letter"]
     article_id: str | None = None
     article: EnrichedArticle | None = None
-    fingerprint: Fingerprint | None = None
     dead_letter: OutputRecord | None = None
     reason: Reason | None = None
+    dedup_failed: bool = False
 
     def records(self, settings: Settings) -> list[OutputRecord]:
         """Every record to publish for this input, the article event last."""
@@ -67,8 +66,9 @@ class RecordProcessor:
         enricher: the enrichment core.
         settings: topic names and limits.
         clock: timestamps for dead letters; injectable for tests.
-        timer: reports stage durations (decode here; the enricher reports its own).
-        fingerprints: compute the duplicate-detection fingerprint of each article.
+        timer: reports stage durations (decode and dedup here; the enricher its own).
+        index: flag each enriched article that duplicates an earlier one
+            (``duplicate_of``), and remember the ones that do not.
     """
 
     def __init__(
@@ -78,13 +78,13 @@ class RecordProcessor:
         *,
         clock: Callable[[], str] = utc_now,
         timer: StageTimer = no_timing,
-        fingerprints: bool = False,
+        index: DuplicateIndex | None = None,
     ) -> None:
         self.enricher = enricher
         self.settings = settings
         self._clock = clock
         self._timer = timer
-        self.fingerprints = fingerprints
+        self.index = index
 
     def __call__(self, record: InputRecord) -> Outcome:
         """The outcome of one record."""
@@ -116,13 +116,24 @@ class RecordProcessor:
                 error = f"{type(result).__name__}: {result}"
                 outcomes[i] = self._dead(records[i], "enrichment_failed", error, article.id)
             else:
-                outcomes[i] = Outcome(
-                    status="enriched",
-                    article_id=article.id,
-                    article=result,
-                    fingerprint=fingerprint(article.body) if self.fingerprints else None,
-                )
+                outcomes[i] = self._check_duplicate(Outcome(status="enriched", article_id=article.id, article=result))
         return [outcome for outcome in outcomes if outcome is not None]
+
+    def _check_duplicate(self, outcome: Outcome) -> Outcome:
+        """Mark the article with ``duplicate_of`` if the index knows its content."""
+        if self.index is None or outcome.article is None:
+            return outcome
+        article = outcome.article
+        try:
+            with self._timer("dedup"):
+                duplicate = self.index.check_and_remember(article.id, fingerprint(article.body))
+        except Exception:
+            # Flagging is a service to consumers; an article is not lost for it.
+            log.exception("duplicate check failed for %s; published without it", article.id)
+            return replace(outcome, dedup_failed=True)
+        if duplicate is None:
+            return outcome
+        return replace(outcome, article=replace(article, duplicate_of=duplicate))
 
     def _dead(self, record: InputRecord, reason: Reason, error: str, article_id: str | None) -> Outcome:
         letter = dead_letter(

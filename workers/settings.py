@@ -49,7 +49,7 @@ class Settings:
     spacy_model: str = DEFAULT_MODEL
     #: Inputs whose body is larger than this many UTF-8 bytes go to the dead-letter topic.
     max_body_bytes: int = 1_000_000
-    #: Where the worker keeps local state (Faust tables).
+    #: Where the worker keeps local state (the duplicate index's RocksDB); one per process.
     data_dir: str = ""
     #: Log level of the worker: debug, info, warning, error.
     log_level: str = "info"
@@ -61,11 +61,9 @@ class Settings:
     metrics_port: int = 9400
     #: Seconds between two consumer-lag measurements.
     lag_interval_seconds: int = 15
-    #: Flag duplicate articles (exact and near) from a Faust table kept in RocksDB.
-    #: Off by default: with the table on, the fault tests saw input records skipped
-    #: after a rebalance (Faust's table recovery and the stream's seek to committed
-    #: offsets overlap); see README, "Known issues".
-    dedup_enabled: bool = False
+    #: Flag duplicate articles (exact and near) from an index kept in RocksDB and
+    #: replicated through a compacted changelog topic.
+    dedup_enabled: bool = True
     #: Least estimated Jaccard similarity (word 5-shingles) of a near duplicate.
     near_duplicate_threshold: float = 0.8
     #: Benchmarking only: validate and publish articles without any NLP.
@@ -119,13 +117,23 @@ class Settings:
 
     @property
     def dedup_changelog_topic(self) -> str:
-        """The changelog of the duplicate index (Faust's name for the table's topic)."""
+        """The changelog of the duplicate index, shared by the group's workers."""
         return f"{self.group_id}-dedup-changelog"
+
+    @property
+    def dedup_index_path(self) -> Path:
+        """This worker's replica of the duplicate index (RocksDB)."""
+        return Path(self.data_dir) / f"{self.group_id}-dedup-index"
 
     @property
     def output_topics(self) -> tuple[str, ...]:
         """Every topic the workers write to."""
         return (self.topic_enriched, self.topic_claims, self.topic_entities, self.topic_dlq)
+
+    @property
+    def written_topics(self) -> tuple[str, ...]:
+        """Every topic a stream worker writes to: the outputs and the index's changelog."""
+        return (*self.output_topics, self.dedup_changelog_topic) if self.dedup_enabled else self.output_topics
 
     @property
     def all_topics(self) -> tuple[str, ...]:

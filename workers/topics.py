@@ -21,10 +21,13 @@ class PipelineTopics:
     claims: TopicT
     entities: TopicT
     dlq: TopicT
+    #: The duplicate index's changelog, when the index is on.
+    dedup_changelog: TopicT | None = None
 
     def by_name(self) -> dict[str, TopicT]:
-        """Output topics by Kafka topic name."""
-        return {t.get_topic_name(): t for t in (self.enriched, self.claims, self.entities, self.dlq)}
+        """Topics the worker writes to, by Kafka topic name."""
+        written = (self.enriched, self.claims, self.entities, self.dlq, self.dedup_changelog)
+        return {t.get_topic_name(): t for t in written if t is not None}
 
 
 def declare_topics(app: faust.App, settings: Settings) -> PipelineTopics:
@@ -39,4 +42,5 @@ def declare_topics(app: faust.App, settings: Settings) -> PipelineTopics:
         claims=topic(settings.topic_claims),
         entities=topic(settings.topic_entities),
         dlq=topic(settings.topic_dlq),
+        dedup_changelog=topic(settings.dedup_changelog_topic) if settings.dedup_enabled else None,
     )

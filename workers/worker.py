@@ -6,6 +6,8 @@ import asyncio
 import importlib.metadata as md
 import logging
 import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,12 +20,13 @@ from workers.app import create_app
 from workers.dedup import DuplicateIndex
 from workers.enrich import Enricher
 from workers.health import HealthServer, Readiness
+from workers.kafka.changelog import ChangelogReplica
 from workers.lag import LagMonitor
 from workers.metrics import PipelineMetrics
 from workers.nlp.pipeline import ModelInfo, load_pipeline, model_info
 from workers.process import RecordProcessor
 from workers.settings import Settings
-from workers.tables import declare_dedup_table
+from workers.state import ChangelogStore
 from workers.topics import declare_topics
 
 __all__ = ["WorkerParts", "build_worker", "run_worker"]
@@ -41,14 +44,23 @@ class WorkerParts:
     lag: LagMonitor
 
 
-def build_worker(settings: Settings, enricher: Enricher, metrics: PipelineMetrics, readiness: Readiness) -> WorkerParts:
-    """A Faust app with the enrichment agent, readiness tracking and lag measurement."""
+def build_worker(
+    settings: Settings,
+    enricher: Enricher,
+    metrics: PipelineMetrics,
+    readiness: Readiness,
+    state: ChangelogStore | None = None,
+) -> WorkerParts:
+    """A Faust app with the enrichment agent, readiness tracking and lag measurement.
+
+    ``state`` holds the duplicate index (when ``settings.dedup_enabled``).
+    """
     app = create_app(settings)
-    processor = RecordProcessor(enricher, settings, timer=metrics.time_stage, fingerprints=settings.dedup_enabled)
-    dedup = None
-    if settings.dedup_enabled:
-        dedup = DuplicateIndex(declare_dedup_table(app, settings), threshold=settings.near_duplicate_threshold)
-    register_enrich_agent(app, declare_topics(app, settings), processor, settings, metrics, dedup)
+    index = None
+    if state is not None:
+        index = DuplicateIndex(state, threshold=settings.near_duplicate_threshold)
+    processor = RecordProcessor(enricher, settings, timer=metrics.time_stage, index=index)
+    register_enrich_agent(app, declare_topics(app, settings), processor, settings, metrics, state)
     lag = LagMonitor(settings, metrics)
 
     def input_partitions(tps: Any) -> frozenset[int]:
@@ -84,7 +96,7 @@ def run_worker(settings: Settings) -> None:
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
     metrics = PipelineMetrics(registry)
-    metrics.start_series(input_topic=settings.topic_raw, output_topics=settings.output_topics)
+    metrics.start_series(input_topic=settings.topic_raw, output_topics=settings.written_topics)
     readiness = Readiness(metrics)
     server = None
     if settings.metrics_port:
@@ -92,17 +104,70 @@ def run_worker(settings: Settings) -> None:
         server = HealthServer(metrics, readiness, host=settings.metrics_host, port=settings.metrics_port)
         server.start()
     parts: WorkerParts | None = None
+    state: ChangelogStore | None = None
+    replica: ChangelogReplica | None = None
     try:
-        nlp = None if settings.passthrough else load_pipeline(settings.spacy_model)
-        _publish_build_info(metrics, nlp)
-        parts = build_worker(settings, Enricher(nlp, timer=metrics.time_stage), metrics, readiness)
+        with _startup_logging(settings.log_level):
+            nlp = None if settings.passthrough else load_pipeline(settings.spacy_model)
+            _publish_build_info(metrics, nlp)
+            if settings.dedup_enabled:
+                state, replica = _open_dedup_index(settings, metrics)
+        parts = build_worker(settings, Enricher(nlp, timer=metrics.time_stage), metrics, readiness, state)
         readiness.set_model_loaded()
         faust.Worker(parts.app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
     finally:
+        if replica is not None:
+            replica.close()
         if parts is not None:
             parts.lag.close()
+        if state is not None:
+            state.close()
         if server is not None:
             server.stop()
+
+
+def _open_dedup_index(settings: Settings, metrics: PipelineMetrics) -> tuple[ChangelogStore, ChangelogReplica]:
+    """Open this worker's replica of the duplicate index and bring it up to date.
+
+    Done before the worker joins the consumer group: no input is checked against an
+    index that is still loading, and the group's rebalances do not wait for it.
+    """
+    state = ChangelogStore(settings.dedup_index_path)
+    replica = ChangelogReplica(
+        state,
+        settings,
+        settings.dedup_changelog_topic,
+        on_lag=metrics.dedup_replica_lag.set,
+        on_error=metrics.failures.labels(reason="dedup_replica_failed").inc,
+    )
+    try:
+        replica.catch_up()
+        replica.start()
+    except BaseException:
+        replica.close()
+        state.close()
+        raise
+    return state, replica
+
+
+@contextmanager
+def _startup_logging(level: str) -> Iterator[None]:
+    """Log to stderr while the worker starts, until Faust's worker sets up its own logging."""
+    if level != "debug":
+        # kafka-python logs each connection at INFO; its clients here (the lag probe,
+        # the index replica) would fill the log with them.
+        logging.getLogger("kafka").setLevel(logging.WARNING)
+    root = logging.getLogger()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"))
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
 
 
 def _publish_build_info(metrics: PipelineMetrics, nlp: Any) -> None:

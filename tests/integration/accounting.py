@@ -200,6 +200,8 @@ class ArticleCopy:
     partition: int
     offset: int
     timestamp_ms: int
+    #: the earlier article this one copies, as flagged by the duplicate index
+    duplicate_of: str | None = None
 
 
 @dataclass
@@ -301,6 +303,7 @@ class Ledger:
             "enriched_events": enriched_events,
             "dead_letters": sum(self.dead.values()),
             "duplicated_ids": len(self.duplicated),
+            "flagged_copies": sum(1 for copies in self.enriched.values() if copies[0].duplicate_of),
             "duplicates": self.duplicates,
             "missing": len(self.missing),
             "claim_events": self.claim_records,
@@ -322,6 +325,7 @@ def take_ledger(settings: Settings, sent: Iterable[str]) -> Ledger:
                 partition=record.partition,
                 offset=record.offset,
                 timestamp_ms=record.timestamp_ms,
+                duplicate_of=(article.get("duplicate_of") or {}).get("id"),
             )
         )
     for record in read_topic(settings, settings.topic_dlq):

@@ -1,7 +1,8 @@
-"""Duplicate flags from the Faust table survive a worker restart (changelog recovery)."""
+"""Duplicate flags survive a worker restart: the index comes back from its changelog."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +41,6 @@ def enriched(settings: Settings, ids: set[str], worker: WorkerProcess) -> dict[s
 def test_copies_are_flagged_by_a_worker_that_rebuilt_the_index_from_the_changelog(
     pipeline_settings: Settings, start_worker: Callable[[Settings], WorkerProcess]
 ) -> None:
-    pipeline_settings = pipeline_settings.with_overrides(dedup_enabled=True)  # off by default
     first = start_worker(pipeline_settings)
     feed_articles([article("original", BODY)], pipeline_settings)
     assert enriched(pipeline_settings, {"original"}, first)["original"]["duplicate_of"] is None
@@ -58,3 +58,30 @@ def test_copies_are_flagged_by_a_worker_that_rebuilt_the_index_from_the_changelo
     assert result["exact-copy"]["duplicate_of"] == {"id": "original", "kind": "exact", "similarity": 1.0}
     near_dup = result["near-copy"]["duplicate_of"]
     assert near_dup["id"] == "original" and near_dup["kind"] == "near" and 0.8 <= near_dup["similarity"] < 1
+
+
+def test_a_copy_on_another_workers_partition_is_flagged_by_the_index_it_follows(
+    pipeline_settings: Settings, start_worker: Callable[[Settings], WorkerProcess]
+) -> None:
+    workers = [start_worker(pipeline_settings), start_worker(pipeline_settings)]
+    # Both have caught up with an empty changelog and hold partitions before the
+    # original exists: whichever did not index it learns of it only by following.
+    deadline = time.monotonic() + 120
+    while not all((w.metric("newsflow_assigned_partitions") or 0) > 0 for w in workers):
+        assert time.monotonic() < deadline, [w.log()[-2000:] for w in workers]
+        for w in workers:
+            assert w.proc.poll() is None, w.log()[-3000:]
+        time.sleep(0.5)
+
+    feed_articles([article("original", BODY)], pipeline_settings)
+    assert enriched(pipeline_settings, {"original"}, workers[0])["original"]["duplicate_of"] is None
+    copies = {f"copy-{i}" for i in range(30)}  # keys spread over all 3 partitions
+    feed_articles([article(i, BODY) for i in sorted(copies)], pipeline_settings)
+    result = enriched(pipeline_settings, copies, workers[0])
+
+    assert {i: r["duplicate_of"] for i, r in result.items()} == {
+        i: {"id": "original", "kind": "exact", "similarity": 1.0} for i in copies
+    }
+    # Both workers flagged copies; one of them had not written the original's keys.
+    per_worker = [w.metric("newsflow_articles_enriched_total") for w in workers]
+    assert all(n and n >= 1 for n in per_worker) and sum(n or 0 for n in per_worker) == 31, per_worker

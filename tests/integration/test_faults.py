@@ -14,7 +14,6 @@ import math
 import signal
 import subprocess
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -188,18 +187,6 @@ def committed_after_stop(settings: Settings) -> dict[int, int]:
     return previous
 
 
-def metric(worker: WorkerProcess, name: str) -> float | None:
-    """The value of an unlabelled sample on the worker's /metrics (None if not there yet)."""
-    try:
-        text = urllib.request.urlopen(f"http://127.0.0.1:{worker.metrics_port}/metrics", timeout=5).read().decode()
-    except OSError:
-        return None
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.rsplit(" ", 1)[1])
-    return None
-
-
 def wait_for(condition: Callable[[], bool], alive: Callable[[], None], *, timeout: float, what: str) -> float:
     """Poll ``condition`` until it holds; return the seconds waited."""
     start = time.monotonic()
@@ -327,7 +314,7 @@ def test_survivor_takes_over_the_partitions_of_a_killed_worker_without_loss(
     both = running(doomed, survivor)
     started = time.monotonic()
     wait_for(
-        lambda: all((metric(w, "newsflow_assigned_partitions") or 0) > 0 for w in (doomed, survivor)),
+        lambda: all((w.metric("newsflow_assigned_partitions") or 0) > 0 for w in (doomed, survivor)),
         both,
         timeout=180,
         what="both workers assigned partitions",
@@ -345,7 +332,7 @@ def test_survivor_takes_over_the_partitions_of_a_killed_worker_without_loss(
 
     recovery = wait_until_accounted(settings, ids, timeout=RECOVERY_TIMEOUT, alive=running(survivor))
     wait_for(
-        lambda: metric(survivor, "newsflow_assigned_partitions") == settings.partitions,
+        lambda: survivor.metric("newsflow_assigned_partitions") == settings.partitions,
         running(survivor),
         timeout=60,
         what="all partitions assigned to the survivor",

@@ -12,10 +12,12 @@ from prometheus_client import CollectorRegistry
 
 from workers.agents.enrich import register_enrich_agent
 from workers.app import create_app
+from workers.dedup import DuplicateIndex
 from workers.enrich import Enricher
 from workers.metrics import PipelineMetrics
 from workers.process import RecordProcessor
 from workers.settings import Settings
+from workers.state import ChangelogStore
 from workers.topics import declare_topics
 
 
@@ -32,9 +34,7 @@ class RecordingSend:
         return future
 
 
-@pytest.fixture
-def harness(enricher: Enricher, make_settings: Callable[..., Settings]) -> Any:
-    settings = make_settings(batch_max_articles=1)
+def build_harness(settings: Settings, enricher: Enricher, state: ChangelogStore | None = None) -> Any:
     app = create_app(settings)
     app.finalize()
     app.flow_control.resume()
@@ -44,8 +44,15 @@ def harness(enricher: Enricher, make_settings: Callable[..., Settings]) -> Any:
     for topic in topics.by_name().values():
         object.__setattr__(topic, "send", RecordingSend(sent, topic.get_topic_name(), deliveries))
     metrics = PipelineMetrics(CollectorRegistry())
-    agent = register_enrich_agent(app, topics, RecordProcessor(enricher, settings), settings, metrics)
+    index = DuplicateIndex(state) if state is not None else None
+    processor = RecordProcessor(enricher, settings, index=index)
+    agent = register_enrich_agent(app, topics, processor, settings, metrics, state)
     return agent, sent, deliveries
+
+
+@pytest.fixture
+def harness(enricher: Enricher, make_settings: Callable[..., Settings]) -> Any:
+    return build_harness(make_settings(batch_max_articles=1, dedup_enabled=False), enricher)
 
 
 async def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -90,3 +97,35 @@ async def test_agent_routes_a_bad_record_to_the_dead_letter_topic(harness: Any) 
             future.set_result(None)
     [(topic, key, value)] = sent
     assert (topic, key, orjson.loads(value)["reason"]) == ("articles.dlq", b"x", "invalid_json")
+
+
+@pytest.mark.asyncio
+async def test_index_writes_go_to_the_changelog_with_the_batch_before_the_next_input(
+    enricher: Enricher, make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings(batch_max_articles=1)
+    state = ChangelogStore(settings.dedup_index_path)
+    agent, sent, deliveries = build_harness(settings, enricher, state)
+    body = "The mayor of Boston said on Monday that the bridge would reopen after the storm."
+    try:
+        async with agent.test_context() as test_agent:
+            await test_agent.put(orjson.dumps({"id": "a", "body": body}), key=b"a", wait=False)
+            await test_agent.put(orjson.dumps({"id": "b", "body": body}), key=b"b", wait=False)
+            await wait_for(lambda: any(t == "articles.enriched" for t, _, _ in sent))
+            await asyncio.sleep(0.2)
+            changelog = [(k, v) for t, k, v in sent if t == settings.dedup_changelog_topic]
+            # The original's content hash, 8 LSH bands and signature, held like its outputs.
+            assert len(changelog) == 10 and (changelog[0][0].startswith(b"x:"), changelog[0][1]) == (True, b"a")
+            assert not any(t == "articles.enriched" and k == b"b" for t, k, _ in sent)
+            for future in list(deliveries):
+                future.set_result(None)
+            await wait_for(lambda: any(t == "articles.enriched" and k == b"b" for t, k, _ in sent))
+            for future in deliveries:
+                if not future.done():
+                    future.set_result(None)
+    finally:
+        state.close()
+    copy = next(orjson.loads(v) for t, k, v in sent if t == "articles.enriched" and k == b"b")
+    assert copy["duplicate_of"] == {"id": "a", "kind": "exact", "similarity": 1.0}
+    # A copy is not indexed: nothing more went to the changelog for it.
+    assert len([t for t, _, _ in sent if t == settings.dedup_changelog_topic]) == 10

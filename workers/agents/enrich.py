@@ -6,22 +6,18 @@ import asyncio
 import logging
 import os
 import time
-import weakref
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import replace
 
 import faust
-import faust.streams as faust_streams
 from faust.types import AgentT, EventT, StreamT
 
-from workers.dedup import DuplicateIndex
 from workers.events import OutputRecord
 from workers.metrics import PipelineMetrics
 from workers.process import InputRecord, Outcome, RecordProcessor
 from workers.settings import Settings
+from workers.state import ChangelogStore
 from workers.topics import PipelineTopics
 
 __all__ = ["register_enrich_agent"]
@@ -32,29 +28,13 @@ log = logging.getLogger(__name__)
 _RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0)
 
 
-@contextmanager
-def as_current_event(event: EventT[bytes]) -> Iterator[None]:
-    """Make ``event`` Faust's current event for table writes in the ``with`` block.
-
-    Faust's RocksDB store files a table write under the current event's partition.
-    Inside ``take_events`` no event is current (the batch is handed over whole), so a
-    write would fail; this sets the one the write belongs to. Faust exposes no public
-    setter for the context variable.
-    """
-    token = faust_streams._current_event.set(weakref.ref(event))
-    try:
-        yield
-    finally:
-        faust_streams._current_event.reset(token)
-
-
 def register_enrich_agent(
     app: faust.App,
     topics: PipelineTopics,
     processor: RecordProcessor,
     settings: Settings,
     metrics: PipelineMetrics,
-    dedup: DuplicateIndex | None = None,
+    state: ChangelogStore | None = None,
 ) -> AgentT[bytes]:
     """Attach the enrichment agent to ``app`` and return it.
 
@@ -68,8 +48,9 @@ def register_enrich_agent(
     concurrency > 1 (upstream issue #606); parallelism comes from partitions and
     worker processes.
 
-    With ``dedup``, each enriched article is checked against the duplicate index (a
-    Faust table, so on the event loop) and marked with ``duplicate_of``.
+    ``state`` is the store of the processor's duplicate index: the index writes a
+    batch made are published to its changelog together with the batch's outputs, so
+    an input is committed only once the index remembers it.
     """
     outputs = topics.by_name()
     within = settings.batch_timeout_ms / 1000
@@ -93,21 +74,6 @@ def register_enrich_agent(
                 log.warning("publish attempt %d failed (%r); retrying in %.1f s", attempt, exc, delay)
                 await asyncio.sleep(delay)
 
-    def mark_duplicate(outcome: Outcome) -> Outcome:
-        assert dedup is not None
-        if outcome.article is None or outcome.fingerprint is None:
-            return outcome
-        try:
-            duplicate = dedup.check_and_remember(outcome.article.id, outcome.fingerprint)
-        except Exception:
-            metrics.failures.labels(reason="dedup_failed").inc()
-            log.exception("duplicate check failed for %s; published without it", outcome.article.id)
-            return outcome
-        if duplicate is None:
-            return outcome
-        metrics.duplicates.labels(kind=duplicate.kind).inc()
-        return replace(outcome, article=replace(outcome.article, duplicate_of=duplicate))
-
     def count(
         events: Sequence[EventT[bytes]], outcomes: Sequence[Outcome], records: list[OutputRecord], published_at: float
     ) -> None:
@@ -115,8 +81,12 @@ def register_enrich_agent(
         for topic, n in produced.items():
             metrics.produced.labels(topic=topic).inc(n)
         for event, outcome in zip(events, outcomes, strict=True):
+            if outcome.dedup_failed:
+                metrics.failures.labels(reason="dedup_failed").inc()
             if outcome.article is not None:
                 metrics.enriched.inc()
+                if outcome.article.duplicate_of is not None:
+                    metrics.duplicates.labels(kind=outcome.article.duplicate_of.kind).inc()
                 metrics.entities_per_article.observe(len(outcome.article.entities))
                 metrics.claims_per_article.observe(len(outcome.article.claims))
             else:
@@ -158,14 +128,10 @@ def register_enrich_agent(
             # same thread: spread over a pool, each thread gets its own malloc arena
             # and the worker's memory creeps up (a 10,000-article soak grew 14.6%).
             loop = asyncio.get_running_loop()
-            processed = await loop.run_in_executor(nlp_thread, processor.process_batch, records)
-            outcomes = processed
-            if dedup is not None:
-                outcomes = []
-                for event, outcome in zip(events, processed, strict=True):
-                    with as_current_event(event):
-                        outcomes.append(mark_duplicate(outcome))
+            outcomes = await loop.run_in_executor(nlp_thread, processor.process_batch, records)
             output = [r for outcome in outcomes for r in outcome.records(settings)]
+            if state is not None:
+                output += [OutputRecord(settings.dedup_changelog_topic, k, v) for k, v in state.take_pending()]
             with metrics.time_stage("publish", len(events)):
                 await publish(output)
             count(events, outcomes, output, time.time())

@@ -188,6 +188,8 @@ def pipeline(
     finally:
         codes = [proc.stop() for proc in procs]
     name = "passthrough worker" if passthrough else f"pipeline, {workers} worker{'s' if workers > 1 else ''}"
+    if not settings.dedup_enabled:
+        name += ", no duplicate index"
     return Result(
         name,
         len(corpus),

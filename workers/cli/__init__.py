@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"newsflow {__version__}")
     parser.add_argument(
-        "--bootstrap-servers", metavar="HOST:PORT",
+        "--bootstrap-servers",
+        metavar="HOST:PORT",
         help="Kafka brokers, comma separated (overrides NEWSFLOW_BOOTSTRAP_SERVERS)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

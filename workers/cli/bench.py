@@ -17,11 +17,12 @@ def add_parser(sub: Any) -> None:
         "bench",
         help="benchmark the pipeline against bare spaCy and a plain Kafka loop",
         description="Runs, in one invocation: (1) bare spaCy nlp.pipe over the corpus, (2) our "
-        "enrichment offline, (3) end to end through the broker with 1 worker, (4) with 2 worker "
-        "processes, (5a) the worker in passthrough (no NLP) against (5b) a plain kafka-python "
-        "consume-and-produce loop; then end-to-end latency at about half of (3)'s capacity, and "
-        "optionally a memory soak. Prints articles/s, words/s, ratios and peak RSS per worker, "
-        "and writes the same as JSON. Needs a running broker for (3)-(5).",
+        "enrichment offline, (3) end to end through the broker with 1 worker, (3n) the same "
+        "without the duplicate index, (4) with 2 worker processes, (5a) the worker in passthrough "
+        "(no NLP) against (5b) a plain kafka-python consume-and-produce loop; then end-to-end "
+        "latency at about half of (3)'s capacity, and optionally a memory soak. Prints "
+        "articles/s, words/s, ratios and peak RSS per worker, and writes the same as JSON. "
+        "Needs a running broker for (3)-(5).",
     )
     p.add_argument(
         "--articles", type=int, default=400, metavar="N", help="corpus size for (1)-(4) (default 400, ~1 min each here)"
@@ -72,6 +73,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
             workdir = Path(tmp)
             step("3", "pipeline, 1 worker", scenarios.pipeline, settings, corpus, workdir, workers=1, label="one")
+            step(
+                "3n",
+                "pipeline, 1 worker, no duplicate index",
+                scenarios.pipeline,
+                settings.with_overrides(dedup_enabled=False),
+                corpus,
+                workdir,
+                workers=1,
+                label="nodedup",
+            )
             step("4", "pipeline, 2 workers", scenarios.pipeline, settings, corpus, workdir, workers=2, label="two")
             light = list(build_corpus(seeds, args.articles * 10, prefix="pass"))
             step(
@@ -109,6 +120,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                     workdir,
                 )
         report.ratio("(3)/(1) pipeline, 1 worker vs bare spaCy", "3", "1", ">= 0.9")
+        report.ratio("(3)/(3n) with vs without the duplicate index", "3", "3n", "near 1 (the index's cost)")
         report.ratio("(4)/(3) 2 workers vs 1 worker", "4", "3", ">= 1.7, and near (1b)/(1)")
         report.ratio("(5a)/(5b) passthrough worker vs plain kafka-python loop", "5a", "5b", ">= 0.5")
         latency = report.results["L"].extra["latency_s"]

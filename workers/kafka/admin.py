@@ -26,8 +26,8 @@ def create_topics(settings: Settings) -> dict[str, int | None]:
     """Create the pipeline's topics that do not exist yet.
 
     Besides the five pipeline topics this creates the workers' duplicate-index
-    changelog: compacted, one partition (a Faust global table spread over several
-    partitions can loop forever in recovery with several workers).
+    changelog: compacted (the latest value per key is all a replica needs), one
+    partition (every worker reads all of it, and one log orders all writes).
 
     Returns:
         For each topic, its partition count if it was created now, None if it existed.

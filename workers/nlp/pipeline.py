@@ -47,5 +47,6 @@ def load_pipeline(name: str) -> Language:
 def model_info(nlp: Language) -> ModelInfo:
     """The pipeline's name as ``<lang>_<name>`` and its version."""
     meta = nlp.meta
-    return ModelInfo(name=f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
-                     version=str(meta.get("version", "0")))
+    return ModelInfo(
+        name=f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}", version=str(meta.get("version", "0"))
+    )
