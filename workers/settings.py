@@ -131,11 +131,6 @@ class Settings:
         return (self.topic_enriched, self.topic_claims, self.topic_entities, self.topic_dlq)
 
     @property
-    def written_topics(self) -> tuple[str, ...]:
-        """Every topic a stream worker writes to: the outputs and the index's changelog."""
-        return (*self.output_topics, self.dedup_changelog_topic) if self.dedup_enabled else self.output_topics
-
-    @property
     def all_topics(self) -> tuple[str, ...]:
         """Every topic of the pipeline, input first."""
         return (self.topic_raw, *self.output_topics)

@@ -96,7 +96,7 @@ def run_worker(settings: Settings) -> None:
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
     metrics = PipelineMetrics(registry)
-    metrics.start_series(input_topic=settings.topic_raw, output_topics=settings.written_topics)
+    metrics.start_series(input_topic=settings.topic_raw, output_topics=settings.output_topics)
     readiness = Readiness(metrics)
     server = None
     if settings.metrics_port:
