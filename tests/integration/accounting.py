@@ -304,6 +304,11 @@ class Ledger:
             "dead_letters": sum(self.dead.values()),
             "duplicated_ids": len(self.duplicated),
             "flagged_copies": sum(1 for copies in self.enriched.values() if copies[0].duplicate_of),
+            # Repeats flagged differently from their first copy (reported, not asserted:
+            # a crash between the outputs' and the index's acknowledgement can cause it).
+            "repeats_flagged_otherwise": sum(
+                1 for copies in self.enriched.values() if len({c.duplicate_of for c in copies}) > 1
+            ),
             "duplicates": self.duplicates,
             "missing": len(self.missing),
             "claim_events": self.claim_records,

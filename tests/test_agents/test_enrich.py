@@ -100,29 +100,35 @@ async def test_agent_routes_a_bad_record_to_the_dead_letter_topic(harness: Any) 
 
 
 @pytest.mark.asyncio
-async def test_index_writes_go_to_the_changelog_with_the_batch_before_the_next_input(
+async def test_index_writes_are_acknowledged_before_the_batch_outputs_and_the_next_input(
     enricher: Enricher, make_settings: Callable[..., Settings]
 ) -> None:
     settings = make_settings(batch_max_articles=1)
     state = ChangelogStore(settings.dedup_index_path)
     agent, sent, deliveries = build_harness(settings, enricher, state)
     body = "The mayor of Boston said on Monday that the bridge would reopen after the storm."
+
+    def release() -> None:
+        for future in deliveries:
+            if not future.done():
+                future.set_result(None)
+
     try:
         async with agent.test_context() as test_agent:
             await test_agent.put(orjson.dumps({"id": "a", "body": body}), key=b"a", wait=False)
             await test_agent.put(orjson.dumps({"id": "b", "body": body}), key=b"b", wait=False)
-            await wait_for(lambda: any(t == "articles.enriched" for t, _, _ in sent))
+            await wait_for(lambda: bool(sent))
+            await asyncio.sleep(0.2)  # room for a wrong agent to run ahead
+            # The original's content hash, 8 LSH bands and signature, and nothing else yet.
+            assert {t for t, _, _ in sent} == {settings.dedup_changelog_topic} and len(sent) == 10
+            assert (sent[0][1].startswith(b"x:"), sent[0][2]) == (True, b"a")
+            release()
+            await wait_for(lambda: any(t == "articles.enriched" and k == b"a" for t, k, _ in sent))
             await asyncio.sleep(0.2)
-            changelog = [(k, v) for t, k, v in sent if t == settings.dedup_changelog_topic]
-            # The original's content hash, 8 LSH bands and signature, held like its outputs.
-            assert len(changelog) == 10 and (changelog[0][0].startswith(b"x:"), changelog[0][1]) == (True, b"a")
             assert not any(t == "articles.enriched" and k == b"b" for t, k, _ in sent)
-            for future in list(deliveries):
-                future.set_result(None)
+            release()
             await wait_for(lambda: any(t == "articles.enriched" and k == b"b" for t, k, _ in sent))
-            for future in deliveries:
-                if not future.done():
-                    future.set_result(None)
+            release()
     finally:
         state.close()
     copy = next(orjson.loads(v) for t, k, v in sent if t == "articles.enriched" and k == b"b")

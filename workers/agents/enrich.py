@@ -49,8 +49,8 @@ def register_enrich_agent(
     worker processes.
 
     ``state`` is the store of the processor's duplicate index: the index writes a
-    batch made are published to its changelog together with the batch's outputs, so
-    an input is committed only once the index remembers it.
+    batch made are published to its changelog, and acknowledged, before the batch's
+    outputs, so an input is committed only once the index remembers it.
     """
     outputs = topics.by_name()
     within = settings.batch_timeout_ms / 1000
@@ -131,9 +131,14 @@ def register_enrich_agent(
             loop = asyncio.get_running_loop()
             outcomes = await loop.run_in_executor(nlp_thread, processor.process_batch, records)
             output = [r for outcome in outcomes for r in outcome.records(settings)]
+            index_writes = []
             if state is not None:
-                output += [OutputRecord(settings.dedup_changelog_topic, k, v) for k, v in state.take_pending()]
+                index_writes = [OutputRecord(settings.dedup_changelog_topic, k, v) for k, v in state.take_pending()]
             with metrics.time_stage("publish", len(events)):
+                # The index first: once an article's event is out, the index has what
+                # its flag was decided on, so a replay after a crash decides the same.
+                if index_writes:
+                    await publish(index_writes)
                 await publish(output)
             count(events, outcomes, output, time.time())
 

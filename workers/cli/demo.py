@@ -84,7 +84,13 @@ def _expected_ids(inputs: list[Any], settings: Settings) -> list[str]:
 
 
 def _start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NEWSFLOW_BOOTSTRAP_SERVERS": settings.bootstrap_servers}
+    # A data dir of the demo's own: a worker already running on this machine keeps its
+    # own; the demo's copy of the duplicate index is rebuilt from the changelog.
+    env = {
+        **os.environ,
+        "NEWSFLOW_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+        "NEWSFLOW_DATA_DIR": str(log_path.parent / "worker-data"),
+    }
     with log_path.open("wb") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "workers", "worker"], stdout=log, stderr=subprocess.STDOUT, env=env

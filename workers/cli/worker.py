@@ -15,12 +15,15 @@ def add_parser(sub: Any) -> None:
         help="run a stream worker (articles.raw -> enriched events)",
         description="Consume articles.raw in the consumer group NEWSFLOW_GROUP_ID, enrich each "
         "article and publish to articles.enriched, claims and entities; invalid inputs go to "
-        "articles.dlq. Runs until SIGINT or SIGTERM, then finishes the article in flight and "
-        "commits. Start more workers (up to the partition count) to scale out.",
+        "articles.dlq. Articles that copy an earlier one are flagged (duplicate_of) from an "
+        "index kept in --data-dir and replicated through the topic <group>-dedup-changelog; "
+        "a starting worker brings its copy up to date before it takes any input. Runs until "
+        "SIGINT or SIGTERM, then finishes the article in flight and commits. Start more "
+        "workers (up to the partition count, each with its own data dir) to scale out.",
     )
     p.add_argument("--model", help="spaCy pipeline (overrides NEWSFLOW_SPACY_MODEL)")
     p.add_argument("--log-level", choices=("debug", "info", "warning", "error"), help="default: info")
-    p.add_argument("--data-dir", help="local state directory (overrides NEWSFLOW_DATA_DIR)")
+    p.add_argument("--data-dir", help="local state: the duplicate index (overrides NEWSFLOW_DATA_DIR)")
     p.set_defaults(run=run)
 
 
