@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import random
 import statistics
 import threading
 import time
@@ -14,19 +15,22 @@ from typing import Any
 
 import orjson
 import spacy
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from threadpoolctl import threadpool_limits
 
 from workers.benchmark.workers import BenchWorker
 from workers.decode import decode_article
+from workers.dedup import DuplicateIndex, fingerprint
 from workers.enrich import Enricher
 from workers.events import article_records
 from workers.inputs import InputArticle
 from workers.kafka.admin import create_topics
+from workers.kafka.changelog import ChangelogReplica
 from workers.kafka.client import client_config
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, read_until
 from workers.settings import Settings
+from workers.state import ChangelogStore
 
 __all__ = [
     "Result",
@@ -34,9 +38,12 @@ __all__ = [
     "paragraph_corpus",
     "pipeline",
     "plain_loop",
+    "plain_read",
+    "replica_catch_up",
     "soak",
     "stock_spacy",
     "stock_spacy_processes",
+    "write_index_changelog",
 ]
 
 
@@ -296,3 +303,65 @@ def soak(settings: Settings, corpus: list[InputArticle], workdir: Path) -> Resul
         "samples": len(samples),
     }
     return result
+
+
+def write_index_changelog(settings: Settings, corpus: list[InputArticle], workdir: Path) -> tuple[Settings, int]:
+    """The duplicate index's changelog as workers write it for ``corpus``, all distinct.
+
+    The corpus's variants share most of their text (near copies are not indexed), so
+    each article here is 300 words drawn at random from its body (seeded by its
+    number): no two are copies, and the changelog holds the keys of ``len(corpus)``
+    originals. Returns the settings and the record count.
+    """
+    run = fresh_topics(settings, "index")
+    store = ChangelogStore(workdir / "index-writer")
+    index = DuplicateIndex(store)
+    producer = KafkaProducer(**client_config(run, acks="all", linger_ms=20, batch_size=256 * 1024))
+    records = 0
+    try:
+        for number, article in enumerate(corpus):
+            value = orjson.loads(article.value or b"{}")
+            words = value["body"].split()
+            body = " ".join(random.Random(number).choices(words, k=300))
+            index.check_and_remember(value["id"], fingerprint(body))
+            for key, val in store.take_pending():
+                producer.send(run.dedup_changelog_topic, key=key, value=val)
+                records += 1
+        producer.flush()
+    finally:
+        producer.close()
+        store.close()
+    return run, records
+
+
+def replica_catch_up(settings: Settings, corpus: list[InputArticle], records: int, workdir: Path) -> Result:
+    """(R) A new worker's replica of the duplicate index reads the changelog whole."""
+    store = ChangelogStore(workdir / f"index-replica-{uuid.uuid4().hex[:6]}")
+    replica = ChangelogReplica(store, settings, settings.dedup_changelog_topic)
+    try:
+        began = time.perf_counter()
+        applied = replica.catch_up()
+        seconds = time.perf_counter() - began
+    finally:
+        replica.close()
+        store.close()
+    return Result("index replica catch-up", len(corpus), _words(corpus), seconds, {"records": applied})
+
+
+def plain_read(settings: Settings, corpus: list[InputArticle], records: int) -> Result:
+    """(Rb) The floor for (R): kafka-python reads the same changelog whole, keeps nothing."""
+    consumer = KafkaConsumer(**client_config(settings, group_id=None, max_poll_records=5000))
+    done = 0
+    try:
+        # Like the replica: look the topic up, assign it, start from the beginning.
+        began = time.perf_counter()
+        partitions = consumer.partitions_for_topic(settings.dedup_changelog_topic) or set()
+        tps = [TopicPartition(settings.dedup_changelog_topic, p) for p in partitions]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        while done < records:
+            done += sum(len(batch) for batch in consumer.poll(timeout_ms=500).values())
+        seconds = time.perf_counter() - began
+    finally:
+        consumer.close()
+    return Result("plain kafka-python read of the changelog", len(corpus), _words(corpus), seconds, {"records": done})

@@ -19,7 +19,8 @@ def add_parser(sub: Any) -> None:
         description="Runs, in one invocation: (1) bare spaCy nlp.pipe over the corpus, (2) our "
         "enrichment offline, (3) end to end through the broker with 1 worker, (3n) the same "
         "without the duplicate index, (4) with 2 worker processes, (5a) the worker in passthrough "
-        "(no NLP) against (5b) a plain kafka-python consume-and-produce loop; then end-to-end "
+        "(no NLP) against (5b) a plain kafka-python consume-and-produce loop, (R) a new worker's "
+        "catch-up on the index changelog of 50x N articles against (Rb) a plain read of it; then end-to-end "
         "latency at about half of (3)'s capacity, and optionally a memory soak. Prints "
         "articles/s, words/s, ratios and peak RSS per worker, and writes the same as JSON. "
         "Needs a running broker for (3)-(5).",
@@ -97,6 +98,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 passthrough=True,
             )
             step("5b", "plain kafka-python loop", scenarios.plain_loop, settings, light)
+            index_corpus = list(build_corpus(seeds, args.articles * 50, prefix="index"))
+            print(f"bench: writing the index changelog of {len(index_corpus)} articles ...", file=sys.stderr)
+            index_run, records = scenarios.write_index_changelog(settings, index_corpus, workdir)
+            step("R", "index replica catch-up", scenarios.replica_catch_up, index_run, index_corpus, records, workdir)
+            step("Rb", "plain read of the changelog", scenarios.plain_read, index_run, index_corpus, records)
             rate = report.results["3"].articles_per_second / 2
             load = list(build_corpus(seeds, max(20, int(rate * args.latency_seconds)), prefix="lat"))
             step(
@@ -123,6 +129,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         report.ratio("(3)/(3n) with vs without the duplicate index", "3", "3n", "near 1 (the index's cost)")
         report.ratio("(4)/(3) 2 workers vs 1 worker", "4", "3", ">= 1.7, and near (1b)/(1)")
         report.ratio("(5a)/(5b) passthrough worker vs plain kafka-python loop", "5a", "5b", ">= 0.5")
+        report.ratio("(R)/(Rb) index replica catch-up vs plain read", "R", "Rb", "the cost of applying to RocksDB")
         latency = report.results["L"].extra["latency_s"]
         assert isinstance(latency, dict)
         report.notes["latency at half capacity p50/p95/p99 (s)"] = (
