@@ -108,21 +108,23 @@ class DuplicateIndex:
         with distinct content only, and later copies point at the first original. The
         same article seen again (a replay after a restart) is not its own duplicate.
         """
-        found = self._exact(article_id, fp) or self._near(article_id, fp)
+        exact_key = b"x:" + fp.content.encode()
+        band_keys = self._band_keys(fp)
+        found = self._exact(article_id, exact_key) or self._near(article_id, fp, band_keys)
         if found is None:
-            self._remember(article_id, fp)
+            self._remember(article_id, fp, exact_key, band_keys)
         return found
 
-    def _exact(self, article_id: str, fp: Fingerprint) -> DuplicateOf | None:
-        first = self.store.get(b"x:" + fp.content.encode())
+    def _exact(self, article_id: str, exact_key: bytes) -> DuplicateOf | None:
+        first = self.store.get(exact_key)
         if first is not None and first.decode() != article_id:
             return DuplicateOf(id=first.decode(), kind="exact", similarity=1.0)
         return None
 
-    def _near(self, article_id: str, fp: Fingerprint) -> DuplicateOf | None:
+    def _near(self, article_id: str, fp: Fingerprint, band_keys: list[bytes]) -> DuplicateOf | None:
         mine = np.frombuffer(fp.signature, dtype="<u8")
         best: DuplicateOf | None = None
-        for key in self._band_keys(fp):
+        for key in band_keys:
             other = self.store.get(key)
             if other is None or other.decode() == article_id:
                 continue
@@ -134,11 +136,10 @@ class DuplicateIndex:
                 best = DuplicateOf(id=other.decode(), kind="near", similarity=round(similarity, 4))
         return best
 
-    def _remember(self, article_id: str, fp: Fingerprint) -> None:
-        exact_key = b"x:" + fp.content.encode()
+    def _remember(self, article_id: str, fp: Fingerprint, exact_key: bytes, band_keys: list[bytes]) -> None:
         if exact_key not in self.store:
             self.store[exact_key] = article_id.encode()
-        for key in self._band_keys(fp):
+        for key in band_keys:
             if key not in self.store:
                 self.store[key] = article_id.encode()
         self.store[b"s:" + article_id.encode()] = fp.signature

@@ -22,7 +22,6 @@ Nothing here talks to Kafka.
 
 from __future__ import annotations
 
-import logging
 import shutil
 import threading
 from collections.abc import Iterable
@@ -34,8 +33,6 @@ from rocksdict import Options, Rdict, WriteBatch
 from workers.exceptions import ConfigError
 
 __all__ = ["ROCKSDB_OPTIONS", "Change", "ChangelogStore"]
-
-log = logging.getLogger(__name__)
 
 #: RocksDB's defaults (64 MB memtables, several per database) let a worker's memory
 #: drift up by hundreds of MB; the index is small and read by key, so modest buffers do.

@@ -77,8 +77,7 @@ def register_enrich_agent(
     def count(
         events: Sequence[EventT[bytes]], outcomes: Sequence[Outcome], records: list[OutputRecord], published_at: float
     ) -> None:
-        # Pipeline outputs only: the index's changelog is the worker's own business.
-        produced: Counter[str] = Counter(r.topic for r in records if r.topic != settings.dedup_changelog_topic)
+        produced: Counter[str] = Counter(r.topic for r in records)
         for topic, n in produced.items():
             metrics.produced.labels(topic=topic).inc(n)
         for event, outcome in zip(events, outcomes, strict=True):
