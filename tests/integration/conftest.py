@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -164,3 +165,23 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[[Settings], WorkerProcess]
     yield start
     for worker in started:
         worker.stop()
+
+
+def all_alive(*workers: WorkerProcess) -> Callable[[], None]:
+    """An ``alive`` check for the waits: fail at once, with the log, if a worker exited."""
+
+    def check() -> None:
+        for worker in workers:
+            assert worker.proc.poll() is None, f"worker exited {worker.proc.returncode}:\n{worker.log()[-4000:]}"
+
+    return check
+
+
+def wait_for(condition: Callable[[], bool], alive: Callable[[], None], *, timeout: float, what: str) -> float:
+    """Poll ``condition`` until it holds; return the seconds waited."""
+    start = time.monotonic()
+    while not condition():
+        alive()
+        assert time.monotonic() - start < timeout, f"not {what} after {timeout:.0f} s"
+        time.sleep(0.5)
+    return time.monotonic() - start

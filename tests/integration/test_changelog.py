@@ -12,7 +12,7 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from tests.integration.conftest import Broker
+from tests.integration.conftest import Broker, wait_for
 from workers.exceptions import NewsflowError
 from workers.kafka.changelog import ChangelogReplica
 from workers.kafka.client import client_config
@@ -64,18 +64,15 @@ def write(settings: Settings) -> Iterator[Callable[[str, list[tuple[bytes, bytes
     producer.close()
 
 
+def no_worker() -> None:
+    """Nothing to check for liveness: the replica runs in this process."""
+
+
 def replica_of(
     settings: Settings, topic: str, path: Path, on_lag: Callable[[int], None] = lambda lag: None
 ) -> tuple[ChangelogStore, ChangelogReplica]:
     store = ChangelogStore(path)
     return store, ChangelogReplica(store, settings, topic, on_lag=on_lag, stall_timeout=20)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_catch_up_reads_the_log_then_the_follower_applies_new_writes_and_our_staged_ones(
@@ -90,9 +87,9 @@ def test_catch_up_reads_the_log_then_the_follower_applies_new_writes_and_our_sta
         replica.start()
         store[b"mine"] = b"x"  # staged, as the agent does, then published by it
         write(topic, [(b"c", b"4"), *store.take_pending()])
-        wait_for(lambda: store.staged_count == 0 and store.get(b"c") == b"4")
+        wait_for(lambda: store.staged_count == 0 and store.get(b"c") == b"4", no_worker, timeout=20, what="applied")
         assert store.snapshot() == {b"a": b"3", b"b": b"2", b"c": b"4", b"mine": b"x"}
-        wait_for(lambda: bool(lags) and lags[-1] == 0)
+        wait_for(lambda: bool(lags) and lags[-1] == 0, no_worker, timeout=20, what="lag 0 reported")
     finally:
         replica.close()
         store.close()

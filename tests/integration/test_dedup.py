@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from tests.conftest import SEEDS
-from tests.integration.conftest import WorkerProcess
+from tests.integration.conftest import WorkerProcess, all_alive, wait_for
 from workers.inputs import InputArticle
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import read_until
@@ -31,10 +30,7 @@ def enriched(settings: Settings, ids: set[str], worker: WorkerProcess) -> dict[s
             seen[value["id"]] = value
         return set(seen) == ids
 
-    def alive() -> None:
-        assert worker.proc.poll() is None, worker.log()[-3000:]
-
-    read_until(settings, settings.topic_enriched, done, timeout=180, from_beginning=True, on_idle=alive)
+    read_until(settings, settings.topic_enriched, done, timeout=180, from_beginning=True, on_idle=all_alive(worker))
     return seen
 
 
@@ -66,12 +62,12 @@ def test_a_copy_on_another_workers_partition_is_flagged_by_the_index_it_follows(
     workers = [start_worker(pipeline_settings), start_worker(pipeline_settings)]
     # Both have caught up with an empty changelog and hold partitions before the
     # original exists: whichever did not index it learns of it only by following.
-    deadline = time.monotonic() + 120
-    while not all((w.metric("newsflow_assigned_partitions") or 0) > 0 for w in workers):
-        assert time.monotonic() < deadline, [w.log()[-2000:] for w in workers]
-        for w in workers:
-            assert w.proc.poll() is None, w.log()[-3000:]
-        time.sleep(0.5)
+    wait_for(
+        lambda: all((w.metric("newsflow_assigned_partitions") or 0) > 0 for w in workers),
+        all_alive(*workers),
+        timeout=120,
+        what="both workers assigned partitions",
+    )
 
     feed_articles([article("original", BODY)], pipeline_settings)
     assert enriched(pipeline_settings, {"original"}, workers[0])["original"]["duplicate_of"] is None

@@ -31,7 +31,7 @@ from tests.integration.accounting import (
     settle_ledger,
     wait_until_accounted,
 )
-from tests.integration.conftest import Broker, WorkerProcess, isolated_settings
+from tests.integration.conftest import Broker, WorkerProcess, all_alive, isolated_settings, wait_for
 from tests.integration.conftest import running as running_broker
 from workers.corpus import build_corpus, seed_articles
 from workers.inputs import InputArticle
@@ -96,16 +96,6 @@ def short_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def ids_of(articles: list[InputArticle]) -> list[str]:
     return [a.key.decode() for a in articles if a.key is not None]
-
-
-def running(*workers: WorkerProcess) -> Callable[[], None]:
-    """An ``alive`` check for the waits: fail at once, with the log, if a worker exited."""
-
-    def check() -> None:
-        for worker in workers:
-            assert worker.proc.poll() is None, f"worker exited {worker.proc.returncode}:\n{worker.log()[-4000:]}"
-
-    return check
 
 
 def wait_enriched(settings: Settings, count: int, alive: Callable[[], None], timeout: float = 180.0) -> float:
@@ -187,16 +177,6 @@ def committed_after_stop(settings: Settings) -> dict[int, int]:
     return previous
 
 
-def wait_for(condition: Callable[[], bool], alive: Callable[[], None], *, timeout: float, what: str) -> float:
-    """Poll ``condition`` until it holds; return the seconds waited."""
-    start = time.monotonic()
-    while not condition():
-        alive()
-        assert time.monotonic() - start < timeout, f"not {what} after {timeout:.0f} s"
-        time.sleep(0.5)
-    return time.monotonic() - start
-
-
 def enriched_count(settings: Settings) -> int:
     return sum(end_offsets(settings, settings.topic_enriched).values())
 
@@ -225,9 +205,9 @@ def test_worker_killed_mid_stream_restarts_without_loss_and_repeats_only_uncommi
     started = time.monotonic()
     assert feed_articles(articles, settings).sent == len(ids)
 
-    wait_enriched(settings, 20, running(worker))
+    wait_enriched(settings, 20, all_alive(worker))
     rate = Rate(settings)
-    wait_enriched(settings, 300, running(worker))
+    wait_enriched(settings, 300, all_alive(worker))
     kill(worker)
     measured = rate.now()
     committed = committed_after_stop(settings)
@@ -235,7 +215,7 @@ def test_worker_killed_mid_stream_restarts_without_loss_and_repeats_only_uncommi
     uncommitted = uncommitted_outputs(settings, committed)
 
     restarted = start_worker(settings)
-    recovery = wait_until_accounted(settings, ids, timeout=RECOVERY_TIMEOUT, alive=running(restarted))
+    recovery = wait_until_accounted(settings, ids, timeout=RECOVERY_TIMEOUT, alive=all_alive(restarted))
     ledger = settle_ledger(settings, ids)
 
     bound = in_flight_bound(settings.batch_max_articles, measured)
@@ -267,9 +247,9 @@ def test_broker_restart_mid_stream_loses_nothing_and_the_worker_rides_it_out(
     workers = [start_worker(settings)]
     started = time.monotonic()
     assert feed_articles(articles, settings).sent == len(ids)
-    wait_enriched(settings, 20, running(workers[0]))
+    wait_enriched(settings, 20, all_alive(workers[0]))
     rate = Rate(settings)
-    wait_enriched(settings, 100, running(workers[0]))
+    wait_enriched(settings, 100, all_alive(workers[0]))
     measured = rate.now()
 
     own_broker.script("stop")
@@ -311,7 +291,7 @@ def test_survivor_takes_over_the_partitions_of_a_killed_worker_without_loss(
     articles = corpus(600)
     ids = ids_of(articles)
     doomed, survivor = start_worker(settings), start_worker(settings)
-    both = running(doomed, survivor)
+    both = all_alive(doomed, survivor)
     started = time.monotonic()
     wait_for(
         lambda: all((w.metric("newsflow_assigned_partitions") or 0) > 0 for w in (doomed, survivor)),
@@ -330,10 +310,10 @@ def test_survivor_takes_over_the_partitions_of_a_killed_worker_without_loss(
     # the rebalance revokes its partitions, so only the dead worker's part repeats.
     uncommitted = uncommitted_outputs(settings, committed)
 
-    recovery = wait_until_accounted(settings, ids, timeout=RECOVERY_TIMEOUT, alive=running(survivor))
+    recovery = wait_until_accounted(settings, ids, timeout=RECOVERY_TIMEOUT, alive=all_alive(survivor))
     wait_for(
         lambda: survivor.metric("newsflow_assigned_partitions") == settings.partitions,
-        running(survivor),
+        all_alive(survivor),
         timeout=60,
         what="all partitions assigned to the survivor",
     )
@@ -377,7 +357,7 @@ def test_sigterm_after_the_stream_commits_everything_and_a_new_worker_repeats_no
     worker = start_worker(pipeline_settings)
     started = time.monotonic()
     feed_articles(first, pipeline_settings)
-    wait_until_accounted(pipeline_settings, ids_of(first), timeout=RECOVERY_TIMEOUT, alive=running(worker))
+    wait_until_accounted(pipeline_settings, ids_of(first), timeout=RECOVERY_TIMEOUT, alive=all_alive(worker))
 
     code, took = sigterm(worker)
     assert code == 0, f"exit {code} after {took:.1f} s:\n{worker.log()[-4000:]}"
@@ -388,7 +368,7 @@ def test_sigterm_after_the_stream_commits_everything_and_a_new_worker_repeats_no
     # it has been past every partition's committed offset, so any repeat would show.
     fresh = start_worker(pipeline_settings)
     feed_articles(later, pipeline_settings)
-    wait_until_accounted(pipeline_settings, ids_of(articles), timeout=RECOVERY_TIMEOUT, alive=running(fresh))
+    wait_until_accounted(pipeline_settings, ids_of(articles), timeout=RECOVERY_TIMEOUT, alive=all_alive(fresh))
     ledger = settle_ledger(pipeline_settings, ids_of(articles))
 
     print(
@@ -413,7 +393,7 @@ def test_sigterm_mid_stream_exits_cleanly_and_a_restart_repeats_at_most_the_batc
     worker = start_worker(settings)
     started = time.monotonic()
     feed_articles(articles, settings)
-    wait_enriched(settings, 100, running(worker))
+    wait_enriched(settings, 100, all_alive(worker))
 
     code, took = sigterm(worker)
     assert code == 0, f"exit {code} after {took:.1f} s:\n{worker.log()[-4000:]}"
@@ -422,7 +402,7 @@ def test_sigterm_mid_stream_exits_cleanly_and_a_restart_repeats_at_most_the_batc
     uncommitted = uncommitted_outputs(settings, committed)
 
     restarted = start_worker(settings)
-    recovery = wait_until_accounted(settings, ids, timeout=RECOVERY_TIMEOUT, alive=running(restarted))
+    recovery = wait_until_accounted(settings, ids, timeout=RECOVERY_TIMEOUT, alive=all_alive(restarted))
     ledger = settle_ledger(settings, ids)
 
     print(
