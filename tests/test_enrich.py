@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import orjson
+import pytest
 from spacy.language import Language
 
 from tests.checks import assert_spans_index_body
@@ -33,6 +37,52 @@ def test_long_body_parsed_in_pieces_gives_exact_spans(nlp: Language) -> None:
     assert_spans_index_body(chunked)
     assert sum(len(e["mentions"]) for e in chunked["entities"] if e["name"] == "Boston") == 40
     assert len(chunked["claims"]) == 40
+
+
+STORY = (
+    "Prime Minister John Carter said on Monday that taxes would rise in the spring.\n"
+    "“We have no choice,” Carter told reporters in Ottawa.\n"
+    "“The deficit is larger than anyone expected.”\n"
+    "The opposition leader, Maria Lopez, denied that the deficit had grown.\n"
+)
+
+
+def test_a_body_parsed_one_paragraph_a_chunk_is_enriched_as_in_one_piece(nlp: Language) -> None:
+    # Every chunk border falls between paragraphs: the quotation that continues
+    # Carter's speech, the surname that joins his full name and the entity grouping
+    # all cross a border.
+    body = STORY * 3
+    longest = max(len(p) for p in body.split("\n")) + 1
+    chunked = Enricher(nlp, chunk_chars=longest, pipe_chars=longest, clock=lambda: "t")(RawArticle("x", body))
+    whole = Enricher(nlp, chunk_chars=len(body), pipe_chars=len(body), clock=lambda: "t")(RawArticle("x", body))
+    assert as_dict(chunked) == as_dict(whole)
+    continued = [c for c in chunked.claims if c.content.text.startswith("The deficit is larger")]
+    assert len(continued) == 3 and all(c.claimant and c.claimant.text == "Carter" for c in continued)
+    carter = [e for e in chunked.entities if e.name == "John Carter"]
+    assert len(carter) == 1 and len(carter[0].mentions) == 6
+
+
+def test_spacy_never_gets_more_than_the_character_budget_at_once(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[int] = []
+    pipe = nlp.pipe
+
+    def spy(texts: list[str], **kwargs: Any) -> Iterator[Any]:
+        sizes.append(sum(len(t) for t in texts))
+        return pipe(texts, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", spy)
+    body = STORY * 20
+    articles = [RawArticle("long", body), RawArticle("short", STORY)]
+    Enricher(nlp, chunk_chars=600, pipe_chars=600).enrich_batch(articles)
+    assert sum(sizes) == len(body) + len(STORY)
+    assert max(sizes) <= 600
+
+
+def test_a_long_body_keeps_no_token_vectors(nlp: Language) -> None:
+    doc = Enricher(nlp, chunk_chars=300)._parse_many([STORY * 4])[0]
+    assert doc.tensor.size == 0 and len(doc.text) == len(STORY * 4)
 
 
 def test_batch_and_single_enrichment_agree(nlp: Language) -> None:

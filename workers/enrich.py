@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -26,13 +27,17 @@ from workers.timing import StageTimer, no_timing
 
 __all__ = ["Enricher", "enrich_article", "utc_now"]
 
-#: Bodies longer than this are parsed in pieces split at whitespace, so memory stays
-#: bounded (spaCy needs roughly 1 GB per 100,000 characters for parser and NER at once).
-DEFAULT_CHUNK_CHARS = 50_000
 #: Most characters handed to spaCy in one minibatch. Its working memory grows with the
-#: text parsed at once (16 news articles of 3,500 characters: +210 MB; 4 of them: +60 MB)
-#: while throughput stays the same, so a worker batch is parsed in minibatches of this.
+#: text parsed at once (about +170 MB for 50,000 characters; 16 news articles of 3,500
+#: characters: +210 MB; 4 of them: +60 MB) while throughput stays the same, so a worker
+#: batch is parsed in minibatches of this.
 DEFAULT_PIPE_CHARS = 12_000
+#: Bodies longer than this are parsed in chunks cut at whitespace (after a newline where
+#: there is one), each chunk a minibatch of its own at most, so the parse of a body at the
+#: size limit needs no more memory than a normal batch. The chunks' annotations are then
+#: joined into one Doc without their tensors (about 0.4 KB a token), so entity grouping
+#: and claims see the whole article, across chunk borders, as if parsed in one piece.
+DEFAULT_CHUNK_CHARS = DEFAULT_PIPE_CHARS
 
 
 def utc_now() -> str:
@@ -81,7 +86,7 @@ class Enricher:
         if not screening.english or self.nlp is None:
             return self._build(article, screening, None)
         with self._timer("nlp"):
-            doc = self._parse(screening.text)
+            doc = self._parse_many([screening.text])[0]
         return self._build(article, screening, doc)
 
     def enrich_batch(self, articles: Sequence[RawArticle]) -> list[EnrichedArticle | Exception]:
@@ -120,21 +125,24 @@ class Enricher:
         except Exception as exc:  # noqa: BLE001 - reported per article, never swallowed
             return exc
 
-    def _parse(self, body: str) -> Doc:
-        assert self.nlp is not None
-        if len(body) <= self._chunk_chars:
-            return self.nlp(body)
-        return Doc.from_docs(list(self.nlp.pipe(split_at_whitespace(body, self._chunk_chars))), ensure_whitespace=False)
-
     def _parse_many(self, bodies: list[str]) -> list[Doc]:
+        """One Doc per body; at most ``pipe_chars`` characters are parsed at once."""
         if not bodies or self.nlp is None:
             return []
+        chunked = [split_at_whitespace(body, self._chunk_chars) for body in bodies]
+        nlp = self.nlp
+        parsed = (
+            doc
+            for group in minibatches([chunk for chunks in chunked for chunk in chunks], self._pipe_chars)
+            for doc in nlp.pipe(group, batch_size=len(group))
+        )
         docs: list[Doc] = []
-        for group in minibatches(bodies, self._pipe_chars):
-            if len(group) == 1 and len(group[0]) > self._chunk_chars:
-                docs.append(self._parse(group[0]))
+        for chunks in chunked:
+            if len(chunks) == 1:
+                docs.append(next(parsed))
             else:
-                docs.extend(self.nlp.pipe(group, batch_size=len(group)))
+                # Consumed chunk by chunk: only one body's chunk Docs are alive at once.
+                docs.append(Doc.from_docs([_without_tensor(next(parsed)) for _ in chunks], ensure_whitespace=False))
         return docs
 
     def _build(self, article: RawArticle, screening: Screening, doc: Doc | None) -> EnrichedArticle:
@@ -171,6 +179,12 @@ class Enricher:
                 processed_at=self._clock(),
             ),
         )
+
+
+def _without_tensor(doc: Doc) -> Doc:
+    """``doc`` without its token vectors (384 bytes a token), which the enrichment never reads."""
+    doc.tensor = numpy.empty((0,), dtype="float32")
+    return doc
 
 
 def minibatches(texts: list[str], budget: int) -> Iterator[list[str]]:
