@@ -7,6 +7,7 @@ import pytest
 
 from tests.checks import assert_valid_event
 from workers.dedup import DuplicateIndex
+from workers.dlq import REPLAY_HEADER
 from workers.enrich import Enricher
 from workers.models import DuplicateOf
 from workers.process import InputRecord, RecordProcessor
@@ -45,6 +46,14 @@ def test_invalid_article_becomes_exactly_one_dead_letter(processor: RecordProces
     assert_valid_event(letter)
     assert (out.topic, out.key) == ("articles.dlq", b"k")
     assert (letter["partition"], letter["offset"], letter["value"]) == (2, 41, '{"body": 5}')
+
+
+def test_dead_letter_counts_the_replays_of_its_input(processor: RecordProcessor) -> None:
+    replayed = InputRecord("articles.raw", 0, 7, None, b"not json", ((REPLAY_HEADER, b"2"), ("other", b"x")))
+    [out] = processor(replayed).records(processor.settings)
+    assert orjson.loads(out.value)["replays"] == 2
+    [first] = processor(record(b"not json")).records(processor.settings)
+    assert orjson.loads(first.value)["replays"] == 0
 
 
 def test_enrichment_crash_dead_letters_only_the_failing_article(

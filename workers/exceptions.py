@@ -36,6 +36,9 @@ Reason = Literal[
     "body_too_large",
     "invalid_published_at",
     "enrichment_failed",
+    "output_too_large",
+    "output_rejected",
+    "poison",
 ]
 
 

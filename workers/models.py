@@ -265,4 +265,13 @@ class DeadLetter:
     value_encoding: Literal["utf-8", "base64"]
     failed_at: str
     article_id: str | None = None
+    #: How often the input had been replayed from this topic before it failed again
+    #: (the ``newsflow-replays`` header; ``newsflow dlq replay`` stops at a limit).
+    replays: int = 0
+    #: For ``poison``: how many workers died while the input was in flight.
+    attempts: int = 0
+    #: The dead letter would have been too large for the dead-letter topic, so it
+    #: leaves the value out (``value`` is empty); the input is still at
+    #: ``topic``/``partition``/``offset`` for as long as that topic keeps it.
+    value_omitted: bool = False
     schema: SchemaRef = field(default=DEAD_LETTER_SCHEMA)

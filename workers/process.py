@@ -13,7 +13,7 @@ from typing import Literal
 
 from workers.decode import decode_article
 from workers.dedup import DuplicateIndex, fingerprint
-from workers.dlq import dead_letter
+from workers.dlq import dead_letter, replays_of
 from workers.enrich import Enricher, utc_now
 from workers.events import OutputRecord, article_records, encode
 from workers.exceptions import InvalidArticle, Reason
@@ -35,6 +35,7 @@ class InputRecord:
     offset: int
     key: bytes | None
     value: bytes | None
+    headers: tuple[tuple[str, bytes | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,7 @@ class RecordProcessor:
             value=record.value,
             failed_at=self._clock(),
             article_id=article_id,
+            replays=replays_of(record.headers),
         )
         key = record.key if record.key is not None else f"{record.topic}:{record.partition}:{record.offset}".encode()
         return Outcome(

@@ -7,8 +7,9 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import faust
 from faust.types import AgentT, EventT, StreamT
@@ -117,10 +118,7 @@ def register_enrich_agent(
     async def consume(stream: StreamT[bytes]) -> None:
         # take_events is part of faust's Stream but missing from its StreamT type.
         async for events in stream.take_events(settings.batch_max_articles, within=within):  # type: ignore[attr-defined]
-            records = [
-                InputRecord(e.message.topic, e.message.partition, e.message.offset, e.message.key, e.message.value)
-                for e in events
-            ]
+            records = [_input_record(e.message) for e in events]
             metrics.consumed.labels(topic=settings.topic_raw).inc(len(records))
             metrics.batch_size.observe(len(records))
             # NLP is CPU-bound: run it off the event loop so heartbeats, commits and
@@ -142,3 +140,17 @@ def register_enrich_agent(
             count(events, outcomes, output, time.time())
 
     return enrich
+
+
+def _input_record(message: Any) -> InputRecord:
+    headers = message.headers or ()
+    if isinstance(headers, Mapping):
+        headers = headers.items()
+    return InputRecord(
+        message.topic,
+        message.partition,
+        message.offset,
+        message.key,
+        message.value,
+        tuple((str(name), value) for name, value in headers),
+    )
