@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -9,6 +11,7 @@ from tests.checks import assert_valid_event
 from workers.dedup import DuplicateIndex
 from workers.dlq import REPLAY_HEADER
 from workers.enrich import Enricher
+from workers.inflight import InFlightLog
 from workers.models import DuplicateOf
 from workers.process import InputRecord, RecordProcessor
 from workers.settings import Settings
@@ -119,3 +122,48 @@ def test_a_failing_duplicate_check_still_publishes_the_article(
     outcome = processor(record(orjson.dumps({"id": "a1", "body": TEXT})))
     assert (outcome.status, outcome.dedup_failed) == ("enriched", True)
     assert outcome.article is not None and outcome.article.duplicate_of is None
+
+
+def test_an_input_a_worker_died_on_twice_is_a_poison_dead_letter_and_not_enriched(
+    enricher: Enricher, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings()
+    path = tmp_path / "in-flight.json"
+    value = orjson.dumps({"id": "p1", "body": TEXT})
+    for _ in range(2):  # two workers die with it in flight
+        log = InFlightLog(path)
+        log.begin([record(value)])
+        log.close()
+    seen: list[str] = []
+    log = InFlightLog(path)
+    processor = RecordProcessor(enricher, settings, in_flight=log, before_enrich=lambda a: seen.append(a.id))
+    outcome = processor(record(value))
+    letter = orjson.loads(outcome.outputs[0].value)
+    assert (outcome.reason, letter["attempts"], letter["value"], seen) == ("poison", 2, value.decode(), [])
+    assert_valid_event(letter)
+    log.close()
+    assert InFlightLog(path).deaths(record(value)) == 0  # dealt with: crossed off
+
+
+def test_suspects_of_a_death_are_enriched_alone_and_the_rest_of_the_batch_together(
+    enricher: Enricher, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    path = tmp_path / "in-flight.json"
+    batch = [InputRecord("articles.raw", 0, n, None, orjson.dumps({"id": f"a{n}", "body": TEXT})) for n in range(4)]
+    log = InFlightLog(path)
+    log.begin(batch[1:3])  # a worker died with a1 and a2 in flight
+    log.close()
+    groups: list[list[str]] = []
+    real = enricher.enrich_batch
+
+    class Spy(Enricher):
+        def enrich_batch(self, articles: Any) -> Any:
+            groups.append([a.id for a in articles])
+            return real(articles)
+
+    log = InFlightLog(path)
+    processor = RecordProcessor(Spy(enricher.nlp), make_settings(), in_flight=log)
+    outcomes = processor.process_batch(batch)
+    assert [o.status for o in outcomes] == ["enriched"] * 4
+    assert groups == [["a0", "a3"], ["a1"], ["a2"]]
+    log.close()

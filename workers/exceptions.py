@@ -6,6 +6,7 @@ Hierarchy::
     ├── ConfigError            a setting is missing, unknown or malformed
     ├── ModelLoadError         the spaCy pipeline cannot be loaded
     ├── InvalidArticle         an input record cannot be enriched; carries a reason code
+    ├── OutputTooLarge         an output record is over its topic's size limit
     └── KafkaUnavailable       the broker cannot be reached in time
 
 Messages start with a code (``[E104] ...``) that is easy to grep in logs and docs.
@@ -21,6 +22,7 @@ __all__ = [
     "KafkaUnavailable",
     "ModelLoadError",
     "NewsflowError",
+    "OutputTooLarge",
     "Reason",
 ]
 
@@ -71,3 +73,22 @@ class InvalidArticle(NewsflowError):
         super().__init__(f"{reason}: {message}")
         self.reason: Reason = reason
         self.message = message
+
+
+class OutputTooLarge(NewsflowError):
+    """An output record is larger than its topic takes.
+
+    Args:
+        topic: the output topic.
+        size: the record's size in bytes (key, value and overhead).
+        limit: the most the topic takes.
+    """
+
+    def __init__(self, topic: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"[E601] a record of {size} bytes for {topic} is over its limit of {limit} bytes "
+            "(NEWSFLOW_MAX_MESSAGE_BYTES, or the topic's max.message.bytes)"
+        )
+        self.topic = topic
+        self.size = size
+        self.limit = limit

@@ -197,7 +197,9 @@ class EnrichedArticle:
 
     event_id: str
     id: str
-    body: str
+    #: None only when the event would have been too large for its topic (flag
+    #: ``body_omitted``); the body is then on ``articles.raw`` under the same id.
+    body: str | None
     title: str | None
     url: str | None
     source: str | None

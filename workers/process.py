@@ -7,7 +7,8 @@ can be tested directly; the agent only moves bytes in and out of Kafka.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -15,9 +16,10 @@ from workers.decode import decode_article
 from workers.dedup import DuplicateIndex, fingerprint
 from workers.dlq import dead_letter, replays_of
 from workers.enrich import Enricher, utc_now
-from workers.events import OutputRecord, article_records, encode
-from workers.exceptions import InvalidArticle, Reason
-from workers.models import EnrichedArticle, RawArticle
+from workers.events import OutputLimits, OutputRecord, article_records, encode
+from workers.exceptions import InvalidArticle, OutputTooLarge, Reason
+from workers.inflight import InFlightLog
+from workers.models import DeadLetter, EnrichedArticle, RawArticle
 from workers.settings import Settings
 from workers.timing import StageTimer, no_timing
 
@@ -42,22 +44,23 @@ class InputRecord:
 class Outcome:
     """What became of one input: an enriched article, or one dead letter.
 
-    ``dedup_failed``: the duplicate check raised; the article goes out without it.
+    ``outputs``: every record to publish for it, each within its topic's limit, the
+    article event last. ``dedup_failed``: the duplicate check raised; the article goes
+    out without it.
     """
 
     status: Literal["enriched", "dead_letter"]
+    outputs: tuple[OutputRecord, ...]
     article_id: str | None = None
     article: EnrichedArticle | None = None
-    dead_letter: OutputRecord | None = None
+    letter: DeadLetter | None = None
     reason: Reason | None = None
     dedup_failed: bool = False
 
-    def records(self, settings: Settings) -> list[OutputRecord]:
-        """Every record to publish for this input, the article event last."""
-        if self.article is not None:
-            return article_records(self.article, settings)
-        assert self.dead_letter is not None
-        return [self.dead_letter]
+    def records(self, settings: Settings | None = None) -> list[OutputRecord]:
+        """Every record to publish for this input, the article event last (``settings``
+        is ignored: the processor decided them)."""
+        return list(self.outputs)
 
 
 class RecordProcessor:
@@ -70,6 +73,11 @@ class RecordProcessor:
         timer: reports stage durations (decode and dedup here; the enricher its own).
         index: flag each enriched article that duplicates an earlier one
             (``duplicate_of``), and remember the ones that do not.
+        limits: the size each output topic takes (default: ``max_message_bytes``).
+        in_flight: the poison-pill guard: inputs are written down before they are
+            processed; one a worker died on is processed alone, and one it died on
+            ``poison_attempts`` times is dead-lettered as ``poison``.
+        before_enrich: called with each article just before its NLP (fault injection).
     """
 
     def __init__(
@@ -80,19 +88,75 @@ class RecordProcessor:
         clock: Callable[[], str] = utc_now,
         timer: StageTimer = no_timing,
         index: DuplicateIndex | None = None,
+        limits: OutputLimits | None = None,
+        in_flight: InFlightLog | None = None,
+        before_enrich: Callable[[RawArticle], None] | None = None,
     ) -> None:
         self.enricher = enricher
         self.settings = settings
+        self.limits = limits or OutputLimits(settings.max_message_bytes)
         self._clock = clock
         self._timer = timer
         self.index = index
+        self.in_flight = in_flight
+        self._before_enrich = before_enrich
 
     def __call__(self, record: InputRecord) -> Outcome:
         """The outcome of one record."""
         return self.process_batch([record])[0]
 
     def process_batch(self, records: Sequence[InputRecord]) -> list[Outcome]:
-        """One outcome per record, in order; valid articles go through the NLP together."""
+        """One outcome per record, in order; valid articles go through the NLP together,
+        except suspects of a worker's death, which go alone."""
+        outcomes: dict[int, Outcome] = {}
+        clean: list[int] = []
+        suspects: list[int] = []
+        for i, record in enumerate(records):
+            deaths = self.in_flight.deaths(record) if self.in_flight is not None else 0
+            if deaths >= self.settings.poison_attempts:
+                error = f"a worker died {deaths} times while processing this input; not processed again"
+                outcomes[i] = self._dead(record, "poison", error, None, attempts=deaths)
+                log.error("poison pill at %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
+            elif deaths:
+                suspects.append(i)
+            else:
+                clean.append(i)
+        if self.in_flight is not None:
+            self.in_flight.done(records[i] for i in outcomes)
+        for group in [clean, *([i] for i in suspects)]:
+            if group:
+                with self._guarded([records[i] for i in group]):
+                    outcomes.update(zip(group, self._process([records[i] for i in group]), strict=True))
+        return [outcomes[i] for i in range(len(records))]
+
+    def output_failed(
+        self, record: InputRecord, outcome: Outcome, failed: OutputRecord, reason: Reason, error: str
+    ) -> Outcome | None:
+        """What to publish instead when Kafka refused ``failed`` for good.
+
+        An enriched article's record refused: its input is dead-lettered with
+        ``reason`` (``output_too_large`` or ``output_rejected``). A dead letter
+        refused: a copy without the input's value (``value_omitted``).
+
+        Returns:
+            The outcome to publish instead, or None when nothing smaller is left to try.
+        """
+        if outcome.letter is None or outcome.reason is None:
+            return self._dead(record, reason, f"{failed.topic} refused a record: {error}", outcome.article_id)
+        if outcome.letter.value_omitted:
+            return None
+        return self._letter_outcome(record, replace(outcome.letter, value="", value_omitted=True), outcome.reason)
+
+    @contextmanager
+    def _guarded(self, records: list[InputRecord]) -> Iterator[None]:
+        if self.in_flight is None:
+            yield
+            return
+        self.in_flight.begin(records)
+        yield
+        self.in_flight.done(records)
+
+    def _process(self, records: Sequence[InputRecord]) -> list[Outcome]:
         outcomes: list[Outcome | None] = [None] * len(records)
         valid: list[tuple[int, RawArticle]] = []
         for i, record in enumerate(records):
@@ -103,40 +167,54 @@ class RecordProcessor:
                 outcomes[i] = self._dead(record, exc.reason, exc.message, None)
             else:
                 valid.append((i, article))
+        if self._before_enrich is not None:
+            for _, article in valid:
+                self._before_enrich(article)
         results = self.enricher.enrich_batch([article for _, article in valid])
         for (i, article), result in zip(valid, results, strict=True):
+            record = records[i]
             if isinstance(result, Exception):
                 log.error(
                     "enrichment failed at %s[%d]@%d: %r",
-                    records[i].topic,
-                    records[i].partition,
-                    records[i].offset,
+                    record.topic,
+                    record.partition,
+                    record.offset,
                     result,
                     exc_info=result,
                 )
                 error = f"{type(result).__name__}: {result}"
-                outcomes[i] = self._dead(records[i], "enrichment_failed", error, article.id)
-            else:
-                outcomes[i] = self._check_duplicate(Outcome(status="enriched", article_id=article.id, article=result))
+                outcomes[i] = self._dead(record, "enrichment_failed", error, article.id)
+                continue
+            result, dedup_failed = self._check_duplicate(result)
+            try:
+                outputs = article_records(result, self.settings, self.limits)
+            except OutputTooLarge as exc:
+                outcomes[i] = self._dead(record, "output_too_large", str(exc), article.id)
+                continue
+            outcomes[i] = Outcome(
+                "enriched", tuple(outputs), article_id=article.id, article=result, dedup_failed=dedup_failed
+            )
         return [outcome for outcome in outcomes if outcome is not None]
 
-    def _check_duplicate(self, outcome: Outcome) -> Outcome:
-        """Mark the article with ``duplicate_of`` if the index knows its content."""
-        if self.index is None or outcome.article is None:
-            return outcome
-        article = outcome.article
+    def _check_duplicate(self, article: EnrichedArticle) -> tuple[EnrichedArticle, bool]:
+        """``article`` marked with ``duplicate_of`` if the index knows its content, and
+        whether the check failed."""
+        if self.index is None or article.body is None:
+            return article, False
         try:
             with self._timer("dedup"):
                 duplicate = self.index.check_and_remember(article.id, fingerprint(article.body))
         except Exception:
             # Flagging is a service to consumers; an article is not lost for it.
             log.exception("duplicate check failed for %s; published without it", article.id)
-            return replace(outcome, dedup_failed=True)
+            return article, True
         if duplicate is None:
-            return outcome
-        return replace(outcome, article=replace(article, duplicate_of=duplicate))
+            return article, False
+        return replace(article, duplicate_of=duplicate), False
 
-    def _dead(self, record: InputRecord, reason: Reason, error: str, article_id: str | None) -> Outcome:
+    def _dead(
+        self, record: InputRecord, reason: Reason, error: str, article_id: str | None, *, attempts: int = 0
+    ) -> Outcome:
         letter = dead_letter(
             reason=reason,
             error=error,
@@ -148,11 +226,16 @@ class RecordProcessor:
             failed_at=self._clock(),
             article_id=article_id,
             replays=replays_of(record.headers),
+            attempts=attempts,
         )
+        return self._letter_outcome(record, letter, reason)
+
+    def _letter_outcome(self, record: InputRecord, letter: DeadLetter, reason: Reason) -> Outcome:
+        """The outcome that publishes ``letter``; without the input's value if the
+        dead-letter topic would not take it whole."""
         key = record.key if record.key is not None else f"{record.topic}:{record.partition}:{record.offset}".encode()
-        return Outcome(
-            status="dead_letter",
-            article_id=article_id,
-            dead_letter=OutputRecord(self.settings.topic_dlq, key, encode(letter)),
-            reason=reason,
-        )
+        out = OutputRecord(self.settings.topic_dlq, key, encode(letter))
+        if not self.limits.fits(out) and not letter.value_omitted:
+            letter = replace(letter, value="", value_omitted=True)
+            out = OutputRecord(self.settings.topic_dlq, key, encode(letter))
+        return Outcome("dead_letter", (out,), article_id=letter.article_id, letter=letter, reason=reason)

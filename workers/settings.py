@@ -49,6 +49,14 @@ class Settings:
     spacy_model: str = DEFAULT_MODEL
     #: Inputs whose body is larger than this many UTF-8 bytes go to the dead-letter topic.
     max_body_bytes: int = 1_000_000
+    #: Largest record the worker writes (key, value and overhead), and its producer's
+    #: max.request.size. The worker also reads each output topic's max.message.bytes at
+    #: start and keeps under the smaller of the two; an article event over it leaves
+    #: out its body (flag body_omitted) rather than fail.
+    max_message_bytes: int = 1_000_000
+    #: An input in flight while a worker died this many times is dead-lettered as
+    #: ``poison`` instead of being processed again.
+    poison_attempts: int = 2
     #: Where the worker keeps local state (the duplicate index's RocksDB); one per process.
     data_dir: str = ""
     #: Log level of the worker: debug, info, warning, error.
@@ -68,6 +76,9 @@ class Settings:
     near_duplicate_threshold: float = 0.8
     #: Benchmarking only: validate and publish articles without any NLP.
     passthrough: bool = False
+    #: Fault injection for tests only: the worker kills itself (SIGKILL) when it is
+    #: about to enrich the article with this id. Empty: off.
+    crash_on_article_id: str = ""
     #: How every client (worker, feed, tail, admin) talks to Kafka: PLAINTEXT, SSL,
     #: SASL_PLAINTEXT or SASL_SSL.
     security_protocol: str = "PLAINTEXT"
@@ -90,9 +101,12 @@ class Settings:
             "max_body_bytes",
             "batch_max_articles",
             "lag_interval_seconds",
+            "poison_attempts",
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"[E101] {name} must be at least 1, got {getattr(self, name)}")
+        if self.max_message_bytes < 1024:
+            raise ConfigError(f"[E101] max_message_bytes must be at least 1024, got {self.max_message_bytes}")
         if not 0 <= self.metrics_port <= 65535 or self.batch_timeout_ms < 0:
             raise ConfigError("[E105] metrics_port must be 0..65535 and batch_timeout_ms >= 0")
         if self.security_protocol not in SECURITY_PROTOCOLS:
@@ -124,6 +138,11 @@ class Settings:
     def dedup_index_path(self) -> Path:
         """This worker's replica of the duplicate index (RocksDB)."""
         return Path(self.data_dir) / f"{self.group_id}-dedup-index"
+
+    @property
+    def in_flight_path(self) -> Path:
+        """This worker's record of the inputs it is working on (the poison-pill guard)."""
+        return Path(self.data_dir) / f"{self.group_id}-in-flight.json"
 
     @property
     def output_topics(self) -> tuple[str, ...]:

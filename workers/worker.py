@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata as md
 import logging
+import os
 import platform
-from collections.abc import Iterator
+import signal
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -19,10 +21,14 @@ from workers.agents.enrich import register_enrich_agent
 from workers.app import create_app
 from workers.dedup import DuplicateIndex
 from workers.enrich import Enricher
+from workers.events import OutputLimits
 from workers.health import HealthServer, Readiness
+from workers.inflight import InFlightLog
+from workers.kafka.admin import message_size_limits
 from workers.kafka.changelog import ChangelogReplica
 from workers.lag import LagMonitor
 from workers.metrics import PipelineMetrics
+from workers.models import RawArticle
 from workers.nlp.pipeline import ModelInfo, load_pipeline, model_info
 from workers.process import RecordProcessor
 from workers.settings import Settings
@@ -50,16 +56,29 @@ def build_worker(
     metrics: PipelineMetrics,
     readiness: Readiness,
     state: ChangelogStore | None = None,
+    *,
+    limits: OutputLimits | None = None,
+    in_flight: InFlightLog | None = None,
 ) -> WorkerParts:
     """A Faust app with the enrichment agent, readiness tracking and lag measurement.
 
-    ``state`` holds the duplicate index (when ``settings.dedup_enabled``).
+    ``state`` holds the duplicate index (when ``settings.dedup_enabled``); ``limits``
+    the output topics' sizes; ``in_flight`` the poison-pill guard.
     """
-    app = create_app(settings)
+    limits = limits or OutputLimits(settings.max_message_bytes)
+    app = create_app(settings, smallest_topic_limit=min(limits.topics.values(), default=None))
     index = None
     if state is not None:
         index = DuplicateIndex(state, threshold=settings.near_duplicate_threshold)
-    processor = RecordProcessor(enricher, settings, timer=metrics.time_stage, index=index)
+    processor = RecordProcessor(
+        enricher,
+        settings,
+        timer=metrics.time_stage,
+        index=index,
+        limits=limits,
+        in_flight=in_flight,
+        before_enrich=_crash_on(settings.crash_on_article_id) if settings.crash_on_article_id else None,
+    )
     register_enrich_agent(app, declare_topics(app, settings), processor, settings, metrics, state)
     lag = LagMonitor(settings, metrics)
 
@@ -106,13 +125,24 @@ def run_worker(settings: Settings) -> None:
     parts: WorkerParts | None = None
     state: ChangelogStore | None = None
     replica: ChangelogReplica | None = None
+    in_flight: InFlightLog | None = None
     try:
         with _startup_logging(settings.log_level):
+            in_flight = InFlightLog(settings.in_flight_path)
             nlp = None if settings.passthrough else load_pipeline(settings.spacy_model)
             _publish_build_info(metrics, nlp)
+            limits = _output_limits(settings)
             if settings.dedup_enabled:
                 state, replica = _open_dedup_index(settings, metrics)
-        parts = build_worker(settings, Enricher(nlp, timer=metrics.time_stage), metrics, readiness, state)
+        parts = build_worker(
+            settings,
+            Enricher(nlp, timer=metrics.time_stage),
+            metrics,
+            readiness,
+            state,
+            limits=limits,
+            in_flight=in_flight,
+        )
         readiness.set_model_loaded()
         faust.Worker(parts.app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
     finally:
@@ -122,8 +152,31 @@ def run_worker(settings: Settings) -> None:
             parts.lag.close()
         if state is not None:
             state.close()
+        if in_flight is not None:
+            in_flight.close()
         if server is not None:
             server.stop()
+
+
+def _output_limits(settings: Settings) -> OutputLimits:
+    """The worker's size limit, lowered for output topics that take less."""
+    topics = (*settings.output_topics, settings.dedup_changelog_topic)
+    lower = {t: n for t, n in message_size_limits(settings, topics).items() if n < settings.max_message_bytes}
+    for topic, limit in sorted(lower.items()):
+        log.info("%s takes records of at most %d bytes (max.message.bytes): kept under that", topic, limit)
+    return OutputLimits(settings.max_message_bytes, lower)
+
+
+def _crash_on(article_id: str) -> Callable[[RawArticle], None]:
+    """Fault injection for tests: SIGKILL this process before enriching ``article_id``."""
+
+    def crash(article: RawArticle) -> None:
+        if article.id == article_id:
+            log.critical("NEWSFLOW_CRASH_ON_ARTICLE_ID=%s: killing this worker (fault injection)", article_id)
+            logging.shutdown()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return crash
 
 
 def _open_dedup_index(settings: Settings, metrics: PipelineMetrics) -> tuple[ChangelogStore, ChangelogReplica]:

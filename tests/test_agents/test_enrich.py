@@ -61,6 +61,20 @@ async def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None
             await asyncio.sleep(0.01)
 
 
+def release(deliveries: list[asyncio.Future[Any]]) -> None:
+    for future in deliveries:
+        if not future.done():
+            future.set_result(None)
+
+
+async def deliver_until(condition: Callable[[], bool], deliveries: list[asyncio.Future[Any]]) -> None:
+    """Acknowledge every send as it comes until ``condition`` holds."""
+    async with asyncio.timeout(10.0):
+        while not condition():
+            release(deliveries)
+            await asyncio.sleep(0.01)
+
+
 @pytest.mark.asyncio
 async def test_agent_takes_the_next_input_only_after_all_outputs_are_delivered(harness: Any) -> None:
     agent, sent, deliveries = harness
@@ -69,22 +83,33 @@ async def test_agent_takes_the_next_input_only_after_all_outputs_are_delivered(h
     async with agent.test_context() as test_agent:
         await test_agent.put(first, key=b"t1", wait=False)
         await test_agent.put(second, key=b"t2", wait=False)
-        await wait_for(lambda: bool(sent) and sent[-1][0] == "articles.enriched")
+        await deliver_until(lambda: bool(sent) and sent[-1][0] == "articles.enriched", deliveries)
         await asyncio.sleep(0.2)  # room for a wrong agent to run ahead
         assert {key for topic, key, _value in sent if topic == "articles.enriched"} == {b"t1"}
+        assert not all(future.done() for future in deliveries)
 
-        for future in list(deliveries):
-            future.set_result(None)
-        await wait_for(lambda: sum(t == "articles.enriched" for t, _, _ in sent) == 2)
-        for future in deliveries:
-            if not future.done():
-                future.set_result(None)
+        await deliver_until(lambda: sum(t == "articles.enriched" for t, _, _ in sent) == 2, deliveries)
+        release(deliveries)
     topics = [t for t, _, _ in sent]
     assert {"claims", "entities"} <= set(topics)
     # Each article's event closes its group: claims and entities of t1 all come before it.
     first_article = topics.index("articles.enriched")
     assert all(key == b"t1" or t != "articles.enriched" for t, key, _ in sent[: first_article + 1])
     assert topics[-1] == "articles.enriched"
+
+
+@pytest.mark.asyncio
+async def test_an_article_event_is_sent_only_after_its_claims_and_entities_are_acknowledged(harness: Any) -> None:
+    agent, sent, deliveries = harness
+    async with agent.test_context() as test_agent:
+        await test_agent.put(
+            orjson.dumps({"id": "t1", "body": "Police in Boston said the road was closed."}), wait=False
+        )
+        await wait_for(lambda: bool(sent))
+        await asyncio.sleep(0.2)
+        assert "articles.enriched" not in [t for t, _, _ in sent]
+        await deliver_until(lambda: sent[-1][0] == "articles.enriched", deliveries)
+        release(deliveries)
 
 
 @pytest.mark.asyncio
@@ -108,11 +133,6 @@ async def test_index_writes_are_acknowledged_before_the_batch_outputs_and_the_ne
     agent, sent, deliveries = build_harness(settings, enricher, state)
     body = "The mayor of Boston said on Monday that the bridge would reopen after the storm."
 
-    def release() -> None:
-        for future in deliveries:
-            if not future.done():
-                future.set_result(None)
-
     try:
         async with agent.test_context() as test_agent:
             await test_agent.put(orjson.dumps({"id": "a", "body": body}), key=b"a", wait=False)
@@ -122,13 +142,11 @@ async def test_index_writes_are_acknowledged_before_the_batch_outputs_and_the_ne
             # The original's content hash, 8 LSH bands and signature, and nothing else yet.
             assert {t for t, _, _ in sent} == {settings.dedup_changelog_topic} and len(sent) == 10
             assert (sent[0][1].startswith(b"x:"), sent[0][2]) == (True, b"a")
-            release()
-            await wait_for(lambda: any(t == "articles.enriched" and k == b"a" for t, k, _ in sent))
+            await deliver_until(lambda: any(t == "articles.enriched" and k == b"a" for t, k, _ in sent), deliveries)
             await asyncio.sleep(0.2)
             assert not any(t == "articles.enriched" and k == b"b" for t, k, _ in sent)
-            release()
-            await wait_for(lambda: any(t == "articles.enriched" and k == b"b" for t, k, _ in sent))
-            release()
+            await deliver_until(lambda: any(t == "articles.enriched" and k == b"b" for t, k, _ in sent), deliveries)
+            release(deliveries)
     finally:
         state.close()
     copy = next(orjson.loads(v) for t, k, v in sent if t == "articles.enriched" and k == b"b")

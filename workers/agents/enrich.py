@@ -7,13 +7,14 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import faust
 from faust.types import AgentT, EventT, StreamT
 
+from workers.agents.delivery import Publisher, deliver
 from workers.events import OutputRecord
 from workers.metrics import PipelineMetrics
 from workers.process import InputRecord, Outcome, RecordProcessor
@@ -24,9 +25,6 @@ from workers.topics import PipelineTopics
 __all__ = ["register_enrich_agent"]
 
 log = logging.getLogger(__name__)
-
-#: Backoff between attempts to publish a batch's outputs while Kafka refuses them.
-_RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0)
 
 
 def register_enrich_agent(
@@ -43,8 +41,11 @@ def register_enrich_agent(
     ``batch_timeout_ms``) so the NLP sees them together through ``nlp.pipe``.
 
     At-least-once: all outputs of a batch are acknowledged by Kafka (their delivery
-    futures awaited, retrying for as long as Kafka refuses them) before the agent asks for the
-    next batch, and Faust acks and commits the batch's input offsets only then. The
+    futures awaited, sending the unacknowledged ones again for as long as Kafka refuses
+    them with an error that passes) before the agent asks for the next batch, and Faust
+    acks and commits the batch's input offsets only then. An output Kafka refuses for
+    good (too large, invalid topic, no permission) dead-letters its input instead, and
+    the rest of the batch goes on (see :mod:`workers.agents.delivery`). The
     agent runs with concurrency 1: faust-streaming loses messages on commit with
     concurrency > 1 (upstream issue #606); parallelism comes from partitions and
     worker processes.
@@ -57,23 +58,10 @@ def register_enrich_agent(
     within = settings.batch_timeout_ms / 1000
     nlp_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
 
-    async def publish(records: list[OutputRecord]) -> None:
-        # Retry until Kafka takes the records: while the broker is away the worker
-        # stalls (lag grows, alerts fire) instead of acking inputs whose outputs are
-        # not written, and resumes by itself when the broker is back. A retry may
-        # write a record twice; event ids are deterministic so consumers can drop it.
-        attempt = 0
-        while True:
-            try:
-                deliveries = [await outputs[r.topic].send(key=r.key, value=r.value) for r in records]
-                await asyncio.gather(*deliveries)
-                return
-            except Exception as exc:  # noqa: BLE001 - Kafka errors come in many classes
-                metrics.failures.labels(reason="publish_failed").inc()
-                delay = _RETRY_DELAYS[min(attempt, len(_RETRY_DELAYS) - 1)]
-                attempt += 1
-                log.warning("publish attempt %d failed (%r); retrying in %.1f s", attempt, exc, delay)
-                await asyncio.sleep(delay)
+    async def send(record: OutputRecord) -> Awaitable[object]:
+        return await outputs[record.topic].send(key=record.key, value=record.value)
+
+    publisher = Publisher(send, on_retry=metrics.failures.labels(reason="publish_failed").inc)
 
     def count(
         events: Sequence[EventT[bytes]], outcomes: Sequence[Outcome], records: list[OutputRecord], published_at: float
@@ -127,17 +115,17 @@ def register_enrich_agent(
             # and the worker's memory creeps up (a 10,000-article soak grew 14.6%).
             loop = asyncio.get_running_loop()
             outcomes = await loop.run_in_executor(nlp_thread, processor.process_batch, records)
-            output = [r for outcome in outcomes for r in outcome.records(settings)]
             index_writes = []
             if state is not None:
                 index_writes = [OutputRecord(settings.dedup_changelog_topic, k, v) for k, v in state.take_pending()]
             with metrics.time_stage("publish", len(events)):
                 # The index first: once an article's event is out, the index has what
                 # its flag was decided on, so a replay after a crash decides the same.
-                if index_writes:
-                    await publish(index_writes)
-                await publish(output)
-            count(events, outcomes, output, time.time())
+                for failure in await publisher.publish(index_writes):
+                    metrics.failures.labels(reason="dedup_failed").inc()
+                    log.error("the duplicate index's changelog refused a write for good: %s", failure.error)
+                outcomes, published = await deliver(publisher, processor, records, outcomes)
+            count(events, outcomes, published, time.time())
 
     return enrich
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from workers.kafka.client import client_config
 from workers.settings import Settings
 
-__all__ = ["TopicInfo", "create_topics", "describe_topics"]
+__all__ = ["TopicInfo", "create_topics", "describe_topics", "message_size_limits"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,5 +65,25 @@ def describe_topics(settings: Settings) -> list[TopicInfo]:
         names = sorted(n for n in admin.list_topics() if not n.startswith("__"))
         described = admin.describe_topics(names) if names else []
         return [TopicInfo(t["name"], len(t["partitions"])) for t in described]  # kafka-python 3 shape
+    finally:
+        admin.close()
+
+
+def message_size_limits(settings: Settings, topics: Sequence[str]) -> dict[str, int]:
+    """Each topic's ``max.message.bytes`` (topics that do not exist are left out)."""
+    admin = KafkaAdminClient(**client_config(settings))
+    try:
+        existing = set(admin.list_topics())
+        wanted = [
+            ConfigResource(ConfigResourceType.TOPIC, t, {"max.message.bytes": None}) for t in topics if t in existing
+        ]
+        if not wanted:
+            return {}
+        described = admin.describe_configs(wanted, config_filter="all")  # kafka-python 3 shape
+        return {
+            name: int(configs["max.message.bytes"]["value"])
+            for name, configs in described.get("topic", {}).items()
+            if "max.message.bytes" in configs
+        }
     finally:
         admin.close()

@@ -1,0 +1,134 @@
+"""Which inputs a worker was working on when it died: the poison-pill guard.
+
+An input that kills the worker (memory, a crash in a native library, a bug that ends
+the process) is read again after the restart, from its uncommitted offset, and would
+kill the worker again, forever, while its partition stalls. So before an input is
+processed the worker writes down that it is in flight, and crosses it off when its
+outputs are decided. A worker that starts and finds an input still written down knows
+that a worker died while working on it:
+
+* once: the input is a *suspect*. It is processed again, but alone, so that the other
+  inputs of the batch it came in are not held back by it;
+* ``poison_attempts`` times (default 2): it is dead-lettered as ``poison`` instead.
+
+The record is a small JSON file in the worker's data dir, replaced atomically (temporary
+file, fsync, rename) on every change, so it survives ``kill -9`` and power loss. It is
+this worker's own: a partition that moves to another worker starts counting afresh
+there. Nothing here talks to Kafka.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Protocol
+
+import orjson
+
+from workers.exceptions import ConfigError
+
+__all__ = ["InFlightLog", "Offset"]
+
+_Key = tuple[str, int, int]
+
+
+class Offset(Protocol):
+    """Anything that names an input by topic, partition and offset."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+
+
+class InFlightLog:
+    """How often a worker died while each input was in flight.
+
+    Args:
+        path: the JSON file (created with its directory if missing).
+
+    Raises:
+        ConfigError: another process uses the same file (one data dir per worker).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock: IO[bytes] | None = self._take_lock()
+        #: Inputs in flight, with the number of times processing them began.
+        self._entries: dict[_Key, int] = self._load()
+        #: The same, as found at start: how often a worker died with each in flight.
+        self._died: dict[_Key, int] = dict(self._entries)
+
+    def deaths(self, record: Offset) -> int:
+        """How many times a worker died while ``record`` was in flight."""
+        return self._died.get(_key(record), 0)
+
+    def begin(self, records: Iterable[Offset]) -> None:
+        """Write down that ``records`` are in flight (durably, before returning).
+
+        Entries of earlier offsets of the same partitions are dropped: a partition is
+        read in order, so they were dealt with (or are behind a committed offset).
+        """
+        keys = [_key(r) for r in records]
+        first: dict[tuple[str, int], int] = {}
+        for topic, partition, offset in keys:
+            first[(topic, partition)] = min(offset, first.get((topic, partition), offset))
+        for table in (self._entries, self._died):
+            for key in [k for k in table if k[:2] in first and k[2] < first[k[:2]]]:
+                del table[key]
+        for key in keys:
+            self._entries[key] = self._entries.get(key, 0) + 1
+        self._save()
+
+    def done(self, records: Iterable[Offset]) -> None:
+        """Cross ``records`` off: their outcome is decided."""
+        changed = False
+        for key in map(_key, records):
+            changed |= self._entries.pop(key, None) is not None
+            self._died.pop(key, None)
+        if changed:
+            self._save()
+
+    def close(self) -> None:
+        """Release the file (its contents stay for the next start)."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def _take_lock(self) -> IO[bytes]:
+        lock = open(self.path.with_name(self.path.name + ".lock"), "ab")  # noqa: SIM115 - held until close()
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            raise ConfigError(
+                f"[E112] {self.path} is in use by another worker; give each worker its own NEWSFLOW_DATA_DIR"
+            ) from None
+        return lock
+
+    def _load(self) -> dict[_Key, int]:
+        try:
+            rows = orjson.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except orjson.JSONDecodeError:
+            return {}  # a torn file cannot happen (atomic rename); an edited one is ignored
+        return {(str(t), int(p), int(o)): int(n) for t, p, o, n in rows}
+
+    def _save(self) -> None:
+        rows = [[*key, n] for key, n in sorted(self._entries.items())]
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "wb") as out:
+            out.write(orjson.dumps(rows))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self.path)
+
+
+def _key(record: Offset) -> _Key:
+    return (record.topic, record.partition, record.offset)
