@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import orjson
 import pytest
 
+from tests.checks import assert_valid_event
 from workers.decode import decode_article, derive_article_id
+from workers.enrich import Enricher
 from workers.exceptions import InvalidArticle
+from workers.process import InputRecord, RecordProcessor
+from workers.settings import Settings
 
 LIMIT = 1000
 
@@ -64,6 +71,8 @@ def test_unknown_fields_are_ignored() -> None:
         (b'{"body": "x", "published_at": "2024-13-45T10:00:00Z"}', "invalid_published_at"),
         (b'{"body": "x", "published_at": "2024-02-30"}', "invalid_published_at"),
         (b'{"body": "x", "published_at": 20240230}', "invalid_published_at"),
+        (b'{"body": "before\\u0000after"}', "invalid_body"),
+        (b'{"body": "\\u0000"}', "invalid_body"),
         (b"\xff\xfe\x00garbage", "invalid_utf8"),
         (b"[" * 5000 + b"]" * 5000, "invalid_json"),
     ],
@@ -87,3 +96,17 @@ def test_limit_counts_utf8_bytes_not_characters() -> None:
 
 def test_oversized_record_is_refused_before_parsing() -> None:
     assert reason_of(b"x" * (LIMIT + 70_000)) == "body_too_large"
+
+
+def test_nul_in_the_body_is_dead_lettered_by_the_processor_with_the_value_kept(
+    enricher: Enricher, make_settings: Callable[..., Settings]
+) -> None:
+    value = b'{"id": "nul-1", "body": "A mayor said\\u0000 the bridge would reopen."}'
+    outcome = RecordProcessor(enricher, make_settings())(InputRecord("articles.raw", 1, 7, b"nul-1", value))
+    assert (outcome.status, outcome.reason) == ("dead_letter", "invalid_body")
+    [out] = outcome.records(make_settings())
+    letter = orjson.loads(out.value)
+    assert_valid_event(letter)
+    assert (out.topic, letter["reason"], letter["value_encoding"]) == ("articles.dlq", "invalid_body", "utf-8")
+    assert (letter["partition"], letter["offset"], letter["key"]) == (1, 7, "nul-1")
+    assert letter["value"].encode() == value

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ from tests.integration.accounting import (
 )
 from tests.integration.conftest import Broker, WorkerProcess, all_alive, isolated_settings, wait_for
 from tests.integration.conftest import running as running_broker
+from workers.app import create_app
 from workers.corpus import build_corpus, seed_articles
 from workers.inputs import InputArticle
 from workers.kafka.feed import feed_articles
@@ -40,9 +42,17 @@ from workers.kafka.tail import end_offsets, read_until
 from workers.models import RawArticle
 from workers.settings import Settings
 
-#: Faust's default ``broker_commit_interval``: the worker commits acked offsets on this
-#: timer, not after every batch, so this much processing can be repeated after a crash.
-COMMIT_INTERVAL = 2.8
+
+def _commit_interval() -> float:
+    """The ``broker_commit_interval`` of the app the worker builds (workers/app.py), in seconds."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        return float(create_app(Settings(data_dir=data_dir)).conf.broker_commit_interval)
+
+
+#: The worker commits acked offsets on this timer, not after every batch, so this much
+#: processing can be repeated after a crash. Read from the app, not copied: a change of
+#: the interval changes the bound.
+COMMIT_INTERVAL = _commit_interval()
 #: Faust's ``broker_session_timeout`` for the workers these tests start (default 60 s).
 #: A worker killed with -9 keeps its partitions until its session expires: with the
 #: default, a restarted or surviving worker waits a minute before it gets them. The
@@ -118,11 +128,18 @@ def kill(worker: WorkerProcess) -> None:
 
 
 def assert_accounted(ledger: Ledger) -> None:
-    """Nothing lost, nothing invented, repeats identical to the first copy."""
+    """Nothing lost, nothing invented, nothing dead-lettered, repeats identical to the first copy.
+
+    Every input these tests feed is a valid article: a dead letter would be an input
+    whose enrichment was lost to the fault, so none may count as accounted for.
+    """
     assert not ledger.missing, f"{len(ledger.missing)} inputs lost, e.g. {sorted(ledger.missing)[:5]}"
+    assert not ledger.dead, f"valid inputs dead-lettered: {sorted(ledger.dead.items())[:5]}"
+    assert set(ledger.enriched) == ledger.sent, f"not enriched: {sorted(ledger.sent - set(ledger.enriched))[:5]}"
     assert not ledger.unexpected, f"outputs for ids never sent: {sorted(ledger.unexpected)[:5]}"
     assert not ledger.derived_missing(), ledger.derived_missing()[:5]
     assert not ledger.id_mismatches(), ledger.id_mismatches()[:5]
+    assert not ledger.flag_mismatches(), ledger.flag_mismatches()[:5]
 
 
 def uncommitted_outputs(settings: Settings, committed: dict[int, int]) -> set[str]:
@@ -151,12 +168,12 @@ def in_flight_bound(batch_max: int, rate: float) -> int:
 
     The agent holds at most one batch (concurrency 1, ``take_events``), but Faust does
     not commit after each batch: it commits acked offsets on a ``COMMIT_INTERVAL``
-    timer whose ticks slip while a commit or a batch is running. Measured here, the
-    processed-but-uncommitted window reaches about 3.5 s of processing at worst (the
-    first commit after a start), so a crash repeats up to two commit intervals of
-    processing at the measured rate, plus the batch in flight and one that was being
-    acked. That is far more than the batch size times the partitions: see
-    :func:`uncommitted_outputs` for the exact set, which the tests check as well.
+    timer (the app's real value) whose ticks slip while a commit or a batch is
+    running. The README promises about one interval of work plus the batch in flight;
+    the bound allows two intervals of processing at the measured rate, plus the batch
+    in flight and one that was being acked. That is more than the batch size times the
+    partitions: see :func:`uncommitted_outputs` for the exact set, which the tests
+    check as well.
     """
     return 2 * batch_max + math.ceil(2 * COMMIT_INTERVAL * rate)
 
