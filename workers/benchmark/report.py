@@ -24,8 +24,15 @@ class Report:
         self.results[key] = result
 
     def ratio(self, name: str, numerator: str, denominator: str, target: str) -> None:
+        """The articles/s of two results, left out when either scenario did not run."""
         a, b = self.results.get(numerator), self.results.get(denominator)
-        value = a.articles_per_second / b.articles_per_second if a and b and b.articles_per_second else None
+        if a is None or b is None:
+            return
+        value = a.articles_per_second / b.articles_per_second if b.articles_per_second else None
+        self.ratios[name] = (value, target)
+
+    def measured(self, name: str, value: float | None, target: str) -> None:
+        """A ratio or difference computed by the caller from results of this run."""
         self.ratios[name] = (value, target)
 
     def render(self) -> str:

@@ -15,7 +15,16 @@ from pathlib import Path
 
 from workers.settings import Settings
 
-__all__ = ["BenchWorker", "free_port"]
+__all__ = ["BenchWorker", "free_port", "settings_env"]
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """This process's environment with ``settings`` as ``NEWSFLOW_*`` variables (and no
+    other ones), so that a child process runs with exactly these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
+    for f in fields(Settings):
+        env[f"NEWSFLOW_{f.name.upper()}"] = str(getattr(settings, f.name))
+    return env
 
 
 def free_port() -> int:
@@ -33,10 +42,7 @@ class BenchWorker:
     def __init__(self, settings: Settings, workdir: Path, name: str) -> None:
         self.port = free_port()
         self.log_path = workdir / f"{name}.log"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
-        for f in fields(Settings):
-            env[f"NEWSFLOW_{f.name.upper()}"] = str(getattr(settings, f.name))
-        env |= {
+        env = settings_env(settings) | {
             "NEWSFLOW_METRICS_PORT": str(self.port),
             "NEWSFLOW_METRICS_HOST": "127.0.0.1",
             "NEWSFLOW_DATA_DIR": str(workdir / f"{name}-data"),

@@ -9,21 +9,68 @@ from pathlib import Path
 from typing import Any
 
 from workers.corpus import SEED_DIR
+from workers.exceptions import NewsflowError
 from workers.settings import Settings
+
+#: Every scenario that ``--only`` and ``--skip`` name, in the order they run. (R) runs
+#: with its baseline (Rb); (S) runs only with ``--soak N``; (L) needs (3)'s throughput.
+SCENARIOS = ("1", "1b", "2", "A", "3", "3n", "4", "5a", "5b", "L", "S", "R")
+#: The scenarios that need a broker (left out by ``--offline-only``).
+BROKER_SCENARIOS = frozenset({"3", "3n", "4", "5a", "5b", "L", "S", "R"})
+_ALIASES = {"rb": "R", "r": "R", "a": "A", "l": "L", "s": "S"}
+
+
+def scenario_keys(text: str) -> frozenset[str]:
+    """``"1,2,A"`` -> the scenarios named (argparse type of ``--only`` and ``--skip``)."""
+    keys = set()
+    for part in text.split(","):
+        key = _ALIASES.get(part.strip().lower(), part.strip())
+        if key not in SCENARIOS:
+            raise argparse.ArgumentTypeError(f"unknown scenario {part!r}; known: {', '.join(SCENARIOS)}")
+        keys.add(key)
+    return frozenset(keys)
+
+
+def sizes_text(text: str) -> str:
+    """Validate ``--sizes`` early; the sizes are capped by the body limit in :func:`run`."""
+    from workers.benchmark.article_size import parse_sizes
+
+    try:
+        parse_sizes(text, max_body_bytes=10**12)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def selected_scenarios(args: argparse.Namespace) -> list[str]:
+    """The scenarios to run, in order.
+
+    Raises:
+        NewsflowError: (L) is selected without (3), whose throughput sets its load.
+    """
+    chosen = [k for k in SCENARIOS if (not args.only or k in args.only) and k not in (args.skip or ())]
+    if args.offline_only:
+        chosen = [k for k in chosen if k not in BROKER_SCENARIOS]
+    if not args.soak:
+        chosen = [k for k in chosen if k != "S"]
+    if "L" in chosen and "3" not in chosen:
+        raise NewsflowError("[E701] the latency run (L) is loaded at half of (3)'s throughput: run (3) too, or skip L")
+    return chosen
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "bench",
         help="benchmark the pipeline against bare spaCy and a plain Kafka loop",
-        description="Runs, in one invocation: (1) bare spaCy nlp.pipe over the corpus, (2) our "
-        "enrichment offline, (3) end to end through the broker with 1 worker, (3n) the same "
-        "without the duplicate index, (4) with 2 worker processes, (5a) the worker in passthrough "
-        "(no NLP) against (5b) a plain kafka-python consume-and-produce loop, (R) a new worker's "
-        "catch-up on the index changelog of 50x N articles against (Rb) a plain read of it; then end-to-end "
-        "latency at about half of (3)'s capacity, and optionally a memory soak. Prints "
-        "articles/s, words/s, ratios and peak RSS per worker, and writes the same as JSON. "
-        "Needs a running broker for (3)-(5).",
+        description="Runs, in one invocation: (1) bare spaCy nlp.pipe over the corpus, (1b) the same "
+        "split over 2 processes, (2) our enrichment offline, (A) the peak RSS and seconds of "
+        "enriching one article of each --sizes, each in a fresh process, (3) end to end through "
+        "the broker with 1 worker, (3n) the same without the duplicate index, (4) with 2 worker "
+        "processes, (5a) the worker in passthrough (no NLP) against (5b) a plain kafka-python "
+        "consume-and-produce loop, (L) end-to-end latency at about half of (3)'s capacity, "
+        "optionally (S) a memory soak, and (R) a new worker's catch-up on the index changelog of "
+        "50x N articles against (Rb) a plain read of it. Prints articles/s, words/s, ratios and "
+        "peak RSS per worker, and writes the same as JSON. Needs a running broker for (3)-(R).",
     )
     p.add_argument(
         "--articles", type=int, default=400, metavar="N", help="corpus size for (1)-(4) (default 400, ~1 min each here)"
@@ -42,7 +89,22 @@ def add_parser(sub: Any) -> None:
         metavar="N",
         help="also run N paragraph-sized articles through one worker; report RSS after 1,000 and at N (default: skip)",
     )
-    p.add_argument("--offline-only", action="store_true", help="only (1) and (2): no broker needed")
+    p.add_argument(
+        "--sizes",
+        type=sizes_text,
+        default=None,
+        metavar="LIST",
+        help="body sizes of (A) in UTF-8 bytes, k = 1,000, m = 1,000,000 (default 10k,100k,500k,1m; "
+        "a size over 99%% of NEWSFLOW_MAX_BODY_BYTES is measured at that, so 1m is 990,000 bytes)",
+    )
+    p.add_argument(
+        "--only",
+        type=scenario_keys,
+        metavar="KEYS",
+        help=f"run only these scenarios, comma separated ({', '.join(SCENARIOS)})",
+    )
+    p.add_argument("--skip", type=scenario_keys, metavar="KEYS", help="leave out these scenarios, comma separated")
+    p.add_argument("--offline-only", action="store_true", help="only (1), (1b), (2) and (A): no broker needed")
     p.add_argument("--output", default="bench.json", metavar="FILE", help="JSON results (default bench.json)")
     p.set_defaults(run=run)
 
@@ -54,6 +116,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from workers.corpus import build_corpus, seed_articles
     from workers.kafka.client import wait_for_broker
 
+    chosen = selected_scenarios(args)
     seeds = seed_articles([str(SEED_DIR)])
     corpus = list(build_corpus(seeds, args.articles, prefix="bench"))
     report = Report()
@@ -64,74 +127,136 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         r = report.results[key]
         print(f"bench: ({key}) {r.articles_per_second:.2f} articles/s", file=sys.stderr, flush=True)
 
-    step("1", "stock spaCy", scenarios.stock_spacy, settings.spacy_model, corpus)
-    step("1b", "stock spaCy, 2 processes", scenarios.stock_spacy_processes, settings.spacy_model, corpus, 2)
+    if "1" in chosen:
+        step("1", "stock spaCy", scenarios.stock_spacy, settings.spacy_model, corpus)
+    if "1b" in chosen:
+        step("1b", "stock spaCy, 2 processes", scenarios.stock_spacy_processes, settings.spacy_model, corpus, 2)
     report.ratio("(1b)/(1) this machine's 2-process scaling of bare spaCy", "1b", "1", "the ceiling for (4)/(3)")
-    step("2", "offline enrichment", scenarios.offline_enrichment, settings.spacy_model, corpus, settings)
+    if "2" in chosen:
+        step("2", "offline enrichment", scenarios.offline_enrichment, settings.spacy_model, corpus, settings)
     report.ratio("(2)/(1) offline enrichment vs bare spaCy", "2", "1", ">= 0.85 (quality issue)")
-    if not args.offline_only:
+    if "A" in chosen:
+        _article_sizes(args, settings, report)
+    if any(key in BROKER_SCENARIOS for key in chosen):
         wait_for_broker(settings)
         with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
-            workdir = Path(tmp)
-            step("3", "pipeline, 1 worker", scenarios.pipeline, settings, corpus, workdir, workers=1, label="one")
-            step(
-                "3n",
-                "pipeline, 1 worker, no duplicate index",
-                scenarios.pipeline,
-                settings.with_overrides(dedup_enabled=False),
-                corpus,
-                workdir,
-                workers=1,
-                label="nodedup",
-            )
-            step("4", "pipeline, 2 workers", scenarios.pipeline, settings, corpus, workdir, workers=2, label="two")
-            light = list(build_corpus(seeds, args.articles * 10, prefix="pass"))
-            step(
-                "5a",
-                "passthrough worker",
-                scenarios.pipeline,
-                settings,
-                light,
-                workdir,
-                workers=1,
-                label="pass",
-                passthrough=True,
-            )
-            step("5b", "plain kafka-python loop", scenarios.plain_loop, settings, light)
-            rate = report.results["3"].articles_per_second / 2
-            load = list(build_corpus(seeds, max(20, int(rate * args.latency_seconds)), prefix="lat"))
-            step(
-                "L",
-                f"latency at {rate:.1f} articles/s",
-                scenarios.pipeline,
-                settings,
-                load,
-                workdir,
-                workers=1,
-                label="lat",
-                rate=rate,
-            )
-            if args.soak:
-                step(
-                    "S",
-                    f"soak of {args.soak} articles",
-                    scenarios.soak,
-                    settings,
-                    scenarios.paragraph_corpus(corpus, args.soak),
-                    workdir,
-                )
-            # Last: the broker then compacts the changelog written here, which would
-            # disturb a scenario timed after it.
-            index_corpus = list(build_corpus(seeds, args.articles * 50, prefix="index"))
-            print(f"bench: writing the index changelog of {len(index_corpus)} articles ...", file=sys.stderr)
-            index_run, records = scenarios.write_index_changelog(settings, index_corpus, workdir)
-            step("R", "index replica catch-up", scenarios.replica_catch_up, index_run, index_corpus, records, workdir)
-            step("Rb", "plain read of the changelog", scenarios.plain_read, index_run, index_corpus, records)
-        report.ratio("(3)/(1) pipeline, 1 worker vs bare spaCy", "3", "1", ">= 0.9")
-        report.ratio("(3)/(3n) with vs without the duplicate index", "3", "3n", "near 1 (the index's cost)")
-        report.ratio("(4)/(3) 2 workers vs 1 worker", "4", "3", ">= 1.7, and near (1b)/(1)")
-        report.ratio("(5a)/(5b) passthrough worker vs plain kafka-python loop", "5a", "5b", ">= 0.5")
-        report.ratio("(R)/(Rb) index replica catch-up vs plain read", "R", "Rb", "the cost of applying to RocksDB")
+            _broker_scenarios(args, settings, chosen, report, step, seeds, corpus, Path(tmp))
+        _broker_ratios(report)
+    print(report.render())
+    report.write(Path(args.output))
+    print(f"\nwritten to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _article_sizes(args: argparse.Namespace, settings: Settings, report: Any) -> None:
+    """(A) one article of each size, each in a fresh process; rows ``A<size>`` and ratios."""
+    from workers.benchmark.article_size import DEFAULT_SIZES, measure, parse_sizes, size_ratios, size_results
+    from workers.benchmark.workers import settings_env
+
+    sizes = parse_sizes(args.sizes or DEFAULT_SIZES, settings.max_body_bytes)
+    env = settings_env(settings)
+    measured = []
+    for size in sizes:
+        print(f"bench: (A) one article of {size:,} bytes in a fresh process ...", file=sys.stderr, flush=True)
+        m = measure(size, env=env)
+        print(
+            f"bench: (A) {size:,} bytes: {m.seconds:.2f} s (load {m.load_seconds:.1f} s), "
+            f"peak RSS {m.peak_rss_mb:.0f} MB",
+            file=sys.stderr,
+            flush=True,
+        )
+        measured.append(m)
+    for key, row in size_results(measured).items():
+        report.add(key, row)
+    for name, value, target in size_ratios(measured):
+        report.measured(name, value, target)
+    loads = [m.load_seconds for m in measured]
+    report.notes["(A) import and model load per process, s (not in its seconds)"] = f"{min(loads):.1f}-{max(loads):.1f}"
+
+
+def _broker_scenarios(
+    args: argparse.Namespace,
+    settings: Settings,
+    chosen: list[str],
+    report: Any,
+    step: Any,
+    seeds: list[Any],
+    corpus: list[Any],
+    workdir: Path,
+) -> None:
+    from workers.benchmark import scenarios
+    from workers.corpus import build_corpus
+
+    if "3" in chosen:
+        step("3", "pipeline, 1 worker", scenarios.pipeline, settings, corpus, workdir, workers=1, label="one")
+    if "3n" in chosen:
+        step(
+            "3n",
+            "pipeline, 1 worker, no duplicate index",
+            scenarios.pipeline,
+            settings.with_overrides(dedup_enabled=False),
+            corpus,
+            workdir,
+            workers=1,
+            label="nodedup",
+        )
+    if "4" in chosen:
+        step("4", "pipeline, 2 workers", scenarios.pipeline, settings, corpus, workdir, workers=2, label="two")
+    light = list(build_corpus(seeds, args.articles * 10, prefix="pass"))
+    if "5a" in chosen:
+        step(
+            "5a",
+            "passthrough worker",
+            scenarios.pipeline,
+            settings,
+            light,
+            workdir,
+            workers=1,
+            label="pass",
+            passthrough=True,
+        )
+    if "5b" in chosen:
+        step("5b", "plain kafka-python loop", scenarios.plain_loop, settings, light)
+    if "L" in chosen:
+        rate = report.results["3"].articles_per_second / 2
+        load = list(build_corpus(seeds, max(20, int(rate * args.latency_seconds)), prefix="lat"))
+        step(
+            "L",
+            f"latency at {rate:.1f} articles/s",
+            scenarios.pipeline,
+            settings,
+            load,
+            workdir,
+            workers=1,
+            label="lat",
+            rate=rate,
+        )
+    if "S" in chosen:
+        step(
+            "S",
+            f"soak of {args.soak} articles",
+            scenarios.soak,
+            settings,
+            scenarios.paragraph_corpus(corpus, args.soak),
+            workdir,
+        )
+    if "R" in chosen:
+        # Last: the broker then compacts the changelog written here, which would
+        # disturb a scenario timed after it.
+        index_corpus = list(build_corpus(seeds, args.articles * 50, prefix="index"))
+        print(f"bench: writing the index changelog of {len(index_corpus)} articles ...", file=sys.stderr)
+        index_run, records = scenarios.write_index_changelog(settings, index_corpus, workdir)
+        step("R", "index replica catch-up", scenarios.replica_catch_up, index_run, index_corpus, records, workdir)
+        step("Rb", "plain read of the changelog", scenarios.plain_read, index_run, index_corpus, records)
+
+
+def _broker_ratios(report: Any) -> None:
+    report.ratio("(3)/(1) pipeline, 1 worker vs bare spaCy", "3", "1", ">= 0.9")
+    report.ratio("(3)/(3n) with vs without the duplicate index", "3", "3n", "near 1 (the index's cost)")
+    report.ratio("(4)/(3) 2 workers vs 1 worker", "4", "3", ">= 1.7, and near (1b)/(1)")
+    report.ratio("(5a)/(5b) passthrough worker vs plain kafka-python loop", "5a", "5b", ">= 0.5")
+    report.ratio("(R)/(Rb) index replica catch-up vs plain read", "R", "Rb", "the cost of applying to RocksDB")
+    if "L" in report.results:
         latency = report.results["L"].extra["latency_s"]
         assert isinstance(latency, dict)
         report.notes["latency at half capacity p50/p95/p99 (s)"] = (
@@ -139,18 +264,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
         if latency.get("p50"):
             report.notes["p99/p50 at half capacity (target <= 3)"] = round(latency["p99"] / latency["p50"], 2)
-        for key in ("3", "4"):
+    for key in ("3", "4"):
+        if key in report.results:
             report.notes[f"peak RSS per worker in ({key}), MB (target <= 500)"] = report.results[key].extra[
                 "peak_rss_mb"
             ]
-        if "S" in report.results:
-            soak = report.results["S"].extra
-            first, end = soak.get("rss_mb_after_1000"), soak.get("rss_mb_at_end")
-            growth = None
-            if isinstance(first, float) and isinstance(end, float) and first:
-                growth = round((end - first) / first * 100, 1)
-            report.notes["soak RSS after 1,000 / at end, MB; growth % (target <= 10)"] = f"{first} / {end}; {growth}"
-    print(report.render())
-    report.write(Path(args.output))
-    print(f"\nwritten to {args.output}", file=sys.stderr)
-    return 0
+    if "S" in report.results:
+        soak = report.results["S"].extra
+        first, end = soak.get("rss_mb_after_1000"), soak.get("rss_mb_at_end")
+        growth = None
+        if isinstance(first, float) and isinstance(end, float) and first:
+            growth = round((end - first) / first * 100, 1)
+        report.notes["soak RSS after 1,000 / at end, MB; growth % (target <= 10)"] = f"{first} / {end}; {growth}"

@@ -1,0 +1,56 @@
+"""A smoke run of ``newsflow bench`` against the real broker, with a tiny corpus and sizes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+
+from tests.integration.conftest import settings_env
+from workers.settings import Settings
+
+#: (1b) and (4) start two processes each: left out to keep the run short on 2 cores.
+SKIPPED = "1b,4"
+EXPECTED_ROWS = {"1", "2", "A2k", "A4k", "3", "3n", "5a", "5b", "L", "R", "Rb"}
+EXPECTED_RATIOS = {
+    "(2)/(1) offline enrichment vs bare spaCy",
+    "(A) peak RSS at 4 KB minus at 2 KB, MB",
+    "(A) seconds per KB at 4 KB over at 2 KB",
+    "(A) the same in CPU seconds (less disturbed by other load)",
+    "(3)/(1) pipeline, 1 worker vs bare spaCy",
+    "(3)/(3n) with vs without the duplicate index",
+    "(5a)/(5b) passthrough worker vs plain kafka-python loop",
+    "(R)/(Rb) index replica catch-up vs plain read",
+}
+
+
+def test_bench_writes_every_row_with_positive_figures(pipeline_settings: Settings, tmp_path: Path) -> None:
+    output = tmp_path / "bench.json"
+    args = ["--articles", "8", "--latency-seconds", "2", "--sizes", "2k,4k", "--skip", SKIPPED]
+    result = subprocess.run(
+        [sys.executable, "-m", "workers", "bench", *args, "--output", str(output)],
+        env=settings_env(pipeline_settings),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    report = orjson.loads(output.read_bytes())
+    rows = report["results"]
+
+    assert set(rows) == EXPECTED_ROWS
+    for key, row in rows.items():
+        figures = [row["articles"], row["words"], row["seconds"], row["articles_per_second"], row["words_per_second"]]
+        assert all(value > 0 for value in figures), (key, row)
+    for key in ("A2k", "A4k"):
+        assert rows[key]["peak_rss_mb"] > 0 and rows[key]["load_seconds"] > 0 and rows[key]["bytes"] > 0
+    for key in ("3", "3n", "5a", "L"):
+        assert all(peak > 0 for peak in rows[key]["peak_rss_mb"]) and rows[key]["exit_codes"] == [0]
+    ratios = {name: entry["value"] for name, entry in report["ratios"].items()}
+    assert set(ratios) == EXPECTED_RATIOS
+    # The RSS difference between two small articles may be 0 or below: only a number.
+    assert all(isinstance(value, float) for value in ratios.values()), ratios
+    assert all(value > 0 for name, value in ratios.items() if "minus" not in name), ratios
+    assert "(A) seconds per KB at 4 KB over at 2 KB" in result.stdout
