@@ -8,10 +8,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
+from kafka import KafkaConsumer, TopicPartition
 
 from workers.cli.summary import summarize
 from workers.corpus import SEED_DIR
@@ -19,9 +22,9 @@ from workers.decode import decode_article
 from workers.exceptions import InvalidArticle, NewsflowError
 from workers.inputs import read_inputs
 from workers.kafka.admin import create_topics
-from workers.kafka.client import wait_for_broker
+from workers.kafka.client import client_config, wait_for_broker
 from workers.kafka.feed import feed_articles
-from workers.kafka.tail import TailRecord, end_offsets, read_until, tail_topic
+from workers.kafka.tail import TailRecord, end_offsets
 from workers.settings import Settings
 
 
@@ -30,8 +33,10 @@ def add_parser(sub: Any) -> None:
         "demo",
         help="run the pipeline end to end once and print the results",
         description="On a running broker: create the topics, start one worker, feed the "
-        "articles, wait until each has come out enriched (or dead-lettered), print a summary "
-        "of each, stop the worker. Exits 0 when every article was accounted for.",
+        "articles, wait until each has come out enriched or dead-lettered, print a summary "
+        "of each, stop the worker. Exits 0 when every article was enriched; 1 when one was "
+        "dead-lettered (named, with the dead letter's reason) or the worker exited non-zero; "
+        "2 on an invalid input, a timeout or a worker that died.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"articles to feed (default: {SEED_DIR})")
     p.add_argument("--timeout", type=float, default=300.0, metavar="S", help="give up after S seconds (default 300)")
@@ -45,8 +50,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     wait_for_broker(settings)
     for name, partitions in create_topics(settings).items():
         print(f"topic {name}: {'exists' if partitions is None else 'created'}")
-    enriched_from = end_offsets(settings, settings.topic_enriched)
-    dlq_from = end_offsets(settings, settings.topic_dlq)
+    starts = {topic: end_offsets(settings, topic) for topic in (settings.topic_enriched, settings.topic_dlq)}
 
     with tempfile.TemporaryDirectory(prefix="newsflow-demo-") as tmp:
         log_path = Path(tmp) / "worker.log"
@@ -54,8 +58,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         try:
             sent = feed_articles(inputs, settings).sent
             print(f"fed {sent} articles to {settings.topic_raw}; waiting for the worker ...")
-            results = _collect(settings, enriched_from, set(expected), args.timeout, worker)
-            dead = _count(settings, settings.topic_dlq, dlq_from)
+            outcome = _collect(settings, starts, set(expected), args.timeout, worker)
         except NewsflowError:
             print(_tail(log_path), file=sys.stderr)
             raise
@@ -64,12 +67,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"worker stopped (exit code {code})")
 
     for article_id in expected:
-        if article_id in results:
-            print(summarize(results[article_id]))
-    missing = [i for i in expected if i not in results]
-    print(f"\n{len(results)} of {len(expected)} articles enriched, {dead} dead letters, worker exit {code}")
+        if article_id in outcome.enriched:
+            print(summarize(outcome.enriched[article_id]))
+    missing = [i for i in dict.fromkeys(expected) if i not in outcome.enriched]
+    print(
+        f"\n{len(outcome.enriched)} of {len(set(expected))} articles enriched, "
+        f"{len(outcome.dead)} dead-lettered, worker exit {code}"
+    )
     if missing:
         print(f"not enriched: {', '.join(missing)}", file=sys.stderr)
+        for article_id in missing:
+            print(f"  {article_id}: dead-lettered, {outcome.dead.get(article_id)}", file=sys.stderr)
     return 0 if not missing and code == 0 else 1
 
 
@@ -84,13 +92,13 @@ def _expected_ids(inputs: list[Any], settings: Settings) -> list[str]:
 
 
 def _start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
-    # A data dir of the demo's own: a worker already running on this machine keeps its
-    # own; the demo's copy of the duplicate index is rebuilt from the changelog.
-    env = {
-        **os.environ,
-        "NEWSFLOW_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
-        "NEWSFLOW_DATA_DIR": str(log_path.parent / "worker-data"),
-    }
+    # The demo's own settings, whole: the worker reads the topics the demo feeds and
+    # watches. A data dir of the demo's own: a worker already running on this machine
+    # keeps its own; the demo's copy of the duplicate index is rebuilt from the changelog.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
+    for name in Settings.__dataclass_fields__:
+        env[f"NEWSFLOW_{name.upper()}"] = str(getattr(settings, name))
+    env["NEWSFLOW_DATA_DIR"] = str(log_path.parent / "worker-data")
     with log_path.open("wb") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "workers", "worker"], stdout=log, stderr=subprocess.STDOUT, env=env
@@ -107,38 +115,73 @@ def _stop_worker(worker: subprocess.Popen[bytes]) -> int:
     return worker.wait()
 
 
+@dataclass
+class Outcome:
+    """What became of the demo's articles so far: enriched (the article event) or
+    dead-lettered (the dead letter's reason and error), by article id."""
+
+    enriched: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dead: dict[str, str] = field(default_factory=dict)
+
+    def accounted(self, wanted: set[str]) -> bool:
+        return wanted <= self.enriched.keys() | self.dead.keys()
+
+    def add(self, record: TailRecord, settings: Settings, wanted: set[str]) -> None:
+        """Note ``record`` (from the enriched or the dead-letter topic) if it is one of ours."""
+        value = orjson.loads(record.value or b"{}")
+        if record.topic == settings.topic_enriched:
+            if value.get("id") in wanted and value["id"] not in self.enriched:
+                self.enriched[value["id"]] = value
+                print(f"  enriched {len(self.enriched)}/{len(wanted)}: {value['id']}", file=sys.stderr)
+            return
+        # A dead letter names the article when its input could be decoded; the input's
+        # key (the feed keys by id) otherwise.
+        article_id = value.get("article_id") or value.get("key")
+        if article_id in wanted and article_id not in self.dead:
+            self.dead[article_id] = f"{value.get('reason')}: {value.get('error')}"
+            print(f"  dead-lettered: {article_id} ({value.get('reason')})", file=sys.stderr)
+
+
 def _collect(
-    settings: Settings, start: dict[int, int], wanted: set[str], timeout: float, worker: subprocess.Popen[bytes]
-) -> dict[str, dict[str, Any]]:
-    """Read enriched articles from ``start`` until every wanted id has arrived.
+    settings: Settings,
+    starts: dict[str, dict[int, int]],
+    wanted: set[str],
+    timeout: float,
+    worker: subprocess.Popen[bytes],
+) -> Outcome:
+    """Read the enriched and the dead-letter topics from ``starts`` (offsets by topic
+    and partition) until every wanted id has come out on one of them.
 
     Raises:
-        NewsflowError: the worker died, or the timeout passed first.
+        NewsflowError: the worker died, or the timeout passed first (naming the
+            articles that had not come out).
     """
-    results: dict[str, dict[str, Any]] = {}
-
-    def done(records: list[TailRecord]) -> bool:
-        article = orjson.loads(records[-1].value or b"{}") if records else {}
-        if article.get("id") in wanted and article["id"] not in results:
-            results[article["id"]] = article
-            print(f"  enriched {len(results)}/{len(wanted)}: {article['id']}", file=sys.stderr)
-        return len(results) == len(wanted)
-
-    def check_worker() -> None:
-        if worker.poll() is not None:
-            raise NewsflowError(f"[E502] the worker exited early with code {worker.returncode}")
-
+    outcome = Outcome()
+    consumer = KafkaConsumer(**client_config(settings, enable_auto_commit=False, group_id=None))
     try:
-        read_until(settings, settings.topic_enriched, done, timeout=timeout, start_offsets=start, on_idle=check_worker)
-    except TimeoutError:
-        raise NewsflowError(
-            f"[E503] only {len(results)} of {len(wanted)} articles enriched after {timeout:.0f} s"
-        ) from None
-    return results
-
-
-def _count(settings: Settings, topic: str, start: dict[int, int]) -> int:
-    return sum(1 for _ in tail_topic(settings, topic, start_offsets=start, idle_timeout=1.0))
+        tps = [TopicPartition(topic, p) for topic, offsets in starts.items() for p in offsets]
+        consumer.assign(tps)
+        for tp in tps:
+            consumer.seek(tp, starts[tp.topic][tp.partition])
+        deadline = time.monotonic() + timeout
+        while not outcome.accounted(wanted):
+            if time.monotonic() > deadline:
+                pending = sorted(wanted - outcome.enriched.keys() - outcome.dead.keys())
+                raise NewsflowError(
+                    f"[E503] only {len(outcome.enriched)} of {len(wanted)} articles enriched after "
+                    f"{timeout:.0f} s; not come out: {', '.join(pending)}"
+                )
+            batches = consumer.poll(timeout_ms=500)
+            if not batches and worker.poll() is not None:
+                raise NewsflowError(f"[E502] the worker exited early with code {worker.returncode}")
+            for records in batches.values():
+                for r in records:
+                    outcome.add(
+                        TailRecord(r.topic, r.partition, r.offset, r.timestamp, r.key, r.value), settings, wanted
+                    )
+    finally:
+        consumer.close()
+    return outcome
 
 
 def _tail(path: Path, lines: int = 40) -> str:
