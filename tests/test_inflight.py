@@ -45,15 +45,30 @@ def test_deaths_add_up_over_restarts_and_done_clears_them(tmp_path: Path) -> Non
     assert deaths_after_restart(path, rec(5)) == 0
 
 
-def test_a_later_offset_of_the_partition_drops_earlier_entries(tmp_path: Path) -> None:
+def test_a_batch_starting_past_an_entry_of_its_partition_drops_the_entry(tmp_path: Path) -> None:
     log = InFlightLog(tmp_path / "f.json")
-    log.begin([rec(1), rec(1, partition=1)])
+    log.begin([rec(1), rec(5), rec(1, partition=1)])
     log.close()
     log = InFlightLog(tmp_path / "f.json")
-    log.begin([rec(7)])
+    log.forget_before([rec(5), rec(6)])
     log.close()
     again = InFlightLog(tmp_path / "f.json")
-    assert (again.deaths(rec(1)), again.deaths(rec(1, partition=1)), again.deaths(rec(7))) == (0, 1, 1)
+    assert (again.deaths(rec(1)), again.deaths(rec(5)), again.deaths(rec(1, partition=1))) == (0, 1, 1)
+    again.close()
+
+
+def test_beginning_later_offsets_keeps_an_earlier_suspect(tmp_path: Path) -> None:
+    # A batch after a restart: offset 5 died once; 6 and 7 are new and begin first.
+    log = InFlightLog(tmp_path / "f.json")
+    log.begin([rec(5)])
+    log.close()
+    log = InFlightLog(tmp_path / "f.json")
+    log.forget_before([rec(5), rec(6), rec(7)])
+    log.begin([rec(6), rec(7)])
+    log.done([rec(6), rec(7)])
+    log.begin([rec(5)])
+    log.close()
+    assert deaths_after_restart(tmp_path / "f.json", rec(5)) == 2
 
 
 def test_two_workers_on_one_file_is_a_clear_error(tmp_path: Path) -> None:

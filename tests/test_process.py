@@ -167,3 +167,30 @@ def test_suspects_of_a_death_are_enriched_alone_and_the_rest_of_the_batch_togeth
     assert [o.status for o in outcomes] == ["enriched"] * 4
     assert groups == [["a0", "a3"], ["a1"], ["a2"]]
     log.close()
+
+
+class Died(BaseException):
+    """Stands in for the process dying mid-batch."""
+
+
+def test_a_suspect_that_kills_the_worker_again_counts_two_deaths_whatever_its_batch(
+    enricher: Enricher, make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    path = tmp_path / "in-flight.json"
+    batch = [InputRecord("articles.raw", 0, n, None, orjson.dumps({"id": f"a{n}", "body": TEXT})) for n in (5, 6, 7)]
+    log = InFlightLog(path)
+    log.begin(batch[:1])  # the worker died once with a5 in flight
+    log.close()
+
+    def die_on_a5(article: Any) -> None:
+        if article.id == "a5":
+            raise Died
+
+    log = InFlightLog(path)
+    with pytest.raises(Died):  # a6 and a7, read after it, are processed first
+        RecordProcessor(enricher, make_settings(), in_flight=log, before_enrich=die_on_a5).process_batch(batch)
+    log.close()
+    log = InFlightLog(path)
+    [outcome] = RecordProcessor(enricher, make_settings(), in_flight=log).process_batch(batch[:1])
+    assert (outcome.reason, orjson.loads(outcome.outputs[0].value)["attempts"]) == ("poison", 2)
+    log.close()

@@ -68,20 +68,26 @@ class InFlightLog:
         """How many times a worker died while ``record`` was in flight."""
         return self._died.get(_key(record), 0)
 
-    def begin(self, records: Iterable[Offset]) -> None:
-        """Write down that ``records`` are in flight (durably, before returning).
+    def forget_before(self, records: Iterable[Offset]) -> None:
+        """Drop entries of offsets before the first of ``records`` in each partition.
 
-        Entries of earlier offsets of the same partitions are dropped: a partition is
-        read in order, so they were dealt with (or are behind a committed offset).
+        Call it with a whole batch as read: a partition is read in order, from its
+        committed offset after a restart, so earlier entries were dealt with or are
+        behind a committed offset (an input in flight is never committed).
         """
-        keys = [_key(r) for r in records]
         first: dict[tuple[str, int], int] = {}
-        for topic, partition, offset in keys:
+        for topic, partition, offset in map(_key, records):
             first[(topic, partition)] = min(offset, first.get((topic, partition), offset))
-        for table in (self._entries, self._died):
-            for key in [k for k in table if k[:2] in first and k[2] < first[k[:2]]]:
-                del table[key]
-        for key in keys:
+        stale = [k for k in self._entries if k[:2] in first and k[2] < first[k[:2]]]
+        for key in stale:
+            del self._entries[key]
+            self._died.pop(key, None)
+        if stale:
+            self._save()
+
+    def begin(self, records: Iterable[Offset]) -> None:
+        """Write down that ``records`` are in flight (durably, before returning)."""
+        for key in map(_key, records):
             self._entries[key] = self._entries.get(key, 0) + 1
         self._save()
 

@@ -111,6 +111,8 @@ class RecordProcessor:
         outcomes: dict[int, Outcome] = {}
         clean: list[int] = []
         suspects: list[int] = []
+        if self.in_flight is not None:
+            self.in_flight.forget_before(records)
         for i, record in enumerate(records):
             deaths = self.in_flight.deaths(record) if self.in_flight is not None else 0
             if deaths >= self.settings.poison_attempts:
