@@ -1,0 +1,51 @@
+"""What became of each input, read back from every output topic of a pipeline."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from workers.kafka.tail import end_offsets, read_until
+from workers.settings import Settings
+
+
+def snapshot(settings: Settings, topic: str) -> list[dict[str, Any]]:
+    """Every record on ``topic`` now, decoded (topics here are not transactional, so
+    offsets count records)."""
+    total = sum(end_offsets(settings, topic).values())
+    if not total:
+        return []
+    records = read_until(settings, topic, lambda rs: len(rs) >= total, timeout=60.0, from_beginning=True)
+    return [orjson.loads(r.value or b"") for r in records]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """The pipeline's output topics, read at one moment."""
+
+    enriched: list[dict[str, Any]]
+    letters: list[dict[str, Any]]
+    claims: list[dict[str, Any]]
+    entities: list[dict[str, Any]]
+
+    @classmethod
+    def read(cls, settings: Settings) -> Outcomes:
+        return cls(
+            snapshot(settings, settings.topic_enriched),
+            snapshot(settings, settings.topic_dlq),
+            snapshot(settings, settings.topic_claims),
+            snapshot(settings, settings.topic_entities),
+        )
+
+    def ids(self) -> Counter[str]:
+        """How often each article has an outcome: an enriched event or a dead letter."""
+        return Counter([a["id"] for a in self.enriched] + [str(d["article_id"]) for d in self.letters])
+
+    def repeated_event_ids(self) -> list[str]:
+        """Event ids published more than once, on any topic."""
+        events = self.enriched + self.claims + self.entities
+        counts = Counter(e["event_id"] for e in events)
+        return sorted(event_id for event_id, n in counts.items() if n > 1)
