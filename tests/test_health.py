@@ -37,7 +37,7 @@ def test_liveness_answers_before_anything_is_loaded(served: tuple[str, Readiness
 
 def test_ready_only_with_model_loaded_and_partitions_assigned(served: tuple[str, Readiness, PipelineMetrics]) -> None:
     base, readiness, _ = served
-    assert get(base + "/readyz") == (503, "not ready: model not loaded\n")
+    assert get(base + "/readyz") == (503, "not ready: starting (model loading, duplicate index catching up)\n")
     readiness.set_model_loaded()
     assert get(base + "/readyz") == (503, "not ready: partitions not assigned\n")
     readiness.set_partitions(frozenset({0, 3}))

@@ -69,7 +69,11 @@ class HealthServer:
                         b"ready\n"
                         if ok
                         else b"not ready: "
-                        + (b"partitions not assigned\n" if readiness.model_loaded else b"model not loaded\n")
+                        + (
+                            b"partitions not assigned\n"
+                            if readiness.model_loaded
+                            else b"starting (model loading, duplicate index catching up)\n"
+                        )
                     )
                     self._reply(200 if ok else 503, body)
                 else:
