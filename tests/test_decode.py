@@ -107,7 +107,7 @@ def test_nul_in_the_body_is_dead_lettered_by_the_processor_with_the_value_kept(
     value = b'{"id": "nul-1", "body": "A mayor said\\u0000 the bridge would reopen."}'
     outcome = RecordProcessor(enricher, make_settings())(InputRecord("articles.raw", 1, 7, b"nul-1", value))
     assert (outcome.status, outcome.reason) == ("dead_letter", "invalid_body")
-    [out] = outcome.records(make_settings())
+    [out] = outcome.outputs
     letter = orjson.loads(out.value)
     assert_valid_event(letter)
     assert (out.topic, letter["reason"], letter["value_encoding"]) == ("articles.dlq", "invalid_body", "utf-8")

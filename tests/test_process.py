@@ -30,7 +30,7 @@ def processor(enricher: Enricher, make_settings: Callable[..., Settings]) -> Rec
 
 def test_valid_article_fans_out_to_every_output_topic_article_last(processor: RecordProcessor) -> None:
     outcome = processor(record(orjson.dumps({"id": "a1", "body": TEXT})))
-    records = outcome.records(processor.settings)
+    records = outcome.outputs
     topics = [r.topic for r in records]
     assert outcome.status == "enriched" and outcome.article_id == "a1"
     assert topics[-1] == "articles.enriched"
@@ -44,7 +44,7 @@ def test_valid_article_fans_out_to_every_output_topic_article_last(processor: Re
 def test_invalid_article_becomes_exactly_one_dead_letter(processor: RecordProcessor) -> None:
     outcome = processor(record(b'{"body": 5}', key=b"k"))
     assert outcome.status == "dead_letter" and outcome.reason == "invalid_field"
-    [out] = outcome.records(processor.settings)
+    [out] = outcome.outputs
     letter = orjson.loads(out.value)
     assert_valid_event(letter)
     assert (out.topic, out.key) == ("articles.dlq", b"k")
@@ -53,9 +53,9 @@ def test_invalid_article_becomes_exactly_one_dead_letter(processor: RecordProces
 
 def test_dead_letter_counts_the_replays_of_its_input(processor: RecordProcessor) -> None:
     replayed = InputRecord("articles.raw", 0, 7, None, b"not json", ((REPLAY_HEADER, b"2"), ("other", b"x")))
-    [out] = processor(replayed).records(processor.settings)
+    [out] = processor(replayed).outputs
     assert orjson.loads(out.value)["replays"] == 2
-    [first] = processor(record(b"not json")).records(processor.settings)
+    [first] = processor(record(b"not json")).outputs
     assert orjson.loads(first.value)["replays"] == 0
 
 
@@ -75,7 +75,7 @@ def test_enrichment_crash_dead_letters_only_the_failing_article(
     outcomes = processor.process_batch([record(orjson.dumps({"id": i, "body": TEXT})) for i in ("a1", "a2", "a3")])
     assert [o.status for o in outcomes] == ["enriched", "dead_letter", "enriched"]
     assert (outcomes[1].reason, outcomes[1].article_id) == ("enrichment_failed", "a2")
-    assert "model exploded" in orjson.loads(outcomes[1].records(processor.settings)[0].value)["error"]
+    assert "model exploded" in orjson.loads(outcomes[1].outputs[0].value)["error"]
 
 
 def test_batch_keeps_input_order_with_invalid_records_mixed_in(processor: RecordProcessor) -> None:
@@ -91,8 +91,8 @@ def test_batch_keeps_input_order_with_invalid_records_mixed_in(processor: Record
 
 def test_same_input_gives_the_same_event_ids(processor: RecordProcessor) -> None:
     value = orjson.dumps({"id": "a3", "body": TEXT})
-    first = [orjson.loads(r.value)["event_id"] for r in processor(record(value)).records(processor.settings)]
-    second = [orjson.loads(r.value)["event_id"] for r in processor(record(value)).records(processor.settings)]
+    first = [orjson.loads(r.value)["event_id"] for r in processor(record(value)).outputs]
+    second = [orjson.loads(r.value)["event_id"] for r in processor(record(value)).outputs]
     assert first == second and len(set(first)) == len(first)
 
 
@@ -107,7 +107,7 @@ def test_with_an_index_a_copy_under_another_id_is_flagged_and_the_original_remem
     assert original.article is not None and original.article.duplicate_of is None
     assert copy.article is not None and copy.article.duplicate_of == DuplicateOf("orig", "exact", 1.0)
     assert again.article is not None and again.article.duplicate_of is None  # a replay is not its own copy
-    assert orjson.loads(copy.records(processor.settings)[-1].value)["duplicate_of"]["id"] == "orig"
+    assert orjson.loads(copy.outputs[-1].value)["duplicate_of"]["id"] == "orig"
     assert store  # the original's keys
 
 

@@ -57,11 +57,6 @@ class Outcome:
     reason: Reason | None = None
     dedup_failed: bool = False
 
-    def records(self, settings: Settings | None = None) -> list[OutputRecord]:
-        """Every record to publish for this input, the article event last (``settings``
-        is ignored: the processor decided them)."""
-        return list(self.outputs)
-
 
 class RecordProcessor:
     """Decides the outputs of input records; never raises for a bad input.
