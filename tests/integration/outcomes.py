@@ -22,6 +22,17 @@ def snapshot(settings: Settings, topic: str) -> list[dict[str, Any]]:
     return [orjson.loads(r.value or b"") for r in records]
 
 
+def letter_id(letter: dict[str, Any]) -> str:
+    """The article id of a dead letter: its own, else the one in the value it kept
+    (a poison letter is written without decoding the input), else where the input was."""
+    if letter["article_id"]:
+        return str(letter["article_id"])
+    try:
+        return str(orjson.loads(letter["value"])["id"])
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return f"{letter['topic']}:{letter['partition']}:{letter['offset']}"
+
+
 @dataclass(frozen=True)
 class Outcomes:
     """The pipeline's output topics, read at one moment."""
@@ -42,7 +53,7 @@ class Outcomes:
 
     def ids(self) -> Counter[str]:
         """How often each article has an outcome: an enriched event or a dead letter."""
-        return Counter([a["id"] for a in self.enriched] + [str(d["article_id"]) for d in self.letters])
+        return Counter([a["id"] for a in self.enriched] + [letter_id(d) for d in self.letters])
 
     def repeated_event_ids(self) -> list[str]:
         """Event ids published more than once, on any topic."""
