@@ -6,6 +6,8 @@ same protocol, mechanism, credentials and TLS material from the one settings obj
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import ssl
 from typing import Any
 
@@ -28,6 +30,35 @@ def ssl_context(settings: Settings) -> ssl.SSLContext | None:
     )
     context.check_hostname = settings.ssl_check_hostname
     return context
+
+
+def tls_handshake_error(settings: Settings, *, timeout: float = 5.0) -> str | None:
+    """Why a TLS handshake with the first bootstrap server fails, or None.
+
+    kafka-python only logs a refused handshake and then reports that no broker
+    answered; this tells an untrusted or missing certificate from a broker that is not
+    there (a connection that cannot be made at all gives None: that is not TLS).
+    """
+    context = ssl_context(settings)
+    if context is None:
+        return None
+    host, _, port = settings.bootstrap_servers.split(",")[0].strip().rpartition(":")
+    host = host.strip("[]")
+    try:
+        with (
+            socket.create_connection((host, int(port)), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=host) as tls,
+        ):
+            # With TLS 1.3 the server refuses a client certificate only after the
+            # handshake: its alert arrives on the first read.
+            tls.settimeout(1.0)
+            with contextlib.suppress(TimeoutError, ssl.SSLWantReadError):
+                tls.recv(1)
+    except ssl.SSLError as exc:
+        return str(exc)
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def kafka_python_security(settings: Settings) -> dict[str, Any]:

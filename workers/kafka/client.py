@@ -9,7 +9,7 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from workers.exceptions import KafkaUnavailable
-from workers.security import kafka_python_security
+from workers.security import kafka_python_security, tls_handshake_error
 from workers.settings import Settings
 
 __all__ = ["client_config", "wait_for_broker"]
@@ -46,6 +46,13 @@ def wait_for_broker(settings: Settings, *, timeout: float = 30.0) -> None:
                 admin.close()
         except (KafkaError, OSError) as exc:
             last = exc
+            refused = tls_handshake_error(settings) if settings.uses_tls else None
+            if refused is not None:
+                raise KafkaUnavailable(
+                    f"[E407] TLS with {settings.bootstrap_servers} failed: {refused}. Check NEWSFLOW_SSL_CAFILE "
+                    "(the CA that signed the broker's certificate), NEWSFLOW_SSL_CERTFILE and NEWSFLOW_SSL_KEYFILE "
+                    "(a client certificate the broker trusts) and NEWSFLOW_SSL_CHECK_HOSTNAME."
+                ) from None
             time.sleep(0.5)
     raise KafkaUnavailable(
         f"[E401] no Kafka broker answered at {settings.bootstrap_servers} within {timeout:.0f} s "
