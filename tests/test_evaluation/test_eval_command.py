@@ -34,3 +34,84 @@ def test_eval_with_a_broken_gold_file_fails_with_code_2(tmp_path: Path, capsys: 
     bad.write_text("{not json\n", encoding="utf-8")
     assert main(["eval", str(bad)]) == 2
     assert "E401" in capsys.readouterr().err
+
+
+def _manifest(tmp_path: Path, *sets: tuple[str, str]) -> Path:
+    path = tmp_path / "sets.json"
+    entries = [{"file": f, "status": s, "why": f"why {f}"} for f, s in sets]
+    path.write_text(json.dumps({"sets": entries}), encoding="utf-8")
+    return path
+
+
+def _claims_gold(write_gold: WriteGold, name: str) -> Path:
+    claim = {
+        "claimant": span(TEXT, "Rami Abdurrahman"), "cue": span(TEXT, "told"),
+        "content": span(TEXT, "Hama would fall"), "kind": "indirect",
+    }  # fmt: skip
+    return write_gold({"id": name, "text": TEXT, "claims": [claim]}, name=name)
+
+
+def test_eval_scores_development_sets_and_names_the_blind_ones(
+    write_gold: WriteGold, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _claims_gold(write_gold, "dev")
+    _claims_gold(write_gold, "held")
+    sets = _manifest(tmp_path, ("dev.jsonl", "development"), ("held.jsonl", "blind"))
+    assert main(["eval", "--sets", str(sets)]) == 0
+    out = capsys.readouterr().out
+    assert "Claims, dev [development]" in out and "Claims, held" not in out
+    assert "Blind sets, not scored: held (" in out and "--blind" in out
+
+
+def test_eval_blind_scores_the_blind_sets_only_and_warns(
+    write_gold: WriteGold, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _claims_gold(write_gold, "dev")
+    _claims_gold(write_gold, "held")
+    sets = _manifest(tmp_path, ("dev.jsonl", "development"), ("held.jsonl", "blind"))
+    assert main(["eval", "--sets", str(sets), "--blind", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [(g["name"], g["status"]) for g in json.loads(captured.out)["golds"]] == [("held", "blind")]
+    assert "scored once, at the end" in captured.err
+
+
+def test_eval_blind_says_so_when_the_blind_set_is_not_written_yet(
+    write_gold: WriteGold, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _claims_gold(write_gold, "dev")
+    sets = _manifest(tmp_path, ("dev.jsonl", "development"), ("held.jsonl", "blind"))
+    assert main(["eval", "--sets", str(sets), "--blind"]) == 1
+    assert "missing" in capsys.readouterr().err
+
+
+def test_eval_without_paths_skips_a_missing_blind_set(
+    write_gold: WriteGold, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _claims_gold(write_gold, "dev")
+    sets = _manifest(tmp_path, ("dev.jsonl", "development"), ("held.jsonl", "blind"))
+    assert main(["eval", "--sets", str(sets)]) == 0
+    assert "not written yet" in capsys.readouterr().out
+
+
+def test_eval_given_paths_uses_the_manifest_status_or_unlabelled(
+    write_gold: WriteGold, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    held, other = _claims_gold(write_gold, "held"), _claims_gold(write_gold, "other")
+    sets = _manifest(tmp_path, ("held.jsonl", "blind"))
+    assert main(["eval", "--sets", str(sets), "--json", str(held), str(other)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(g["name"], g["status"]) for g in data["golds"]] == [("held", "blind"), ("other", "unlabelled")]
+    assert {c["status"] for c in data["claims"] if c["set"] == "other"} == {"unlabelled"}
+
+
+def test_eval_refuses_paths_together_with_blind(write_gold: WriteGold, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _claims_gold(write_gold, "dev")
+    assert main(["eval", "--blind", str(path)]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+def test_eval_json_names_the_set_of_every_claim_row(write_gold: WriteGold, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _claims_gold(write_gold, "dev")
+    assert main(["eval", "--json", str(path)]) == 0
+    claims = json.loads(capsys.readouterr().out)["claims"]
+    assert {(c["set"], c["gold"]) for c in claims} == {("dev", 1)}  # "gold" stays the gold count

@@ -64,3 +64,36 @@ def test_span_that_does_not_quote_the_text_is_an_error(write_gold: WriteGold) ->
 def test_unreadable_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(GoldError, match="E401"):
         load_gold(tmp_path / "missing.jsonl")
+
+
+def test_optional_fields_of_the_format_are_accepted(write_gold: WriteGold) -> None:
+    claim = {
+        "claimant": span(TEXT, "Rami Abdurrahman"), "cue": span(TEXT, "told", lemma="tell"),
+        "content": span(TEXT, "Hama falls."), "kind": "belief", "broad": True,
+    }  # fmt: skip
+    entity = span(TEXT, "Rami Abdurrahman", label="PERSON", canonical="Rami Abdurrahman")
+    document = {"id": "a", "title": "T", "source": "s", "text": TEXT, "entities": [entity], "claims": [claim]}
+    (doc,) = load_gold(write_gold(document)).documents
+    (gold,) = doc.claims or ()
+    assert (gold.kind, gold.broad, doc.title) == ("belief", True, "T")
+
+
+def test_claims_are_narrow_unless_marked_broad(write_gold: WriteGold) -> None:
+    claim = {"claimant": None, "cue": span(TEXT, "told"), "content": span(TEXT, "Hama falls."), "kind": "direct"}
+    (doc,) = load_gold(write_gold({"id": "a", "text": TEXT, "claims": [claim]})).documents
+    assert [c.broad for c in doc.claims or ()] == [False]
+
+
+def test_unknown_claim_kind_is_an_error(write_gold: WriteGold) -> None:
+    claim = {"claimant": None, "cue": span(TEXT, "told"), "content": span(TEXT, "Hama falls."), "kind": "direkt"}
+    with pytest.raises(GoldError, match="direkt"):
+        load_gold(write_gold({"id": "a", "text": TEXT, "claims": [claim]}))
+
+
+def test_gold_set_carries_the_status_it_is_loaded_with(write_gold: WriteGold) -> None:
+    gold = load_gold(write_gold({"id": "a", "text": TEXT, "entities": []}), status="blind", why="held out")
+    assert (gold.status, gold.why) == ("blind", "held out")
+
+
+def test_gold_set_is_unlabelled_by_default(write_gold: WriteGold) -> None:
+    assert load_gold(write_gold({"id": "a", "text": TEXT, "entities": []})).status == "unlabelled"

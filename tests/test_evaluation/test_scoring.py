@@ -15,16 +15,25 @@ from workers.evaluation.scoring import (
 
 
 def _gold(
-    start: int, end: int, claimant: tuple[int, int, str] | None = (0, 2, "It"), resolved: str | None = None
+    start: int,
+    end: int,
+    claimant: tuple[int, int, str] | None = (0, 2, "It"),
+    resolved: str | None = None,
+    kind: str | None = None,
 ) -> GoldClaim:
     who = GoldSpan(claimant[2], claimant[0], claimant[1]) if claimant else None
-    return GoldClaim(who, resolved, GoldSpan("said", 3, 7), GoldSpan("x" * (end - start), start, end), "assert")
+    content = GoldSpan("x" * (end - start), start, end)
+    return GoldClaim(who, resolved, GoldSpan("said", 3, 7), content, "assert", kind)
 
 
 def _pred(
-    start: int, end: int, claimant: tuple[int, int] | None = (0, 2), resolved: str | None = "It"
+    start: int,
+    end: int,
+    claimant: tuple[int, int] | None = (0, 2),
+    resolved: str | None = "It",
+    kind: str | None = None,
 ) -> PredictedClaim:
-    return PredictedClaim((start, end), (3, 7), claimant, resolved, "assert")
+    return PredictedClaim((start, end), (3, 7), claimant, resolved, "assert", kind)
 
 
 def test_counts_give_precision_recall_and_f1() -> None:
@@ -85,3 +94,35 @@ def test_claimant_elsewhere_in_the_text_is_wrong() -> None:
 def test_missing_claimant_is_right_only_when_gold_has_none() -> None:
     assert claimant_is_right(_gold(10, 20, claimant=None), _pred(10, 20, claimant=None, resolved=None))
     assert not claimant_is_right(_gold(10, 20), _pred(10, 20, claimant=None, resolved=None))
+
+
+def test_recall_of_a_kind_counts_gold_claims_found_under_any_kind() -> None:
+    gold = [_gold(10, 20, kind="belief"), _gold(30, 40, kind="belief")]
+    scores = score_claims([(gold, [_pred(10, 20, kind="indirect")])], 0.3)
+    belief = scores.by_kind["belief"]
+    assert (belief.gold, belief.gold_matched, belief.recall, belief.same_kind) == (2, 1, 0.5, 0)
+
+
+def test_kind_the_system_never_predicts_has_no_precision() -> None:
+    scores = score_claims([([_gold(10, 20, kind="belief")], [_pred(10, 20, kind="indirect")])], 0.3)
+    assert (scores.by_kind["belief"].precision, scores.by_kind["belief"].f1) == (None, None)
+
+
+def test_precision_of_a_kind_counts_its_predictions_matched_to_any_gold_kind() -> None:
+    scores = score_claims(
+        [([_gold(10, 20, kind="belief")], [_pred(10, 20, kind="indirect"), _pred(50, 60, kind="indirect")])], 0.3
+    )
+    indirect = scores.by_kind["indirect"]
+    assert (indirect.predicted, indirect.predicted_matched, indirect.precision, indirect.recall) == (2, 1, 0.5, None)
+
+
+def test_kind_is_right_when_gold_and_prediction_agree() -> None:
+    gold = [_gold(10, 20, kind="direct"), _gold(30, 40, kind="mixed")]
+    scores = score_claims([(gold, [_pred(10, 20, kind="direct"), _pred(30, 40, kind="indirect")])], 0.3)
+    assert (scores.kind_right, scores.kind_judged) == (1, 2)
+    assert (scores.by_kind["direct"].same_kind, scores.by_kind["mixed"].same_kind) == (1, 0)
+
+
+def test_claims_without_a_kind_are_counted_as_unspecified() -> None:
+    scores = score_claims([([_gold(10, 20)], [_pred(10, 20)])], 0.3)
+    assert (scores.by_kind["unspecified"].gold, scores.kind_judged) == (1, 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from workers.evaluation.gold import GoldDocument
+from workers.evaluation.gold import GOLD_KINDS, GoldDocument
 from workers.evaluation.schemes import LabelledSpan
 from workers.evaluation.systems import NewsflowSystem, StockSpacySystem, quotation_baseline
 
@@ -36,3 +36,17 @@ def test_quotation_baseline_attributes_a_quotation_to_the_nearest_name(nlp: Lang
 
 def test_quotation_baseline_skips_short_quotations(nlp: Language) -> None:
     assert quotation_baseline(nlp('The team named it "Robogee" last year.')) == ()
+
+
+def test_newsflow_system_gives_claim_kinds_in_gold_terms(nlp: Language) -> None:
+    (output,) = NewsflowSystem(nlp).predict([_doc()])
+    assert [c.kind for c in output.claims] == ["indirect", "indirect"]
+
+
+def test_every_pipeline_claim_kind_maps_to_a_gold_kind() -> None:
+    assert NewsflowSystem.claim_kinds <= set(GOLD_KINDS)
+
+
+def test_quotation_baseline_calls_every_quotation_direct(nlp: Language) -> None:
+    (claim,) = quotation_baseline(nlp("“We will rebuild the bridge,” Mayor Anne Hidalgo said."))
+    assert claim.kind == "direct"

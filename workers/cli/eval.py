@@ -1,4 +1,9 @@
-"""``newsflow eval``: score the pipeline and stock spaCy against gold standards."""
+"""``newsflow eval``: score the pipeline and stock spaCy against gold standards.
+
+Which sets are scored follows ``seeds/eval/sets.json``: without paths the development
+sets, with ``--blind`` the blind sets only; given paths are scored with the status
+the manifest gives them ("unlabelled" when it does not list them).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from workers.evaluation import (
+    BLIND_WARNING,
     DEFAULT_THRESHOLDS,
     NewsflowSystem,
     StockSpacySystem,
     System,
-    default_gold_paths,
     evaluate,
     format_report,
     load_gold,
+    load_manifest,
+    select,
     to_json,
 )
+from workers.evaluation.report import not_scored
 from workers.nlp.pipeline import load_pipeline
 from workers.settings import Settings
 
@@ -30,10 +38,24 @@ def add_parser(sub: Any) -> None:
         description="Run the enrichment and stock spaCy (the same model, raw doc.ents) on gold "
         "files and print entity precision/recall/F1 (exact span and label, overall and per "
         "label) and claim precision/recall/F1 as the SFU Gender Gap Tracker scores quotes "
-        "(content overlap above each threshold), with the share of matches whose claimant, "
-        "cue and stance are right. Without paths: the gold files in seeds/eval/.",
+        "(content overlap above each threshold), overall and by kind, narrow and broad, with "
+        "the share of matches whose claimant, cue, stance and kind are right. Each set is "
+        "labelled development or blind by seeds/eval/sets.json. Without paths: the development "
+        "sets; blind sets only with --blind.",
     )
-    p.add_argument("paths", nargs="*", metavar="GOLD", help="gold files (.json or .jsonl); default: seeds/eval/")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="GOLD",
+        help="gold files (.json or .jsonl), scored with the status the manifest gives them; "
+        "default: the development sets of the manifest",
+    )
+    p.add_argument(
+        "--blind",
+        action="store_true",
+        help="score the blind sets of the manifest only (once, at the end: not while tuning)",
+    )
+    p.add_argument("--sets", metavar="FILE", help="the manifest of gold sets (default: seeds/eval/sets.json)")
     p.add_argument("--model", help="spaCy pipeline to use (overrides NEWSFLOW_SPACY_MODEL)")
     p.add_argument(
         "--threshold",
@@ -47,14 +69,25 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.blind and args.paths:
+        print("newsflow eval: error: give gold paths or --blind, not both", file=sys.stderr)
+        return 2
+    manifest = load_manifest(Path(args.sets) if args.sets else None)
+    selection = select(manifest, [Path(p) for p in args.paths], blind=args.blind)
+    if not selection.scored:
+        wanted = "blind" if args.blind else "development"
+        reasons = not_scored(selection) if selection.missing else [f"the manifest lists no {wanted} set."]
+        print(f"newsflow eval: no {wanted} set to score ({manifest.path}):", *reasons, file=sys.stderr)
+        return 1
+    if any(e.status == "blind" for e in selection.scored):
+        print(f"newsflow eval: {BLIND_WARNING}", file=sys.stderr)
+    gold_sets = [load_gold(e.path, status=e.status, why=e.why) for e in selection.scored]
     settings = settings.with_overrides(spacy_model=args.model)
-    paths = [Path(p) for p in args.paths] or default_gold_paths()
-    gold_sets = [load_gold(path) for path in paths]
     nlp = load_pipeline(settings.spacy_model)
     systems: list[System] = [NewsflowSystem(nlp), StockSpacySystem(nlp)]
     evaluation = evaluate(gold_sets, systems, tuple(args.threshold or DEFAULT_THRESHOLDS))
     if args.json:
-        print(json.dumps(to_json(evaluation), indent=2))
+        print(json.dumps(to_json(evaluation, selection), indent=2))
     else:
-        sys.stdout.write(f"model: {settings.spacy_model}\n\n" + format_report(evaluation))
+        sys.stdout.write(f"model: {settings.spacy_model}\n\n" + format_report(evaluation, selection))
     return 0

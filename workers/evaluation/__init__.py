@@ -1,29 +1,47 @@
 """Evaluation of the enrichment against gold standards: ``newsflow eval``.
 
-The public front door: load gold files (:func:`load_gold`), run systems on them and
-score (:func:`evaluate`), and format the result (:func:`format_report`). The gold
-sets shipped in ``seeds/eval/`` are the defaults (:func:`default_gold_paths`).
+The public front door: read the manifest of gold sets and pick what to score
+(:func:`load_manifest`, :func:`select`), load gold files (:func:`load_gold`), run
+systems on them and score (:func:`evaluate`), and format the result
+(:func:`format_report`). The development sets listed in ``seeds/eval/sets.json``
+are the defaults (:func:`default_gold_paths`); its blind sets are scored on request.
 """
 
 from __future__ import annotations
 
 from workers.evaluation.evaluate import DEFAULT_THRESHOLDS, Evaluation, evaluate
 from workers.evaluation.exceptions import GoldError
-from workers.evaluation.gold import GoldSet, default_gold_paths, load_gold
-from workers.evaluation.report import format_report, to_json
+from workers.evaluation.gold import GoldSet, load_gold
+from workers.evaluation.manifest import (
+    Manifest,
+    Selection,
+    SetEntry,
+    Status,
+    default_gold_paths,
+    load_manifest,
+    select,
+)
+from workers.evaluation.report import BLIND_WARNING, format_report, to_json
 from workers.evaluation.systems import NewsflowSystem, StockSpacySystem, System
 
 __all__ = [
+    "BLIND_WARNING",
     "DEFAULT_THRESHOLDS",
     "Evaluation",
     "GoldError",
     "GoldSet",
+    "Manifest",
     "NewsflowSystem",
+    "Selection",
+    "SetEntry",
+    "Status",
     "StockSpacySystem",
     "System",
     "default_gold_paths",
     "evaluate",
     "format_report",
     "load_gold",
+    "load_manifest",
+    "select",
     "to_json",
 ]

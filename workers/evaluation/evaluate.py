@@ -1,31 +1,55 @@
-"""Run every system on every gold set and score the predictions."""
+"""Run every system on every gold set and score the predictions.
+
+A set whose gold marks some claims ``broad`` is scored on claims twice: ``narrow``
+(the broad claims removed from the gold; a prediction of one counts against
+precision, since the narrow definition says it is no claim) and ``broad`` (every
+gold claim). A set with no broad claim is scored once, variant ``all``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
-from workers.evaluation.gold import GoldSet
+from workers.evaluation.gold import GoldClaim, GoldSet
+from workers.evaluation.manifest import Status
 from workers.evaluation.schemes import LabelledSpan, project
 from workers.evaluation.scoring import ClaimScores, Counts, score_claims, score_entities
 from workers.evaluation.systems import System
 
-__all__ = ["DEFAULT_THRESHOLDS", "ClaimResult", "EntityResult", "Evaluation", "GoldSummary", "evaluate"]
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "ClaimResult",
+    "ClaimVariant",
+    "EntityResult",
+    "Evaluation",
+    "GoldSummary",
+    "claim_variants",
+    "evaluate",
+]
 
 #: Overlap thresholds of the SFU Gender Gap Tracker's evaluation.
 DEFAULT_THRESHOLDS: Final = (0.3, 0.8)
 
+#: Which gold claims a claim score counts: without the broad ones, all of them, or
+#: all of them in a set that marks none broad.
+ClaimVariant = Literal["narrow", "broad", "all"]
+
 
 @dataclass(frozen=True, slots=True)
 class GoldSummary:
-    """What one gold set holds."""
+    """What one gold set holds, and its status in the manifest."""
 
     name: str
     scheme: str
     documents: int
     entities: int
     claims: int
+    status: Status = "unlabelled"
+    why: str = ""
+    #: Claims only the broad definition counts (included in ``claims``).
+    broad_claims: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +59,7 @@ class EntityResult:
     gold: str
     system: str
     counts: dict[str, Counts]
+    status: Status = "unlabelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +71,10 @@ class ClaimResult:
     note: str
     threshold: float
     scores: ClaimScores
+    variant: ClaimVariant = "all"
+    status: Status = "unlabelled"
+    #: The claim kinds the system can emit (a kind outside it has no precision).
+    claim_kinds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +90,7 @@ def evaluate(
     gold_sets: Sequence[GoldSet], systems: Sequence[System], thresholds: Sequence[float] = DEFAULT_THRESHOLDS
 ) -> Evaluation:
     """Score each system on each gold set (entities where the gold has them, claims
-    where it has them, at each threshold)."""
+    where it has them, in each variant, at each threshold)."""
     golds, entity_results, claim_results = [], [], []
     for gold in gold_sets:
         docs = gold.documents
@@ -72,6 +101,9 @@ def evaluate(
                 len(docs),
                 sum(len(d.entities or ()) for d in docs),
                 sum(len(d.claims or ()) for d in docs),
+                gold.status,
+                gold.why,
+                sum(c.broad for d in docs for c in d.claims or ()),
             )
         )
         for system in systems:
@@ -90,15 +122,33 @@ def evaluate(
                     )
                     for d, o in with_entities
                 ]
-                entity_results.append(EntityResult(gold.name, system.name, score_entities(pairs)))
+                entity_results.append(EntityResult(gold.name, system.name, score_entities(pairs), gold.status))
             with_claims = [
                 (d.claims or (), o.claims) for d, o in zip(docs, outputs, strict=True) if d.claims is not None
             ]
-            if with_claims:
+            if not with_claims:
+                continue
+            for variant, keep in claim_variants([c for claims, _ in with_claims for c in claims]):
+                documents = [(tuple(c for c in claims if keep(c)), predicted) for claims, predicted in with_claims]
                 for threshold in thresholds:
                     claim_results.append(
                         ClaimResult(
-                            gold.name, system.name, system.claims_note, threshold, score_claims(with_claims, threshold)
+                            gold.name,
+                            system.name,
+                            system.claims_note,
+                            threshold,
+                            score_claims(documents, threshold),
+                            variant,
+                            gold.status,
+                            system.claim_kinds,
                         )
                     )
     return Evaluation(tuple(golds), tuple(entity_results), tuple(claim_results))
+
+
+def claim_variants(claims: Sequence[GoldClaim]) -> list[tuple[ClaimVariant, Callable[[GoldClaim], bool]]]:
+    """The variants to score ``claims`` in, each with the test a gold claim must pass
+    to count: narrow and broad when some claim is broad, else all."""
+    if any(c.broad for c in claims):
+        return [("narrow", lambda c: not c.broad), ("broad", lambda c: True)]
+    return [("all", lambda c: True)]

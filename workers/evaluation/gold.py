@@ -1,11 +1,14 @@
 """Gold standard files: loading them into typed documents.
 
 A gold file is ``.json`` (one document) or ``.jsonl`` (one a line). A document is
-``{id, text, title?, published_at?, entities?, claims?}`` with code-point offsets
-into ``text``, end exclusive. ``entities`` are ``{text, label, start, end}``;
-``claims`` are ``{claimant: span | null, claimant_resolved?, cue: span + lemma,
-content: span, kind?, stance?}``. A document without ``entities`` (or without
-``claims``) is not scored on them, which is not the same as an empty list.
+``{id, text, title?, published_at?, source?, entities?, claims?}`` with code-point
+offsets into ``text``, end exclusive. ``entities`` are ``{text, label, start, end,
+canonical?}``; ``claims`` are ``{claimant: span | null, claimant_resolved?, cue: span
++ lemma, content: span, kind?, stance?, broad?}``, ``kind`` one of :data:`GOLD_KINDS`
+and ``broad: true`` marking a claim only the broad definition counts (speech acts
+beyond saying, beliefs, non-human evidence, nominal reports). A document without
+``entities`` (or without ``claims``) is not scored on them, which is not the same as
+an empty list. Other fields are ignored.
 
 The label scheme is read from the labels: a file whose labels are all CoNLL's
 (PER, LOC, ORG, MISC) is scored in CoNLL terms, anything else in OntoNotes terms.
@@ -20,24 +23,25 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from workers.evaluation.exceptions import GoldError
+from workers.evaluation.manifest import Status
 
 __all__ = [
     "CONLL_LABELS",
+    "GOLD_KINDS",
     "GoldClaim",
     "GoldDocument",
     "GoldEntity",
     "GoldSet",
     "GoldSpan",
     "Scheme",
-    "default_gold_paths",
     "documents_with",
     "load_gold",
 ]
 
 Scheme = Literal["ontonotes", "conll"]
 CONLL_LABELS: Final = frozenset({"PER", "LOC", "ORG", "MISC"})
-#: Where ``newsflow eval`` finds its gold files when given none.
-GOLD_DIR: Final = Path(__file__).resolve().parents[2] / "seeds" / "eval"
+#: The claim kinds a gold file may give, in report order.
+GOLD_KINDS: Final = ("direct", "indirect", "mixed", "belief")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +64,16 @@ class GoldEntity:
 
 @dataclass(frozen=True, slots=True)
 class GoldClaim:
-    """One annotated claim; ``claimant_resolved`` names whom a pronoun stands for."""
+    """One annotated claim; ``claimant_resolved`` names whom a pronoun stands for;
+    ``broad``: only the broad definition of a claim counts it."""
 
     claimant: GoldSpan | None
     claimant_resolved: str | None
     cue: GoldSpan
     content: GoldSpan
     stance: str | None
+    kind: str | None = None
+    broad: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,30 +90,22 @@ class GoldDocument:
 
 @dataclass(frozen=True, slots=True)
 class GoldSet:
-    """The documents of one gold file, and the label scheme they use."""
+    """The documents of one gold file, the label scheme they use, and the set's
+    status in the manifest (see :mod:`workers.evaluation.manifest`)."""
 
     name: str
     scheme: Scheme
     documents: tuple[GoldDocument, ...]
+    status: Status = "unlabelled"
+    why: str = ""
 
 
-def default_gold_paths() -> list[Path]:
-    """The gold files shipped in ``seeds/eval/``, in name order.
-
-    Raises:
-        GoldError: the directory holds none (not a full checkout?).
-    """
-    paths = sorted(p for p in GOLD_DIR.glob("*") if p.suffix in (".json", ".jsonl"))
-    if not paths:
-        raise GoldError(f"[E401] no gold files in {GOLD_DIR}")
-    return paths
-
-
-def load_gold(path: Path) -> GoldSet:
-    """Load one gold file.
+def load_gold(path: Path, *, status: Status = "unlabelled", why: str = "") -> GoldSet:
+    """Load one gold file, labelled with its ``status`` and the reason ``why``.
 
     Raises:
-        GoldError: the file cannot be read, or a span does not quote its text.
+        GoldError: the file cannot be read, a span does not quote its text, or a
+            claim's ``kind`` or ``broad`` is not one the format allows.
     """
     try:
         documents = tuple(_document(record, path) for record in _records(path))
@@ -115,7 +114,7 @@ def load_gold(path: Path) -> GoldSet:
     labels = {e.label for d in documents for e in d.entities or ()}
     scheme: Scheme = "conll" if labels and labels <= CONLL_LABELS else "ontonotes"
     name = path.name.split(".")[0]
-    return GoldSet(name=name, scheme=scheme, documents=documents)
+    return GoldSet(name=name, scheme=scheme, documents=documents, status=status, why=why)
 
 
 def _records(path: Path) -> Iterator[dict[str, Any]]:
@@ -157,12 +156,20 @@ def _entity(value: dict[str, Any], text: str) -> GoldEntity:
 
 def _claim(value: dict[str, Any], text: str) -> GoldClaim:
     claimant = value.get("claimant")
+    kind = value.get("kind")
+    if kind is not None and kind not in GOLD_KINDS:
+        raise ValueError(f"claim kind {kind!r} is not one of {', '.join(GOLD_KINDS)}")
+    broad = value.get("broad", False)
+    if not isinstance(broad, bool):
+        raise ValueError(f"claim 'broad' must be true or false, not {broad!r}")
     return GoldClaim(
         claimant=_span(claimant, text) if claimant else None,
         claimant_resolved=value.get("claimant_resolved"),
         cue=_span(value["cue"], text),
         content=_span(value["content"], text),
         stance=value.get("stance"),
+        kind=kind,
+        broad=broad,
     )
 
 

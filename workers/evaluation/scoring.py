@@ -16,7 +16,15 @@ the right claimant, cue and stance:
   contains the other as a run of whole words ("Syrian Observatory for Human
   Rights" in "The Britain-based Syrian Observatory for Human Rights");
 - cue: the same span;
-- stance: the same stance (only where the gold gives one).
+- stance: the same stance (only where the gold gives one);
+- kind: the same kind (direct, indirect, mixed, belief).
+
+By kind: every claim is matched as above, whatever its kind; then recall of a kind
+is the share of gold claims of that kind that were matched (to a prediction of any
+kind), and precision of a kind the share of predicted claims of that kind that were
+matched (to a gold claim of any kind). So a kind the system never emits (the
+pipeline has no ``belief``) still has a recall: how many such claims it finds under
+another kind; its precision is undefined.
 """
 
 from __future__ import annotations
@@ -30,8 +38,10 @@ from workers.evaluation.schemes import LabelledSpan
 from workers.nlp.names import name_key
 
 __all__ = [
+    "UNSPECIFIED_KIND",
     "ClaimScores",
     "Counts",
+    "KindCounts",
     "PredictedClaim",
     "match_claims",
     "score_claims",
@@ -39,6 +49,8 @@ __all__ = [
 ]
 
 OVERALL = "overall"
+#: The kind of a claim whose gold or system gives none.
+UNSPECIFIED_KIND = "unspecified"
 
 
 @dataclass(slots=True)
@@ -65,13 +77,50 @@ class Counts:
 
 @dataclass(frozen=True, slots=True)
 class PredictedClaim:
-    """A system's claim as scored: offsets, the claimant's resolved name, stance."""
+    """A system's claim as scored: offsets, the claimant's resolved name, stance and
+    kind (in the gold's terms)."""
 
     content: tuple[int, int]
     cue: tuple[int, int]
     claimant: tuple[int, int] | None
     claimant_resolved: str | None
     stance: str | None
+    kind: str | None = None
+
+
+@dataclass(slots=True)
+class KindCounts:
+    """Gold and predicted claims of one kind, and how many of each were matched.
+
+    Matching ignores kind, so the two matched counts differ when a gold claim of one
+    kind is matched by a prediction of another.
+    """
+
+    gold: int = 0
+    predicted: int = 0
+    #: Gold claims of this kind matched by a prediction (of any kind).
+    gold_matched: int = 0
+    #: Predicted claims of this kind matched to a gold claim (of any kind).
+    predicted_matched: int = 0
+    #: Gold claims of this kind matched by a prediction of the same kind.
+    same_kind: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        """Matched share of the predictions of this kind; ``None`` when there are none."""
+        return self.predicted_matched / self.predicted if self.predicted else None
+
+    @property
+    def recall(self) -> float | None:
+        """Matched share of the gold claims of this kind; ``None`` when there are none."""
+        return self.gold_matched / self.gold if self.gold else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        if p is None or r is None:
+            return None
+        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @dataclass(slots=True)
@@ -84,6 +133,10 @@ class ClaimScores:
     stance_right: int = 0
     #: Matches whose gold gives a stance (the denominator of ``stance_right``).
     stance_judged: int = 0
+    kind_right: int = 0
+    #: Matches whose gold gives a kind (the denominator of ``kind_right``).
+    kind_judged: int = 0
+    by_kind: dict[str, KindCounts] = field(default_factory=dict)
 
     def share(self, right: int, of: int | None = None) -> float:
         """``right`` as a share of the matches (or of ``of``)."""
@@ -143,9 +196,14 @@ def score_claims(
 ) -> ClaimScores:
     """Claim matching counts and attribute accuracy over (gold, predicted) pairs."""
     scores = ClaimScores()
+    by_kind: dict[str, KindCounts] = defaultdict(KindCounts)
     for gold, predicted in documents:
         scores.counts.gold += len(gold)
         scores.counts.predicted += len(predicted)
+        for gold_claim in gold:
+            by_kind[gold_claim.kind or UNSPECIFIED_KIND].gold += 1
+        for pred in predicted:
+            by_kind[pred.kind or UNSPECIFIED_KIND].predicted += 1
         for g, p in match_claims(gold, predicted, threshold):
             scores.counts.tp += 1
             gold_claim, pred = gold[g], predicted[p]
@@ -154,6 +212,14 @@ def score_claims(
             if gold_claim.stance is not None:
                 scores.stance_judged += 1
                 scores.stance_right += gold_claim.stance == pred.stance
+            gold_kind, pred_kind = gold_claim.kind or UNSPECIFIED_KIND, pred.kind or UNSPECIFIED_KIND
+            by_kind[gold_kind].gold_matched += 1
+            by_kind[pred_kind].predicted_matched += 1
+            by_kind[gold_kind].same_kind += gold_kind == pred_kind
+            if gold_claim.kind is not None:
+                scores.kind_judged += 1
+                scores.kind_right += gold_kind == pred_kind
+    scores.by_kind = dict(by_kind)
     return scores
 
 

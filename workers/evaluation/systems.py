@@ -7,14 +7,18 @@
   Stock spaCy extracts no claims; its claim rows are a quotation-mark baseline
   (every quotation is a claim; the claimant is the nearest PERSON or ORG entity
   and the cue the nearest reporting verb in the paragraph), which shows what
-  quotation marks alone give.
+  quotation marks alone give. Every quotation is a ``direct`` claim.
+
+Each system says which claim kinds it can emit (``claim_kinds``), in the gold's
+terms, so that the report can tell "found none" from "has no such kind".
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from types import MappingProxyType
+from typing import Final, Protocol, get_args
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -23,11 +27,20 @@ from workers.enrich import Enricher
 from workers.evaluation.gold import GoldDocument
 from workers.evaluation.schemes import LabelledSpan
 from workers.evaluation.scoring import PredictedClaim
-from workers.models import EnrichedArticle, RawArticle
+from workers.models import ClaimKind, EnrichedArticle, RawArticle
 from workers.nlp.lexicon import REPORTING_VERBS
 from workers.nlp.quotes import find_quotes
 
-__all__ = ["NewsflowSystem", "Output", "StockSpacySystem", "System"]
+__all__ = ["PIPELINE_KIND_TO_GOLD", "NewsflowSystem", "Output", "StockSpacySystem", "System", "gold_kind"]
+
+#: The pipeline's claim kinds (``workers.models.ClaimKind``) in the gold's terms; a
+#: kind not listed here keeps its name.
+PIPELINE_KIND_TO_GOLD: Final = MappingProxyType({"direct": "direct", "indirect": "indirect", "mixed": "mixed"})
+
+
+def gold_kind(pipeline_kind: str) -> str:
+    """A pipeline claim kind in the gold's terms."""
+    return PIPELINE_KIND_TO_GOLD.get(pipeline_kind, pipeline_kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +57,8 @@ class System(Protocol):
     name: str
     #: What the claim rows of this system are, for the report ("" = the system).
     claims_note: str
+    #: The claim kinds the system can emit, in the gold's terms.
+    claim_kinds: frozenset[str]
 
     def predict(self, documents: Sequence[GoldDocument]) -> list[Output]:
         """One output per document, in order."""
@@ -55,6 +70,7 @@ class NewsflowSystem:
 
     name = "newsflow"
     claims_note = ""
+    claim_kinds = frozenset(gold_kind(k) for k in get_args(ClaimKind))
 
     def __init__(self, nlp: Language) -> None:
         self._enricher = Enricher(nlp, clock=lambda: "1970-01-01T00:00:00.000Z")
@@ -80,6 +96,7 @@ def _newsflow_output(article: EnrichedArticle) -> Output:
             claimant=(c.claimant.start, c.claimant.end) if c.claimant else None,
             claimant_resolved=(names.get(c.claimant.entity_id or "") or c.claimant.text) if c.claimant else None,
             stance=c.stance,
+            kind=gold_kind(c.kind),
         )
         for c in article.claims
     )
@@ -91,6 +108,7 @@ class StockSpacySystem:
 
     name = "stock"
     claims_note = "quotation-mark baseline"
+    claim_kinds = frozenset({"direct"})
 
     def __init__(self, nlp: Language) -> None:
         self._nlp = nlp
@@ -146,6 +164,7 @@ def quotation_baseline(doc: Doc) -> tuple[PredictedClaim, ...]:
                 claimant=(speaker.start_char, speaker.end_char) if speaker is not None else None,
                 claimant_resolved=speaker.text if speaker is not None else None,
                 stance="assert",
+                kind="direct",
             )
         )
     return tuple(claims)
