@@ -46,3 +46,18 @@ def test_short_text_is_assumed_english() -> None:
 
 def test_long_text_without_sentence_punctuation_is_flagged() -> None:
     assert "no_sentence_punctuation" in screen("the word and the word " * 100).flags
+
+
+def test_a_results_table_with_foreign_names_is_not_flagged() -> None:
+    table = (
+        "Allsvenskan results\nMalmö FF 3 Hammarby IF 1\nDjurgårdens IF 0 IFK Göteborg 0\n"
+        "BK Häcken 2 AIK 2\nIFK Norrköping 1 Kalmar FF 2\nIF Elfsborg 4 Halmstads BK 0"
+    )
+    result = screen(table)
+    assert result.english and "non_english" not in result.flags
+
+
+def test_screening_reports_the_detected_language_and_confidence() -> None:
+    result = screen(GERMAN)
+    assert result.detected_language == "de"
+    assert result.language_confidence is not None and 0.7 <= result.language_confidence <= 1

@@ -178,6 +178,8 @@ class Enricher:
                 model_version=self._model_version,
                 processed_at=self._clock(),
             ),
+            detected_language=screening.detected_language,
+            language_confidence=screening.language_confidence,
         )
 
 

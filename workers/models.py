@@ -213,6 +213,12 @@ class EnrichedArticle:
     processing: Processing
     #: Set by the stream worker's duplicate index; offline enrichment leaves it None.
     duplicate_of: DuplicateOf | None = None
+    #: The language detected on the body's prose (CLD2's code: "en", "de", "zh-Hant"),
+    #: whatever ``language`` was declared; None when there was too little prose to tell.
+    detected_language: str | None = None
+    #: The detector's confidence in ``detected_language``, 0..1 (CLD2's share of the
+    #: prose in that language, halved when CLD2 calls it unreliable); None when not asked.
+    language_confidence: float | None = None
     schema: SchemaRef = ARTICLE_SCHEMA
 
 
