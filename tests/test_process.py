@@ -11,6 +11,7 @@ from tests.checks import assert_valid_event
 from workers.dedup import DuplicateIndex
 from workers.dlq import REPLAY_HEADER
 from workers.enrich import Enricher
+from workers.events import OutputLimits
 from workers.inflight import InFlightLog
 from workers.models import DuplicateOf
 from workers.process import InputRecord, RecordProcessor
@@ -194,3 +195,23 @@ def test_a_suspect_that_kills_the_worker_again_counts_two_deaths_whatever_its_ba
     [outcome] = RecordProcessor(enricher, make_settings(), in_flight=log).process_batch(batch[:1])
     assert (outcome.reason, orjson.loads(outcome.outputs[0].value)["attempts"]) == ("poison", 2)
     log.close()
+
+
+def test_a_dead_letter_over_its_topic_limit_drops_value_and_key_and_is_keyed_by_position(
+    enricher: Enricher, make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings()
+    limits = OutputLimits(settings.max_message_bytes, {settings.topic_dlq: 2000})
+    processor = RecordProcessor(enricher, settings, limits=limits, clock=lambda: "2024-12-05T12:00:00Z")
+    huge_key = InputRecord("articles.raw", 3, 9, b"k" * 3000, b"not json")
+    [out] = processor(huge_key).outputs
+    letter = orjson.loads(out.value)
+    assert (letter["key"], letter["value"], letter["value_omitted"]) == (None, "", True)
+    assert (out.key, letter["partition"], letter["offset"], letter["reason"]) == (
+        b"articles.raw:3:9",
+        3,
+        9,
+        "invalid_json",
+    )
+    assert limits.fits(out)
+    assert_valid_event(letter)

@@ -133,16 +133,16 @@ class RecordProcessor:
 
         An enriched article's record refused: its input is dead-lettered with
         ``reason`` (``output_too_large`` or ``output_rejected``). A dead letter
-        refused: a copy without the input's value (``value_omitted``).
+        refused: its smallest form, without the input's value and key.
 
         Returns:
             The outcome to publish instead, or None when nothing smaller is left to try.
         """
         if outcome.letter is None or outcome.reason is None:
             return self._dead(record, reason, f"{failed.topic} refused a record: {error}", outcome.article_id)
-        if outcome.letter.value_omitted:
+        if outcome.letter.value_omitted and outcome.letter.key is None:
             return None
-        return self._letter_outcome(record, replace(outcome.letter, value="", value_omitted=True), outcome.reason)
+        return self._letter_outcome(record, _smallest(outcome.letter), outcome.reason, keyed=False)
 
     @contextmanager
     def _guarded(self, records: list[InputRecord]) -> Iterator[None]:
@@ -227,12 +227,23 @@ class RecordProcessor:
         )
         return self._letter_outcome(record, letter, reason)
 
-    def _letter_outcome(self, record: InputRecord, letter: DeadLetter, reason: Reason) -> Outcome:
-        """The outcome that publishes ``letter``; without the input's value if the
-        dead-letter topic would not take it whole."""
-        key = record.key if record.key is not None else f"{record.topic}:{record.partition}:{record.offset}".encode()
-        out = OutputRecord(self.settings.topic_dlq, key, encode(letter))
-        if not self.limits.fits(out) and not letter.value_omitted:
-            letter = replace(letter, value="", value_omitted=True)
-            out = OutputRecord(self.settings.topic_dlq, key, encode(letter))
+    def _letter_outcome(
+        self, record: InputRecord, letter: DeadLetter, reason: Reason, *, keyed: bool = True
+    ) -> Outcome:
+        """The outcome that publishes ``letter``, keyed by the input's key; in its
+        smallest form, keyed by the input's position, if the dead-letter topic would
+        not take it whole (a value near the size limit, or a huge key)."""
+        position = f"{record.topic}:{record.partition}:{record.offset}".encode()
+        out = OutputRecord(
+            self.settings.topic_dlq, record.key if keyed and record.key is not None else position, encode(letter)
+        )
+        if not self.limits.fits(out):
+            letter = _smallest(letter)
+            out = OutputRecord(self.settings.topic_dlq, position, encode(letter))
         return Outcome("dead_letter", (out,), article_id=letter.article_id, letter=letter, reason=reason)
+
+
+def _smallest(letter: DeadLetter) -> DeadLetter:
+    """``letter`` without the input's value and key (``value_omitted``): the input is
+    still at its topic, partition and offset."""
+    return replace(letter, value="", key=None, value_omitted=True)

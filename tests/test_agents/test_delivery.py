@@ -135,7 +135,13 @@ async def test_a_dead_letter_refused_for_good_goes_out_without_the_value_then_gi
     kafka = FakeKafka(lambda r, n: errors.MessageSizeTooLargeError() if b"not json" in r.value else None)
     final, _ = await deliver(Publisher(kafka.send, delays=(0.0,)), processor, records, outcomes)
     letter = orjson.loads(final[0].outputs[0].value)
-    assert (letter["value"], letter["value_omitted"], letter["reason"]) == ("", True, "invalid_json")
+    assert (letter["value"], letter["key"], letter["value_omitted"], letter["reason"]) == (
+        "",
+        None,
+        True,
+        "invalid_json",
+    )
+    assert final[0].outputs[0].key == b"articles.raw:0:9"
 
     refusing = FakeKafka(lambda r, n: errors.TopicAuthorizationFailedError())
     with pytest.raises(DeliveryImpossible, match="E602"):
