@@ -382,3 +382,19 @@ def settle_ledger(settings: Settings, sent: Iterable[str], *, timeout: float = 3
         if not ledger.derived_missing() or time.monotonic() > deadline:
             return ledger
         time.sleep(1.0)
+
+
+def committed_after_stop(settings: Settings) -> dict[int, int]:
+    """The group's committed offsets once a commit sent just before a kill has landed.
+
+    A commit the process wrote to its socket before dying can still be applied by the
+    broker a moment later: read until two readings half a second apart agree.
+    """
+    previous = committed_offsets(settings)
+    for _ in range(20):
+        time.sleep(0.5)
+        current = committed_offsets(settings)
+        if current == previous:
+            return current
+        previous = current
+    return previous

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import orjson
 import pytest
 
 from tests.integration.accounting import (
+    committed_after_stop,
     committed_offsets,
     input_positions,
     read_topic,
@@ -91,18 +91,6 @@ def crashing_worker(tmp_path: Path) -> Iterator[Callable[[Settings], tuple[subpr
             proc.wait()
 
 
-def settled_committed(settings: Settings) -> dict[int, int]:
-    """The group's committed offsets once two readings a second apart agree."""
-    previous = committed_offsets(settings)
-    for _ in range(20):
-        time.sleep(1.0)
-        current = committed_offsets(settings)
-        if current == previous:
-            return current
-        previous = current
-    return previous
-
-
 def test_an_unexpected_error_exits_70_without_committing_and_a_normal_worker_enriches_the_input(
     pipeline_settings: Settings,
     crashing_worker: Callable[[Settings], tuple[subprocess.Popen[bytes], Path]],
@@ -124,7 +112,7 @@ def test_an_unexpected_error_exits_70_without_committing_and_a_normal_worker_enr
     assert code == EX_SOFTWARE, f"exit {code}:\n{log[-4000:]}"
 
     [(partition, offset)] = input_positions(settings)[ids_of(fed)[0]]
-    committed = settled_committed(settings)
+    committed = committed_after_stop(settings)
     assert committed[partition] <= offset, f"input at {partition}@{offset} committed ({committed}) without its outputs"
     assert not read_topic(settings, settings.topic_enriched), "the crashing worker published an article"
 

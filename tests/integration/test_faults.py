@@ -26,6 +26,7 @@ import pytest
 from tests.conftest import SEEDS
 from tests.integration.accounting import (
     Ledger,
+    committed_after_stop,
     committed_offsets,
     input_positions,
     read_topic,
@@ -176,22 +177,6 @@ def in_flight_bound(batch_max: int, rate: float) -> int:
     check as well.
     """
     return 2 * batch_max + math.ceil(2 * COMMIT_INTERVAL * rate)
-
-
-def committed_after_stop(settings: Settings) -> dict[int, int]:
-    """The group's committed offsets once a commit sent just before a kill has landed.
-
-    A commit the process wrote to its socket before dying can still be applied by the
-    broker a moment later: read until two readings half a second apart agree.
-    """
-    previous = committed_offsets(settings)
-    for _ in range(20):
-        time.sleep(0.5)
-        current = committed_offsets(settings)
-        if current == previous:
-            return current
-        previous = current
-    return previous
 
 
 def enriched_count(settings: Settings) -> int:
