@@ -40,7 +40,9 @@ __all__ = [
     "Stance",
 ]
 
-ClaimKind = Literal["direct", "indirect", "mixed"]
+#: How the content is given: a quotation, reported speech, reported speech holding a
+#: quoted fragment, or a belief attributed to the claimant (whatever its form).
+ClaimKind = Literal["direct", "indirect", "mixed", "belief"]
 #: What the cue says about the claimant's position; "assert" is the neutral default.
 Stance = Literal["assert", "confirm", "deny", "accuse", "warn", "promise", "question"]
 
@@ -170,6 +172,11 @@ class Claim:
     recipient: Span | None = None
     #: Whom the claimant was quoting: "..., quoting a local commander, Major X".
     original_speaker: Claimant | None = None
+    #: Only a broad attribution scheme counts this claim: a belief, a speech act
+    #: beyond saying (urging, praising, condemning ...), evidence from a document or
+    #: data ("polls show"), or a nominal report ("the senator's claim that ...").
+    #: Consumers that want reported speech only drop these.
+    broad: bool = False
 
 
 @dataclass(frozen=True, slots=True)

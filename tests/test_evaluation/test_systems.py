@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import cast
+
+import pytest
 from spacy.language import Language
 
 from workers.evaluation.gold import GOLD_KINDS, GoldDocument
 from workers.evaluation.schemes import LabelledSpan
-from workers.evaluation.systems import NewsflowSystem, StockSpacySystem, quotation_baseline
+from workers.evaluation.systems import (
+    NewsflowSystem,
+    Output,
+    StockSpacySystem,
+    _newsflow_output,
+    gold_kind,
+    quotation_baseline,
+)
+from workers.models import Claim, ClaimKind, Cue, EnrichedArticle, Span
 
 TEXT = "The Britain-based Syrian Observatory for Human Rights said gunmen entered Hama. It added that they held it."
 
@@ -50,3 +62,32 @@ def test_every_pipeline_claim_kind_maps_to_a_gold_kind() -> None:
 def test_quotation_baseline_calls_every_quotation_direct(nlp: Language) -> None:
     (claim,) = quotation_baseline(nlp("“We will rebuild the bridge,” Mayor Anne Hidalgo said."))
     assert claim.kind == "direct"
+
+
+def _article_with(*claims: Claim) -> EnrichedArticle:
+    return cast(EnrichedArticle, SimpleNamespace(entities=(), claims=claims))
+
+
+def _claim(kind: ClaimKind, *, broad: bool) -> Claim:
+    return Claim("c", None, Cue("believes", "believe", 4, 12), Span("x", 13, 14), kind, "assert", broad=broad)
+
+
+def test_broad_claims_are_dropped_from_a_narrow_view() -> None:
+    article = _article_with(_claim("indirect", broad=False), _claim("belief", broad=True))
+    assert [c.kind for c in _newsflow_output(article, narrow=True).claims] == ["indirect"]
+    assert [c.kind for c in _newsflow_output(article).claims] == ["indirect", "belief"]
+
+
+def test_a_set_without_broad_gold_claims_is_scored_narrow(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+    monkeypatch.setattr(
+        "workers.evaluation.systems._newsflow_output",
+        lambda article, *, narrow=False: seen.append(narrow) or Output(frozenset(), ()),
+    )
+    NewsflowSystem(nlp).predict([_doc()])
+    assert seen == [True]
+
+
+def test_belief_maps_to_the_gold_kind_belief() -> None:
+    assert gold_kind("belief") == "belief"
+    assert "belief" in NewsflowSystem.claim_kinds
