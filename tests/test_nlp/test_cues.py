@@ -50,8 +50,10 @@ def test_report_inside_a_quotation_is_not_a_cue(parse: Parse) -> None:
     assert claim.cue.start > 25
 
 
-def test_thought_is_not_a_report(parse: Parse) -> None:
-    assert _claims(parse, "A teacher mistakenly thought it resembled a bomb.") == []
+def test_thought_is_a_belief_not_a_report(parse: Parse) -> None:
+    # Not reported speech; a broad scheme counts it as the teacher's belief.
+    (claim,) = _claims(parse, "A teacher mistakenly thought it resembled a bomb.")
+    assert (claim.kind, claim.content.text) == ("belief", "it resembled a bomb")
 
 
 def test_refused_statement_is_not_a_claim(parse: Parse) -> None:

@@ -5,27 +5,43 @@ object for verbs whose object is the thing stated ("confirmed violent clashes"),
 a quotation standing next to the attribution (“X,” she said / He told Z: “X”). A
 complement that is a quotation is the quotation; a complement that holds a quoted
 fragment is "mixed" and keeps the fragment's marks whole.
+
+A request's content is its addressee and what they are asked to do ("urged [the
+government to raise wages]", "called for [an inquiry]"); such a content is broad.
+An attribution set inside the clause it reports ("The plan, officials said, will
+cost more") reports that whole clause: content is one span, so it runs from the
+clause's start to its end and includes the interruption.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from spacy.tokens import Token
 
 from workers.models import ClaimKind
 from workers.nlp.article_index import ArticleIndex
-from workers.nlp.lexicon import CHANNEL_NOUNS, CONTENT_OBJECT_VERBS, REPORTING_VERBS
+from workers.nlp.lexicon import ALL_CUE_VERBS, CHANNEL_NOUNS, CONTENT_OBJECT_VERBS, EVIDENCE_VERBS, REQUEST_VERBS
 from workers.nlp.quotes import CLOSERS, OPENERS, Quotation
 
-__all__ = ["Content", "adjacent_quotes", "contents", "quote_content", "span_content", "statement_quote"]
+__all__ = [
+    "Content",
+    "adjacent_quotes",
+    "contents",
+    "contents_of_clause",
+    "quote_content",
+    "span_content",
+    "statement_quote",
+]
 
 #: Between a quotation and its attribution only this may stand (“X,” he said).
 _ATTRIBUTION_GAP: Final = re.compile(r"[ \t,;:\u2014\u2013-]*")
 _SENTENCE_ENDS: Final = frozenset({".", "!", "?"})
+#: Punctuation that sets an attribution off inside the clause it reports.
+_INTERRUPTION_MARKS: Final = frozenset({",", "\u2014", "\u2013", "-"})
 _COMPLEMENTIZERS: Final = frozenset({"that", "whether", "if"})
 #: Objects that can be a statement's content; "that" or "it" only point at one.
 _NOMINAL: Final = frozenset({"NOUN", "PROPN", "NUM"})
@@ -46,6 +62,8 @@ class Content:
     kind: ClaimKind
     #: A quotation after the attribution's sentence: weaker than any other link.
     continued: bool = False
+    #: Only a broad attribution scheme counts it (see ``workers.models.Claim``).
+    broad: bool = False
 
 
 def contents(article: ArticleIndex, cue: Token) -> list[Content]:
@@ -60,6 +78,14 @@ def contents(article: ArticleIndex, cue: Token) -> list[Content]:
         # that a defector [...] called the Sea Org was [...] persuaded"): span both.
         same_side = [c for c in clauses if (c.i > cue.i) == (nearest.i > cue.i)]
         last = max(same_side, key=lambda c: c.i).right_edge if len(same_side) > 1 else None
+        split = _split_subject(cue, nearest)
+        if split is not None:  # "figures show [a record 45,756 migrants] [drove claims up]"
+            end = last or _without_gloss(nearest)
+            return [c for c in [_words_content(article, split, end, para)] if c is not None]
+        fronted = _fronted_part(cue, nearest)
+        if fronted is not None:  # "Prices, the bank said, will keep rising"
+            end = last or _without_gloss(nearest)
+            return [c for c in [_words_content(article, fronted, end, para)] if c is not None]
         content = _clause_content(article, nearest, cue, para, last=last)
         if content is None or content.kind != "direct":
             return [content] if content is not None else []
@@ -79,6 +105,9 @@ def contents(article: ArticleIndex, cue: Token) -> list[Content]:
                     last = child.right_edge
             content = _clause_content(article, obj, cue, para, last=last)
             return [content] if content is not None else []
+    request = _request_content(article, cue, para)
+    if request is not None:
+        return [request]
     if any(c.dep_ == "xcomp" and c.tag_ != "VBG" for c in cue.children):
         return []  # "continued to shun", "told them to leave": not a speech act here
     hung = _clause_on_channel(cue, para)
@@ -89,7 +118,141 @@ def contents(article: ArticleIndex, cue: Token) -> list[Content]:
         content = _main_clause_content(article, cue, para)  # "As X told Y, Z"
         if content is not None:
             return [content]
-    return adjacent_quotes(article, cue, para)
+    quoted = adjacent_quotes(article, cue, para)
+    if quoted:
+        return quoted
+    named = _quoted_name(article, cue)
+    if named is not None:  # in what he called “a reckless gamble”
+        return [named]
+    interrupted = _interrupted_clause(article, cue, para)
+    return [interrupted] if interrupted is not None else []
+
+
+def _request_content(article: ArticleIndex, cue: Token, para: tuple[int, int]) -> Content | None:
+    """A request's addressee and what they are asked to do, as a broad content:
+    "urged [the government to raise wages]", "called on [ministers to act]",
+    "called for [an inquiry]" / "called for [the minister to resign]"."""
+    if cue.lemma_.lower() not in REQUEST_VERBS:
+        return None
+    doc = article.doc
+    for child in cue.children:
+        if child.i < cue.i or not para[0] <= child.idx < para[1]:
+            continue
+        if child.dep_ == "xcomp" and child.tag_ == "VB":
+            objects = [c for c in cue.children if c.dep_ == "dobj" and c.i < child.i]
+            first = objects[0].left_edge if objects else child.left_edge
+            return _words_content(article, first, child.right_edge, para, broad=True)
+        if cue.lemma_.lower() != "call":
+            continue
+        mark = next((m for m in child.children if m.dep_ == "mark" and m.lower_ == "for"), None)
+        if child.dep_ == "advcl" and mark is not None:  # "called for [the minister to resign]"
+            return _words_content(article, doc[mark.i + 1], child.right_edge, para, broad=True)
+        if child.lower_ in ("for", "on") and child.dep_ == "prep":
+            obj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
+            if obj is None:
+                continue
+            last = obj.right_edge
+            after = [c for c in cue.children if c.dep_ in ("xcomp", "advcl") and c.i > last.i]
+            if child.lower_ == "on" and after:  # "called on ministers [to act]"
+                last = after[0].right_edge
+            elif child.lower_ == "on" and not any(c.dep_ in ("xcomp", "advcl", "relcl") for c in obj.children):
+                continue  # "called on the minister": a visit, not a request
+            return _words_content(article, obj.left_edge, last, para, broad=True)
+    return None
+
+
+def _quoted_name(article: ArticleIndex, cue: Token) -> Content | None:
+    """ "in what he called “a reckless gamble”": the quotation a naming verb gives as
+    its object's name (call, describe ... as). Broad: an evaluation in the
+    claimant's words rather than a statement."""
+    if cue.lemma_.lower() not in ("call", "describe", "label", "brand", "dub"):
+        return None
+    for child in cue.children:
+        if child.dep_ in ("oprd", "prep") and child.i > cue.i:
+            target = next((c for c in child.children if c.dep_ in ("pobj", "amod")), child)
+            quote = article.quotes.at(target.idx)
+            if quote is not None and quote.start > cue.idx:
+                content = quote_content(article, quote)
+                return replace(content, broad=True) if content is not None else None
+    return None
+
+
+def _interrupted_clause(article: ArticleIndex, cue: Token, para: tuple[int, int]) -> Content | None:
+    """The clause an attribution interrupts: "The plan, [officials said], will cost
+    more"; "It is on the premier's watch, [the leader said], that debt doubled".
+    The parser makes the cue a parataxis of the clause's verb; the content is the
+    whole clause, interruption included (content is one span)."""
+    if cue.dep_ != "parataxis" or cue.head is cue:
+        return None
+    head = cue.head
+    doc = article.doc
+    left, right = cue.left_edge, cue.right_edge
+    while left.i < cue.i and left.is_punct:
+        left = doc[left.i + 1]
+    while right.i > cue.i and right.is_punct:
+        right = doc[right.i - 1]
+    before, after = left.i - 1, right.i + 1
+    if before < 0 or after >= len(doc) or doc[before].text not in _INTERRUPTION_MARKS:
+        return None
+    if doc[after].text not in _INTERRUPTION_MARKS:
+        return None
+    first, last = head.left_edge, _without_gloss(head)
+    if not first.i < before or not after < last.i:
+        return None  # the attribution opens or closes the clause, it does not interrupt it
+    if article.quotes.at(first.idx) is not None or article.quotes.at(last.idx) is not None:
+        return None  # quotations around an attribution are read by adjacent_quotes
+    return _words_content(article, first, last, para)
+
+
+def _split_subject(cue: Token, clause: Token) -> Token | None:
+    """The subject of an evidence verb's clause that the parser made the verb's
+    object ("figures show [a record number of migrants] drove claims up"): an object
+    right before a complement with no "that" and no subject of its own."""
+    if cue.lemma_.lower() not in EVIDENCE_VERBS or clause.i < cue.i:
+        return None
+    if any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in clause.children):
+        return None
+    obj = next((c for c in cue.children if c.dep_ == "dobj" and c.i < clause.i), None)
+    if obj is None or obj.right_edge.i + 1 != clause.left_edge.i:
+        return None
+    return obj.left_edge
+
+
+def _fronted_part(cue: Token, clause: Token) -> Token | None:
+    """The start of a reported clause the parser cut off before the attribution
+    ("[Prices], the bank said, will keep rising": "Prices" hung on "said")."""
+    if clause.i < cue.i:
+        return None
+    fronted = [c for c in cue.lefts if c.dep_ in ("dep", "npadvmod") and c.pos_ in _NOMINAL]
+    if not fronted:
+        return None
+    part = fronted[0]
+    doc = cue.doc
+    comma = doc[part.right_edge.i + 1] if part.right_edge.i + 1 < len(doc) else None
+    if comma is None or comma.text != "," or not part.left_edge.is_sent_start:
+        return None
+    return part.left_edge
+
+
+def _words_content(
+    article: ArticleIndex, first: Token, last: Token, para: tuple[int, int], *, broad: bool = False
+) -> Content | None:
+    """Content from ``first`` to ``last`` (tokens), without edge punctuation and
+    "that", cut to the paragraph."""
+    words = [t for t in article.doc[first.i : last.i + 1] if not t.is_space and para[0] <= t.idx < para[1]]
+    while words and (words[0].is_punct or (words[0].lower_ in _COMPLEMENTIZERS and words[0].tag_ in ("IN", "WDT"))):
+        words = words[1:]
+    while words and words[-1].is_punct and not words[-1].is_quote:
+        words = words[:-1]
+    if not words:
+        return None
+    content = span_content(article, words[0].idx, words[-1].idx + len(words[-1].text))
+    return replace(content, broad=True) if content is not None and broad else content
+
+
+def contents_of_clause(article: ArticleIndex, clause: Token, cue: Token, para: tuple[int, int]) -> Content | None:
+    """The content of ``clause`` reported by ``cue`` (a verb or a report noun)."""
+    return _clause_content(article, clause, cue, para)
 
 
 def _clause_on_channel(cue: Token, para: tuple[int, int]) -> Token | None:
@@ -146,7 +309,7 @@ def _clause_content(
         return None
     quote = article.quotes.at(words[0].idx)
     if quote is not None and (
-        article.quotes.at(head.idx) == quote or (head.idx >= quote.end and head.lemma_.lower() in REPORTING_VERBS)
+        article.quotes.at(head.idx) == quote or (head.idx >= quote.end and head.lemma_.lower() in ALL_CUE_VERBS)
     ):
         return quote_content(article, quote)
     return span_content(article, words[0].idx, words[-1].idx + len(words[-1].text))

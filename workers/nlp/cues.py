@@ -6,6 +6,13 @@ that", no speaker) or an agent ("was told by X"), or in "X was quoted as saying"
 or a source phrase, "according to X" or "in the words of X". Reports inside a
 quotation are the quoted speaker's, not the article's, and are skipped.
 
+Beyond reported speech (claims only a broad scheme counts, marked ``broad``):
+beliefs ("she believes that ...", kind "belief"), speech acts beyond saying ("urged
+the government to ...", "condemned ..."), evidence from documents and data ("polls
+show that ...", "a study found ..."), and nominal reports ("the senator's claim that
+..."). A statement speaks for its issuer: the speaker of "a statement from the
+ministry said" is the ministry.
+
 A published statement attributes the quotation after it ("X issued a statement
 [...]. “...”"). Two shapes the small model misparses are read from the surface: an inverted
 attribution after a quotation (“...”, added KCNA - parsed as an adjective of
@@ -15,7 +22,7 @@ said that ...").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from spacy.attrs import LEMMA, LOWER
@@ -24,10 +31,18 @@ from spacy.tokens import Token
 
 from workers.nlp.article_index import ArticleIndex
 from workers.nlp.claimants import speaker_tokens
-from workers.nlp.content import Content, contents, span_content, statement_quote
+from workers.nlp.content import Content, contents, contents_of_clause, span_content, statement_quote
 from workers.nlp.lexicon import (
+    ALL_CUE_VERBS,
+    BELIEF_NOUNS,
+    BELIEF_VERBS,
+    BROAD_SPEECH_VERBS,
     CHANNEL_NOUNS,
+    EVIDENCE_NOUNS,
+    EVIDENCE_VERBS,
+    NARROW_EVIDENCE_VERBS,
     NON_FACTIVE_GOVERNORS,
+    REPORT_NOUNS,
     REPORTING_VERBS,
     SPECULATIVE_MODALS,
     STATEMENT_VERBS,
@@ -42,7 +57,9 @@ _SPEAKER_PASSIVES: Final = frozenset({"quote", "report", "cite"})
 #: Source phrases: opening word, the word after it that links the source, the lemma.
 _SOURCE_PHRASES: Final = {"according": ("to", "according to"), "words": ("of", "in the words of")}
 #: Hashes of every lemma that can be a cue and of the source phrases' opening words.
-_CUE_LEMMAS: Final = frozenset(get_string_id(w) for w in REPORTING_VERBS | STATEMENT_VERBS)
+_CUE_LEMMAS: Final = frozenset(get_string_id(w) for w in ALL_CUE_VERBS | STATEMENT_VERBS | REPORT_NOUNS)
+#: Conjunctions that make a cue hypothetical ("if the data show ...").
+_HYPOTHETICAL_MARKS: Final = frozenset({"if", "unless", "whether"})
 _PHRASE_WORDS: Final = frozenset(get_string_id(w) for w in _SOURCE_PHRASES)
 
 
@@ -74,6 +91,11 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
             if attribution is not None:
                 found.append(attribution)
             continue
+        if tok.pos_ == "NOUN":
+            attribution = _nominal_report(article, tok)
+            if attribution is not None:
+                found.append(attribution)
+            continue
         inverted = _inverted_speaker(article, tok)
         subject: Token | None = None
         if inverted is not None:
@@ -95,13 +117,91 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
                 known = subject is not None
             if not known:
                 continue  # an imperative, a passive about someone, or a lost speaker
-        reported = contents(article, tok)
+        reported = _classified(tok, subject, contents(article, tok))
         if reported:
             para = article.paragraph(tok.idx)
-            speaker = inverted or (speaker_tokens(subject, para) if subject is not None else None)
+            subject = _issuer(subject) if subject is not None else None
+            speaker = inverted or (_speaker(subject, tok, para) if subject is not None else None)
             end = tok.idx + len(tok.text)
             found.append(Attribution(tok.idx, end, tok.lemma_.lower(), tok, speaker, reported))
     return found
+
+
+def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> list[Content]:
+    """The contents of a verb cue with the kind and scope its class gives them.
+
+    Beliefs have kind "belief" and only a clause for content; evidence verbs count
+    only with a document or data subject ("polls show"), and are broad unless the
+    narrow scheme counts them too ("the report concluded"); speech acts beyond saying
+    are broad. Other cues keep their contents as found.
+    """
+    lemma = cue.lemma_.lower()
+    if lemma in BELIEF_VERBS:
+        if subject is None or not any(c.dep_ == "ccomp" for c in cue.children):
+            return []  # "wants to win", "knows the area"; "it became known that": nobody's belief
+        return [replace(c, kind="belief", broad=True) for c in reported]
+    evidence = subject is not None and subject.lemma_.lower() in EVIDENCE_NOUNS
+    if lemma in EVIDENCE_VERBS and lemma not in REPORTING_VERBS:
+        if not evidence:
+            return []  # "the team found the keys"
+        return [replace(c, broad=True) for c in reported]
+    if evidence and lemma in EVIDENCE_VERBS and lemma not in NARROW_EVIDENCE_VERBS:
+        return [replace(c, broad=True) for c in reported]
+    if lemma in BROAD_SPEECH_VERBS:
+        return [replace(c, broad=True) for c in reported]
+    return reported
+
+
+def _issuer(subject: Token) -> Token:
+    """A statement speaks for its issuer: "a statement from the ministry said"."""
+    if subject.lemma_.lower() not in CHANNEL_NOUNS:
+        return subject
+    for prep in subject.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("from", "by", "of"):
+            issuer = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if issuer is not None and issuer.pos_ in ("PROPN", "NOUN"):
+                return issuer
+    return subject
+
+
+def _speaker(subject: Token, cue: Token, para: tuple[int, int]) -> tuple[Token, Token] | None:
+    """The speaker tokens; a channel the parser hung on a speaker after the cue is
+    not part of the name ("said Ms Diaz [in an email on Tuesday]")."""
+    tokens = speaker_tokens(subject, para)
+    if tokens is None or subject.i < cue.i:
+        return tokens
+    first, last = tokens
+    for prep in subject.rights:
+        if prep.dep_ == "prep" and prep.i <= last.i and prep.i > first.i:
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if obj is not None and (obj.lemma_.lower() in CHANNEL_NOUNS or obj.ent_type_ in ("DATE", "TIME")):
+                return first, subject.doc[prep.i - 1]
+    return tokens
+
+
+def _nominal_report(article: ArticleIndex, noun: Token) -> Attribution | None:
+    """ "the senator's claim that ...", "Smith's warning that ...": a report noun with
+    a possessor (the claimant) and a that-clause (the content). Broad."""
+    if noun.lemma_.lower() not in REPORT_NOUNS:
+        return None
+    owner = next((c for c in noun.children if c.dep_ == "poss" and c.pos_ in ("PROPN", "NOUN")), None)
+    clauses = (c for c in noun.children if c.dep_ in ("acl", "ccomp") and c.i > noun.i)
+    # "that" as the complementizer (mark), not the relative pronoun ("the claim that he made").
+    clause = next((c for c in clauses if any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
+    if owner is None or clause is None:
+        return None
+    para = article.paragraph(noun.idx)
+    if not para[0] <= clause.idx < para[1]:
+        return None
+    found = contents_of_clause(article, clause, noun, para)
+    if found is None:
+        return None
+    kind = "belief" if noun.lemma_.lower() in BELIEF_NOUNS else found.kind
+    speaker = speaker_tokens(owner, para)
+    if speaker is not None and speaker[1].dep_ == "case" and speaker[1].i > speaker[0].i:
+        speaker = (speaker[0], owner.doc[speaker[1].i - 1])  # "the senator['s]"
+    end = noun.idx + len(noun.text)
+    return Attribution(noun.idx, end, noun.lemma_.lower(), noun, speaker, [replace(found, kind=kind, broad=True)])
 
 
 def _inverted_speaker(article: ArticleIndex, tok: Token) -> tuple[Token, Token] | None:
@@ -156,13 +256,17 @@ def _lost_speaker(article: ArticleIndex, cue: Token) -> Token | None:
 def _is_reporting_cue(tok: Token) -> bool:
     """Whether ``tok`` is a reporting verb used to report (not "the said company",
     not "a report", not negated, hypothetical or merely intended)."""
-    if tok.pos_ != "VERB" or tok.lemma_.lower() not in REPORTING_VERBS:
+    if tok.pos_ != "VERB" or tok.lemma_.lower() not in ALL_CUE_VERBS:
         return False
     if tok.dep_ in ("amod", "compound", "acomp"):
         return False
     for child in tok.children:
         if child.dep_ == "neg" or (child.dep_ == "aux" and child.lower_ in SPECULATIVE_MODALS):
             return False
+        if child.dep_ == "mark" and child.lower_ in _HYPOTHETICAL_MARKS:
+            return False  # "if the data show a rise"
+    if tok.dep_ == "xcomp" and any(c.lower_ == "yet" for c in tok.head.children):
+        return False  # "have yet to say": not said
     return not (tok.dep_ == "xcomp" and tok.head.lemma_.lower() in NON_FACTIVE_GOVERNORS)
 
 
