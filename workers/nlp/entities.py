@@ -4,7 +4,8 @@ The front door of entity enrichment. spaCy tags each mention on its own; this
 module settles things at document level, in order:
 
 1. mentions are trimmed to the name as written, with the syntax around them
-   (:mod:`~workers.nlp.mentions`);
+   (:mod:`~workers.nlp.mentions`), and names in a club, company or press role
+   are found (:mod:`~workers.nlp.roles`);
 2. the gazetteer places the names, disambiguated by the countries the article is
    about (:mod:`~workers.nlp.geo`);
 3. every name gets one label from all of its mentions (:mod:`~workers.nlp.labels`);
@@ -33,6 +34,7 @@ from workers.nlp.gazetteer import Place
 from workers.nlp.geo import article_countries, locate, to_geo
 from workers.nlp.labels import contiguous_parts, resolve_labels
 from workers.nlp.mentions import NUMERIC_LABELS, Candidate, candidates
+from workers.nlp.roles import find_roles, role_candidates
 from workers.nlp.salience import salience_scores
 from workers.timing import StageTimer, no_timing
 
@@ -40,6 +42,8 @@ __all__ = ["NUMERIC_LABELS", "group_entities"]
 
 _GEOCODED_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _FUTURE_AUXILIARIES = frozenset({"will", "wo", "shall", "'ll"})
+#: Contexts that make one mention of a club's name the place ("a match in Leeds").
+_PLACE_CONTEXTS = frozenset({"place", "locality", "locative"})
 _PersonTargets = dict[tuple[str, ...], list[tuple[tuple[str, ...], list[int]]]]
 
 
@@ -63,7 +67,7 @@ def group_entities(
         start; numeric entity types are left out.
     """
     text = doc_text(doc)
-    found = candidates(doc, text)
+    found = role_candidates(candidates(doc, text), find_roles(text), text)
     with timer("geo"):
         countries = article_countries(c.key for c in found)
         places = {key: locate(key, countries) for key in {c.key for c in found}}
@@ -72,10 +76,13 @@ def group_entities(
     found += alias_candidates(doc, text, found, labels, redirect)
     dates = _date_values(doc, found, labels, parse_published(published_at))
     person_targets = _person_targets(found, labels)
+    clubs = {c.key for c in found if c.context == "club"}
     groups: dict[tuple[str, tuple[str, ...]], list[Candidate]] = defaultdict(list)
     for cand in found:
         key = redirect.get(cand.key, cand.key)
         label = labels[key]  # a short form takes its full name's label
+        if key in clubs and cand.context in _PLACE_CONTEXTS:
+            label = "GPE"  # "fans in Leeds" beside "Leeds beat Chelsea": the city
         if label == "PERSON":
             key = _full_name_for(cand, person_targets)
         elif cand.mention.start in dates:

@@ -31,6 +31,9 @@ _PLACE_LABELS: Final = frozenset({"GPE", "LOC", "FAC"})
 #: How many spaCy votes one piece of syntactic evidence is worth.
 _CONTEXT_WEIGHT: Final = 2
 _CONTEXT_LABEL: Final = {"place": "GPE", "locality": "GPE", "org": "ORG", "person": "PERSON"}
+#: Roles (:mod:`workers.nlp.roles`) that make a name an organisation wherever the
+#: article names it, unless a title says it is a person ("Mr Dell").
+_ROLE_CONTEXTS: Final = frozenset({"club", "company", "media"})
 #: What spaCy calls a gazetteer place of each kind.
 _KIND_LABEL: Final = {"country": "GPE", "state": "GPE", "continent": "LOC", "city": "GPE"}
 
@@ -44,7 +47,9 @@ def resolve_labels(
     "Bashar Assad") if spaCy ever said so or never called it a place. Then a place
     by the syntax or by spaCy's GPE wins: the small model tags GPE from what it
     memorised about real places. Then the gazetteer (see the module docstring).
-    Failing all, the majority wins, ties broken by ``_LABEL_PRIORITY``.
+    Failing all, the majority wins, ties broken by ``_LABEL_PRIORITY``. Before all
+    that, a name in a club, company or press role (:mod:`workers.nlp.roles`) is an
+    organisation, unless a title makes it a person.
 
     Args:
         candidates: Every mention of the article.
@@ -74,7 +79,9 @@ def resolve_labels(
         # "Wilkins" tagged ORG beside "Kristen Wilkins" is her, unless it is only
         # ever a place or a time ("Paris" beside "Valeska Paris" stays ambiguous,
         # "May" the month beside "Theresa May" stays a date).
-        if key in person_parts and ("PERSON" in counter or not counter.keys() & _NOT_PERSON_LABELS):
+        if "person" not in context and context.keys() & _ROLE_CONTEXTS:
+            labels[key] = "ORG"  # "Leeds beat Chelsea 2-1", "Dell shares fell", "told the BBC"
+        elif key in person_parts and ("PERSON" in counter or not counter.keys() & _NOT_PERSON_LABELS):
             labels[key] = "PERSON"
         elif "person" in context or "org" in context:
             labels[key] = _majority(counter)

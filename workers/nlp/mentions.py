@@ -29,8 +29,10 @@ NUMERIC_LABELS: Final = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "
 
 #: What the words around a mention say it names: "place" ("the city of X"),
 #: "locality" (a place below a city: "the neighbourhood of X"), "locative" (only a
-#: preposition of place: "in X"), "org" ("the group X"), "person" ("Mr X").
-Context = Literal["place", "locality", "locative", "org", "person"]
+#: preposition of place: "in X"), "org" ("the group X"), "person" ("Mr X"); and
+#: from :mod:`workers.nlp.roles`, "club" ("X beat Y 2-1"), "company" ("X shares
+#: fell") and "media" ("told X").
+Context = Literal["place", "locality", "locative", "org", "person", "club", "company", "media"]
 
 #: Nouns that, in "the city of X", "neighbourhoods of X and Y" or "the capital, X",
 #: show that X is a place whatever label spaCy gave it.
@@ -103,7 +105,7 @@ def _candidate(ent: Span, text: str) -> Candidate | None:
     elif ent.label_ not in ("DATE", "TIME"):
         while len(tokens) > 1 and tokens[-1].text in PLACE_DESIGNATORS:  # lower case only
             tokens.pop()
-    if not tokens:
+    if not tokens or _bare_numbers(tokens):
         return None
     start = tokens[0].idx
     end = tokens[-1].idx + len(tokens[-1].text)
@@ -123,6 +125,15 @@ def _candidate(ent: Span, text: str) -> Candidate | None:
         key=key,
         context="person" if title else _context(ent),
     )
+
+
+def _bare_numbers(tokens: list[Token]) -> bool:
+    """Whether a name is only numbers that name no year or time: a table's columns
+    ("38 26 6 6 84") that spaCy took for a DATE or an EVENT."""
+    words = [t.text for t in tokens]
+    if any(any(ch.isalpha() for ch in w) for w in words):
+        return False
+    return not any((len(w) == 4 and w.isdigit()) or "/" in w or ":" in w for w in words)
 
 
 def _starts_sentence(token: Token) -> bool:
