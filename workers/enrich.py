@@ -22,6 +22,7 @@ from workers.models import Claim, EnrichedArticle, Entity, Processing, RawArticl
 from workers.nlp.claims import extract_claims
 from workers.nlp.entities import group_entities
 from workers.nlp.pipeline import ModelInfo, model_info
+from workers.nlp.recase import recase, restore
 from workers.screening import Screening, screen
 from workers.timing import StageTimer, no_timing
 
@@ -129,7 +130,8 @@ class Enricher:
         """One Doc per body; at most ``pipe_chars`` characters are parsed at once."""
         if not bodies or self.nlp is None:
             return []
-        chunked = [split_at_whitespace(body, self._chunk_chars) for body in bodies]
+        recased = [recase(body) for body in bodies]  # all-caps lines recased for the NER (same length)
+        chunked = [split_at_whitespace(r or body, self._chunk_chars) for body, r in zip(bodies, recased, strict=True)]
         nlp = self.nlp
         parsed = (
             doc
@@ -143,7 +145,7 @@ class Enricher:
             else:
                 # Consumed chunk by chunk: only one body's chunk Docs are alive at once.
                 docs.append(Doc.from_docs([_without_tensor(next(parsed)) for _ in chunks], ensure_whitespace=False))
-        return docs
+        return [d if r is None else restore(d, body) for d, body, r in zip(docs, bodies, recased, strict=True)]
 
     def _build(self, article: RawArticle, screening: Screening, doc: Doc | None) -> EnrichedArticle:
         entities: list[Entity] = []
