@@ -22,7 +22,7 @@ from workers.models import Claimant, Entity
 from workers.nlp.article_index import ArticleIndex
 from workers.nlp.lexicon import CHANNEL_NOUNS
 
-__all__ = ["Speaker", "claimant_for", "speaker_tokens"]
+__all__ = ["SPEAKER_NOUNS", "Speaker", "claimant_for", "speaker_tokens"]
 
 #: Subject modifiers that describe the speaker rather than name it; the claimant
 #: span stops before them ("the Observatory, an opposition war monitor, said").
@@ -70,6 +70,19 @@ _DESCRIPTION_LABELS: Final = {
     ),
     **dict.fromkeys(("country", "city", "town", "state", "kingdom", "republic", "nation"), frozenset({"GPE"})),
 }
+#: Nouns for people who speak in the news, by role: "The minister was blunt:" names
+#: a speaker, "The report was blunt:" does not.
+SPEAKER_NOUNS: Final = frozenset(
+    {
+        "minister", "president", "premier", "chancellor", "spokesman", "spokeswoman", "spokesperson",
+        "official", "officials", "coach", "manager", "chief", "leader", "governor", "mayor", "senator",
+        "director", "secretary", "chairman", "chairwoman", "chair", "executive", "ambassador", "judge",
+        "prosecutor", "lawyer", "attorney", "witness", "analyst", "expert", "economist", "scientist",
+        "researcher", "doctor", "author", "captain", "player", "police", "commander", "general", "king",
+        "queen", "prince", "pope", "bishop", "priest", "founder", "owner", "head", "lawmaker", "candidate",
+        "activist", "teacher", "student", "resident", "residents", "mother", "father", "victim", "survivor",
+    }
+)  # fmt: skip
 #: The GeoNames feature class a GPE description needs when the place is geocoded:
 #: "the city" is no country, "the country" no city.
 _DESCRIPTION_FEATURE: Final = {"city": "P", "town": "P", "country": "A", "kingdom": "A", "republic": "A", "nation": "A"}
@@ -94,17 +107,23 @@ def speaker_tokens(subject: Token, para: tuple[int, int]) -> tuple[Token, Token]
     "The Observatory's chief, Rami Abdurrahman," names the speaker by the
     apposition, so a common-noun subject with a proper-noun apposition yields it.
     """
+    doc = subject.doc
     for child in subject.children:
-        if child.dep_ == "appos" and child.pos_ == "PROPN" and subject.pos_ not in ("PROPN", "PRON"):
+        # Not a parenthesis: "(Italian Episcopal Conference)" spells out an acronym.
+        bracketed = child.left_edge.i > 0 and doc[child.left_edge.i - 1].text == "("
+        if child.dep_ == "appos" and child.pos_ == "PROPN" and subject.pos_ not in ("PROPN", "PRON") and not bracketed:
             subject = child
             break
-    doc = subject.doc
     first, last = subject.left_edge, subject.right_edge
     for tok in subject.subtree:
         if tok.i > subject.i and tok.dep_ in _DESCRIPTIVE_DEPS:
             left = tok.left_edge
             if tok.dep_ == "appos" or doc[left.i - 1].text in (",", "(", "\u2014", "\u2013"):
                 last = min(last, doc[left.i - 1], key=lambda t: t.i)
+    if subject.i < subject.head.i <= last.i:
+        # A subject ends before its verb; a subtree running past it is a misparse
+        # (an apposition hung on from inside a later quotation).
+        last = doc[subject.head.i - 1]
     # A dateline the parser glued on ("Saturday, May 7\nRecent reports said").
     while first.i < last.i and (first.is_punct or first.is_space or first.idx < para[0]):
         first = doc[first.i + 1]
