@@ -37,6 +37,7 @@ def test_shipped_manifest_labels_every_shipped_set() -> None:
         "seed.gold.json": "development",
         "wikigold.jsonl": "development",
         "wikinews.gold.jsonl": "development",
+        "entities-dev.gold.jsonl": "development",
         "blind.gold.jsonl": "blind",
     }
 
@@ -46,7 +47,12 @@ def test_shipped_manifest_says_why_for_every_set() -> None:
 
 
 def test_default_gold_paths_are_the_development_sets_only() -> None:
-    assert [p.name for p in default_gold_paths()] == ["seed.gold.json", "wikigold.jsonl", "wikinews.gold.jsonl"]
+    assert [p.name for p in default_gold_paths()] == [
+        "seed.gold.json",
+        "wikigold.jsonl",
+        "wikinews.gold.jsonl",
+        "entities-dev.gold.jsonl",
+    ]
     assert all(p.parent == MANIFEST_PATH.parent for p in default_gold_paths())
 
 
