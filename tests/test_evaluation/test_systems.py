@@ -5,14 +5,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import cast
 
-import pytest
 from spacy.language import Language
 
+from workers.evaluation.evaluate import predicted_in
 from workers.evaluation.gold import GOLD_KINDS, GoldDocument
 from workers.evaluation.schemes import LabelledSpan
+from workers.evaluation.scoring import PredictedClaim
 from workers.evaluation.systems import (
     NewsflowSystem,
-    Output,
     StockSpacySystem,
     _newsflow_output,
     gold_kind,
@@ -72,20 +72,17 @@ def _claim(kind: ClaimKind, *, broad: bool) -> Claim:
     return Claim("c", None, Cue("believes", "believe", 4, 12), Span("x", 13, 14), kind, "assert", broad=broad)
 
 
-def test_broad_claims_are_dropped_from_a_narrow_view() -> None:
+def test_the_pipeline_output_says_which_claims_are_broad() -> None:
     article = _article_with(_claim("indirect", broad=False), _claim("belief", broad=True))
-    assert [c.kind for c in _newsflow_output(article, narrow=True).claims] == ["indirect"]
-    assert [c.kind for c in _newsflow_output(article).claims] == ["indirect", "belief"]
+    assert [(c.kind, c.broad) for c in _newsflow_output(article).claims] == [("indirect", False), ("belief", True)]
 
 
-def test_a_set_without_broad_gold_claims_is_scored_narrow(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[bool] = []
-    monkeypatch.setattr(
-        "workers.evaluation.systems._newsflow_output",
-        lambda article, *, narrow=False: seen.append(narrow) or Output(frozenset(), ()),
-    )
-    NewsflowSystem(nlp).predict([_doc()])
-    assert seen == [True]
+def test_narrow_views_leave_out_predictions_marked_broad_and_the_broad_view_keeps_them() -> None:
+    said = PredictedClaim((0, 5), (6, 10), None, None, "assert", "indirect")
+    believed = PredictedClaim((11, 15), (16, 20), None, None, "assert", "belief", broad=True)
+    assert predicted_in("narrow", (said, believed)) == (said,)
+    assert predicted_in("all", (said, believed)) == (said,)
+    assert predicted_in("broad", (said, believed)) == (said, believed)
 
 
 def test_belief_maps_to_the_gold_kind_belief() -> None:

@@ -1,9 +1,10 @@
 """Run every system on every gold set and score the predictions.
 
 A set whose gold marks some claims ``broad`` is scored on claims twice: ``narrow``
-(the broad claims removed from the gold; a prediction of one counts against
-precision, since the narrow definition says it is no claim) and ``broad`` (every
-gold claim). A set with no broad claim is scored once, variant ``all``.
+(the broad claims removed from the gold, and the claims a system marks broad removed
+from its predictions) and ``broad`` (every gold claim and every prediction). A set
+with no broad claim follows the narrow scheme and is scored once, variant ``all``,
+also without the predictions marked broad.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Final, Literal
 from workers.evaluation.gold import GoldClaim, GoldSet
 from workers.evaluation.manifest import Status
 from workers.evaluation.schemes import LabelledSpan, project
-from workers.evaluation.scoring import ClaimScores, Counts, score_claims, score_entities
+from workers.evaluation.scoring import ClaimScores, Counts, PredictedClaim, score_claims, score_entities
 from workers.evaluation.systems import System
 
 __all__ = [
@@ -129,7 +130,10 @@ def evaluate(
             if not with_claims:
                 continue
             for variant, keep in claim_variants([c for claims, _ in with_claims for c in claims]):
-                documents = [(tuple(c for c in claims if keep(c)), predicted) for claims, predicted in with_claims]
+                documents = [
+                    (tuple(c for c in claims if keep(c)), predicted_in(variant, predicted))
+                    for claims, predicted in with_claims
+                ]
                 for threshold in thresholds:
                     claim_results.append(
                         ClaimResult(
@@ -144,6 +148,16 @@ def evaluate(
                         )
                     )
     return Evaluation(tuple(golds), tuple(entity_results), tuple(claim_results))
+
+
+def predicted_in(variant: ClaimVariant, predicted: tuple[PredictedClaim, ...]) -> tuple[PredictedClaim, ...]:
+    """The predictions a variant scores: a narrow view (``narrow``, or ``all`` in a set
+    that marks no claim broad, so follows the narrow scheme) leaves out the claims the
+    system itself marks broad, as a consumer of narrow claims would; ``broad`` keeps
+    every one."""
+    if variant == "broad":
+        return predicted
+    return tuple(c for c in predicted if not c.broad)
 
 
 def claim_variants(claims: Sequence[GoldClaim]) -> list[tuple[ClaimVariant, Callable[[GoldClaim], bool]]]:

@@ -86,6 +86,8 @@ class PredictedClaim:
     claimant_resolved: str | None
     stance: str | None
     kind: str | None = None
+    #: The system marks it as a claim only a broad attribution scheme counts.
+    broad: bool = False
 
 
 @dataclass(slots=True)

@@ -9,11 +9,8 @@
   and the cue the nearest reporting verb in the paragraph), which shows what
   quotation marks alone give. Every quotation is a ``direct`` claim.
 
-The pipeline marks claims only a broad attribution scheme counts (``Claim.broad``).
-A gold set that marks no claim broad follows the narrow scheme, so its view is
-narrow and the pipeline's broad claims are left out of its predictions: they are
-not errors under that scheme. (A set that marks some claims broad keeps every
-prediction; its narrow variant removes the broad gold claims only.)
+The pipeline marks claims only a broad attribution scheme counts (``Claim.broad``);
+the scoring leaves them out of the narrow views (see ``workers.evaluation.evaluate``).
 
 Each system says which claim kinds it can emit (``claim_kinds``), in the gold's
 terms, so that the report can tell "found none" from "has no such kind".
@@ -85,19 +82,17 @@ class NewsflowSystem:
 
     def predict(self, documents: Sequence[GoldDocument]) -> list[Output]:
         articles = [RawArticle(id=d.id, body=d.text, title=d.title, published_at=d.published_at) for d in documents]
-        narrow = not any(c.broad for d in documents for c in d.claims or ())
         outputs = []
         for start in range(0, len(articles), 32):
             for result in self._enricher.enrich_batch(articles[start : start + 32]):
                 if isinstance(result, Exception):
                     raise result
-                outputs.append(_newsflow_output(result, narrow=narrow))
+                outputs.append(_newsflow_output(result))
         return outputs
 
 
-def _newsflow_output(article: EnrichedArticle, *, narrow: bool = False) -> Output:
-    """The article's entities and claims as scored; with ``narrow``, without the
-    claims only a broad scheme counts."""
+def _newsflow_output(article: EnrichedArticle) -> Output:
+    """The article's entities and claims as scored."""
     entities = frozenset(LabelledSpan(m.start, m.end, e.label) for e in article.entities for m in e.mentions)
     names = {e.id: e.name for e in article.entities}
     claims = tuple(
@@ -108,9 +103,9 @@ def _newsflow_output(article: EnrichedArticle, *, narrow: bool = False) -> Outpu
             claimant_resolved=(names.get(c.claimant.entity_id or "") or c.claimant.text) if c.claimant else None,
             stance=c.stance,
             kind=gold_kind(c.kind),
+            broad=c.broad,
         )
         for c in article.claims
-        if not (narrow and c.broad)
     )
     return Output(entities, claims)
 
