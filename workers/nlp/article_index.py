@@ -3,12 +3,18 @@
 Paragraphs (newline-separated) are hard limits for the claim rules: no claimant or
 content crosses one. Everything here is built in one linear pass; lookups are
 constant or logarithmic.
+
+A paragraph may open with a dateline: a place in capitals, optionally a region
+and an agency in brackets, then a dash ("NAIROBI —", "LONDON (Reuters) -",
+"NAIROBI, Kenya (AP) —"). It says where the story was filed; nobody in it speaks.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from typing import Final
 
 from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
@@ -18,6 +24,15 @@ from workers.nlp.doctext import doc_text
 from workers.nlp.quotes import Quotations
 
 __all__ = ["ArticleIndex"]
+
+#: A dateline at a paragraph's start: a place in capitals (its first word of three
+#: letters or more), optionally ", Region" and "(Agency)", then a dash; a hyphen
+#: needs a space before it ("US-China" is no dateline).
+_DATELINE: Final = re.compile(
+    r"^[ \t]*[A-Z]{3,}(?:[ .'][A-Z]+)*\.?(?:,[ \t]+[A-Z][\w.']*(?:[ \t][A-Z][\w.']*)*)?"
+    r"(?:[ \t]*\([^()\n]{1,40}\))?(?:[ \t]*[\u2014\u2013]|[ \t]+--?)[ \t]*",
+    re.MULTILINE,
+)
 
 
 class ArticleIndex:
@@ -33,6 +48,8 @@ class ArticleIndex:
         self.text = doc_text(doc)
         self.quotes = Quotations(self.text)
         self.newlines = [i for i, ch in enumerate(self.text) if ch == "\n"]
+        #: Paragraph start -> end of its dateline, for the paragraphs that have one.
+        self.datelines = {m.start(): m.end() for m in _DATELINE.finditer(self.text)}
         self.token_starts: list[int] = doc.to_array(IDX).tolist()  # no Token objects
         self.entity_at: list[Entity | None] = [None] * len(doc)
         self.by_id = {e.id: e for e in entities}
@@ -64,6 +81,16 @@ class ArticleIndex:
         start = self.newlines[i - 1] + 1 if i > 0 else 0
         end = self.newlines[i] if i < len(self.newlines) else len(self.text)
         return start, end
+
+    def dateline_end(self, char: int) -> int:
+        """Where the dateline of the paragraph holding ``char`` ends (its start if
+        it has none)."""
+        start = self.paragraph(char)[0]
+        return self.datelines.get(start, start)
+
+    def in_dateline(self, char: int) -> bool:
+        """Whether ``char`` lies in its paragraph's dateline."""
+        return char < self.dateline_end(char)
 
     def token_at(self, char: int) -> Token | None:
         """The token that starts at or covers ``char``."""

@@ -13,6 +13,7 @@ author ("Cornyn's statement added").
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Final
 
@@ -65,6 +66,10 @@ _DESCRIPTION_LABELS: Final = {
             "watchdog",
             "charity",
             "bank",
+            "court",
+            "tribunal",
+            "commission",
+            "university",
         ),
         frozenset({"ORG"}),
     ),
@@ -83,6 +88,15 @@ SPEAKER_NOUNS: Final = frozenset(
         "activist", "teacher", "student", "resident", "residents", "mother", "father", "victim", "survivor",
     }
 )  # fmt: skip
+#: Words in an organisation's name that say it is what a description names ("the
+#: company" is "Acme Inc"); a description not listed is looked for as itself.
+_NAME_WORDS: Final = {
+    "company": frozenset({"company", "inc", "corp", "corporation", "co", "ltd", "plc", "llc", "group", "holdings"}),
+    "firm": frozenset({"firm", "inc", "corp", "corporation", "co", "ltd", "plc", "llc", "group", "holdings"}),
+    "court": frozenset({"court"}),
+    "party": frozenset({"party"}),
+    "union": frozenset({"union"}),
+}
 #: The GeoNames feature class a GPE description needs when the place is geocoded:
 #: "the city" is no country, "the country" no city.
 _DESCRIPTION_FEATURE: Final = {"city": "P", "town": "P", "country": "A", "kingdom": "A", "republic": "A", "nation": "A"}
@@ -111,12 +125,18 @@ def speaker_tokens(subject: Token, para: tuple[int, int]) -> tuple[Token, Token]
     for child in subject.children:
         # Not a parenthesis: "(Italian Episcopal Conference)" spells out an acronym.
         bracketed = child.left_edge.i > 0 and doc[child.left_edge.i - 1].text == "("
-        if child.dep_ == "appos" and child.pos_ == "PROPN" and subject.pos_ not in ("PROPN", "PRON") and not bracketed:
+        if (
+            child.dep_ == "appos"
+            and child.pos_ == "PROPN"
+            and subject.pos_ not in ("PROPN", "PRON")
+            and not bracketed
+            and not _names_title(subject, child)
+        ):
             subject = child
             break
     first, last = subject.left_edge, subject.right_edge
     for tok in subject.subtree:
-        if tok.i > subject.i and tok.dep_ in _DESCRIPTIVE_DEPS:
+        if tok.i > subject.i and tok.dep_ in _DESCRIPTIVE_DEPS and not _names_title(tok.head, tok):
             left = tok.left_edge
             if tok.dep_ == "appos" or doc[left.i - 1].text in (",", "(", "\u2014", "\u2013"):
                 last = min(last, doc[left.i - 1], key=lambda t: t.i)
@@ -134,13 +154,29 @@ def speaker_tokens(subject: Token, para: tuple[int, int]) -> tuple[Token, Token]
     return first, last
 
 
+def _names_title(title: Token, name: Token) -> bool:
+    """Whether ``name`` is a proper-noun apposition right after ``title``, with no
+    comma: the name a title or description goes with ("President William Ruto",
+    "chief executive Satya Nadella"), not an add-on."""
+    return name.dep_ == "appos" and name.pos_ == "PROPN" and name.left_edge.i == title.i + 1
+
+
 def claimant_for(
     article: ArticleIndex, tokens: tuple[Token, Token] | None, cue_start: int, speakers: list[Speaker]
 ) -> Claimant | None:
     """Build the claimant of the cue at ``cue_start`` and link it to an entity.
 
+    A dateline ("NAIROBI, Kenya (AP) —") is never part of it: a speaker the parser
+    found only there is the phrase between the dateline and the cue. A person
+    named with a possessive in front ("Kenya's President William Ruto") is the
+    person with the title ("President William Ruto"): the possessive is a
+    description, and a name is not linked to the place or organisation in it.
+
     ``speakers`` holds the claimants seen so far; the new one is appended.
     """
+    if tokens is None:
+        return None
+    tokens = _after_dateline(article, tokens, cue_start)
     if tokens is None:
         return None
     first, last = tokens
@@ -163,10 +199,46 @@ def claimant_for(
         entity = article.entity_at[owner.i] if owner is not None else None  # "Cornyn's statement added"
     if entity is None and head.pos_ == "NOUN":
         entity = _resolve_description(article, head, first.idx)
+    if entity is not None and entity.label == "PERSON":
+        first = _without_possessive(article, first, last, entity)
     start, end = first.idx, last.idx + len(last.text)
     claimant = Claimant(article.text[start:end], start, end, entity.id if entity else None)
     speakers.append(Speaker(cue_start, claimant, head.tag_))
     return claimant
+
+
+def _after_dateline(article: ArticleIndex, tokens: tuple[Token, Token], cue_start: int) -> tuple[Token, Token] | None:
+    """``tokens`` without the dateline of their paragraph; when all of them lie in
+    it, the noun phrase between the dateline and the cue, or None."""
+    first, last = tokens
+    dateline_end = article.dateline_end(first.idx)
+    if first.idx >= dateline_end:
+        return tokens
+    doc = article.doc
+    if last.idx >= dateline_end:
+        i = bisect_left(article.token_starts, dateline_end)
+        return doc[i], last
+    start = bisect_left(article.token_starts, dateline_end)
+    words = [t for t in doc[start : bisect_left(article.token_starts, cue_start)] if not (t.is_punct or t.is_space)]
+    if not words or len(words) > 12 or any(t.pos_ in ("VERB", "AUX") for t in words):
+        return None
+    inside = range(words[0].i, words[-1].i + 1)
+    heads = [t for t in words if t.head.i not in inside or t.head.i == t.i]
+    if len(heads) != 1:
+        return None
+    return speaker_tokens(heads[0], article.paragraph(heads[0].idx))
+
+
+def _without_possessive(article: ArticleIndex, first: Token, last: Token, person: Entity) -> Token:
+    """The first token of a person's claimant without a possessive in front that is
+    not the person ("Kenya's", "The agency's")."""
+    for tok in article.doc[first.i : last.i + 1]:
+        if tok.dep_ == "poss" and tok.left_edge.i == first.i and first.i <= tok.head.i <= last.i:
+            after = tok.right_edge.i + 1
+            if after <= last.i and article.entity_at[tok.i] is not person:
+                return article.doc[after]
+            break
+    return first
 
 
 def _resolve_pronoun(article: ArticleIndex, pronoun: Token, speakers: list[Speaker]) -> Entity | None:
@@ -186,7 +258,7 @@ def _resolve_pronoun(article: ArticleIndex, pronoun: Token, speakers: list[Speak
         return None
     sent = pronoun.sent
     for start, entity in article.mentions_before(pronoun.idx, sent.start_char):
-        if entity.label in labels and article.quotes.at(start) is None:
+        if entity.label in labels and article.quotes.at(start) is None and not article.in_dateline(start):
             return entity  # "Thomas' sister pleaded with him, but he replied"
     para_start, _ = article.paragraph(pronoun.idx)
     window = article.paragraph(para_start - 1)[0] if para_start > 0 else 0
@@ -202,7 +274,7 @@ def _resolve_pronoun(article: ArticleIndex, pronoun: Token, speakers: list[Speak
             return None
     floor = article.doc[sent.start - 1].sent.start_char if sent.start > 0 else 0
     for start, entity in article.mentions_before(pronoun.idx, floor):
-        if entity.label in labels and article.quotes.at(start) is None:
+        if entity.label in labels and article.quotes.at(start) is None and not article.in_dateline(start):
             return entity
     return None
 
@@ -224,18 +296,28 @@ def _resolve_description(article: ArticleIndex, noun: Token, span_start: int) ->
     """The entity "the group" or "the president" refers back to, or None.
 
     Only a definite singular description counts ("the group", not "a group" nor
-    "the groups"); it refers to the nearest earlier entity of its kind in this or
-    the previous paragraph, outside quotations. A person is described by a title
+    "the groups"). An organisation whose name says what it is comes first: "the
+    bank" is the nearest earlier organisation with "bank" in its name ("the World
+    Bank", even with "the IMF" between them), "the company" one named "... Inc"
+    or "... Group" (``_NAME_WORDS``), anywhere before. Otherwise it refers to the
+    nearest earlier entity of its kind in this or the previous paragraph. Mentions
+    inside quotations and datelines do not count. A person is described by a title
     the article gave them ("the president" for "President Bashar Assad").
     """
     if noun.tag_ != "NN" or not any(c.dep_ == "det" and c.lower_ == "the" for c in noun.children):
         return None
     word = noun.lower_
     labels = _DESCRIPTION_LABELS.get(word)
+    if labels is not None and "ORG" in labels:
+        name_words = _NAME_WORDS.get(word, frozenset({word}))
+        for start, entity in article.mentions_before(span_start, 0):
+            named = entity.label == "ORG" and not name_words.isdisjoint(entity.name.casefold().replace(".", "").split())
+            if named and article.quotes.at(start) is None and not article.in_dateline(start):
+                return entity
     para_start, _ = article.paragraph(span_start)
     floor = article.paragraph(para_start - 1)[0] if para_start > 0 else 0
     for start, entity in article.mentions_before(span_start, floor):
-        if article.quotes.at(start) is not None:
+        if article.quotes.at(start) is not None or article.in_dateline(start):
             continue
         feature = _DESCRIPTION_FEATURE.get(word)
         fits = feature is None or entity.geo is None or entity.geo.feature_class == feature
