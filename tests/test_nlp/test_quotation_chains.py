@@ -73,6 +73,11 @@ def test_a_quoted_title_paragraph_is_no_continuation(parse: Parse) -> None:
     assert _speakers(_claims(parse, text)) == [("Ana Diaz", "We will win")]
 
 
+def test_a_quoted_title_in_the_next_paragraph_is_no_continuation(parse: Parse) -> None:
+    text = "“We will win,” said Ana Diaz.\n“Champions of Europe”"
+    assert _speakers(_claims(parse, text)) == [("Ana Diaz", "We will win")]
+
+
 def test_colon_after_a_clause_attributes_the_quotation_to_its_subject(parse: Parse) -> None:
     (claim,) = _claims(parse, "The minister was blunt: “We will not pay.”")
     assert claim.claimant is not None and claim.claimant.text == "The minister"

@@ -185,12 +185,11 @@ def _continues(article: ArticleIndex, claim: Claim, quote: Quotation) -> bool:
     gap = text[_claim_end(claim) : quote.start]
     if "\n" not in gap:
         return _ends_one_sentence(gap)
-    if claim.kind != "direct" or text[para_start : quote.start].strip():
-        return False
+    if claim.kind != "direct" or text[para_start : quote.start].strip() or not _reads_as_speech(article, quote):
+        return False  # not a quotation paragraph, or a title or scare quote in one
     tail, _, between = gap.partition("\n")
     # A paragraph standing between them keeps the speaker only as a short aside.
-    aside = (quote.start - len(between), para_start)
-    if between.strip() and not (_reads_as_speech(article, quote) and _is_aside(article, claim, *aside)):
+    if between.strip() and not _is_aside(article, claim, quote.start - len(between), para_start):
         return False
     earlier = article.quotes.at(claim.content.start)
     if earlier is not None and earlier.open:
