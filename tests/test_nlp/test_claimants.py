@@ -85,6 +85,10 @@ def test_possessive_company_before_a_described_person_is_dropped(parse: Parse) -
     assert _claimant(parse, text) == ("chief executive Satya Nadella", "person:satya-nadella")
 
 
+def test_possessive_pronoun_before_a_described_person_stays(parse: Parse) -> None:
+    assert _claimant(parse, "His father Mohamed Hassan said the school was wrong.")[0].startswith("His father")
+
+
 def test_possessive_stays_when_no_person_is_named(parse: Parse) -> None:
     assert _claimant(parse, "Kenya's government said the tax would stay.")[0] == "Kenya's government"
 

@@ -230,12 +230,14 @@ def _after_dateline(article: ArticleIndex, tokens: tuple[Token, Token], cue_star
 
 
 def _without_possessive(article: ArticleIndex, first: Token, last: Token, person: Entity) -> Token:
-    """The first token of a person's claimant without a possessive in front that is
-    not the person ("Kenya's", "The agency's")."""
+    """The first token of a person's claimant without a named possessive in front
+    that is not the person ("Kenya's", "the World Bank's"); "His father X" and "the
+    agency's chief X" keep theirs, which describe rather than name."""
     for tok in article.doc[first.i : last.i + 1]:
         if tok.dep_ == "poss" and tok.left_edge.i == first.i and first.i <= tok.head.i <= last.i:
             after = tok.right_edge.i + 1
-            if after <= last.i and article.entity_at[tok.i] is not person:
+            owner = article.entity_at[tok.i]
+            if after <= last.i and tok.pos_ == "PROPN" and owner is not person:
                 return article.doc[after]
             break
     return first
