@@ -263,3 +263,18 @@ def test_seed_article_has_the_eight_gold_claims(parse: Parse) -> None:
 def test_admitting_is_a_confirm_stance(parse: Parse) -> None:
     claim = _one(parse, "The company admitted that it had misled investors.")
     assert claim.stance == "confirm"
+
+
+def test_a_parenthetical_attribution_inside_its_own_content_is_kept(parse: Parse) -> None:
+    claim = _one(parse, "The plan, officials said, will cost more than expected.")
+    assert (claim.claimant and claim.claimant.text, claim.cue.lemma) == ("officials", "say")
+    assert claim.content.text == "The plan, officials said, will cost more than expected"
+
+
+def test_a_broad_content_makes_a_broad_claim(parse: Parse) -> None:
+    belief = _one(parse, "The opposition leader believes the budget will fail.")
+    assert (belief.kind, belief.broad) == ("belief", True)
+    said = _one(parse, "The minister said taxes would rise.")
+    assert said.broad is False
+    request = _one(parse, "The mayor urged residents to “stay indoors tonight.”")
+    assert (request.cue.lemma, request.broad) == ("urge", True)

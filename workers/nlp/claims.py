@@ -113,7 +113,8 @@ def _attribute(
 
 
 def _claim(article: ArticleIndex, article_id: str, template: Claim, content: Content) -> Claim:
-    """``template`` with ``content`` as its content, and the id that gives it."""
+    """``template`` with ``content`` as its content, and the id that gives it; broad
+    when the content is, or when it continues a broad claim."""
     return Claim(
         id=stable_id(article_id, template.cue.start, content.start, content.end),
         claimant=template.claimant,
@@ -124,6 +125,7 @@ def _claim(article: ArticleIndex, article_id: str, template: Claim, content: Con
         channel=template.channel,
         recipient=template.recipient,
         original_speaker=template.original_speaker,
+        broad=content.broad or template.broad,
     )
 
 
@@ -398,14 +400,18 @@ def _outermost(found: list[Attribution]) -> list[Attribution]:
     ("claimed X and claim Y") is a report of its own that the parser hung inside the
     first one's complement.
     """
-    spans = sorted((c.start, c.end, a.token is None) for a in found for c in a.contents if c.kind != "direct")
-    starts = [start for start, _, _ in spans]
+    spans = sorted(
+        (c.start, c.end, a.token is None, n) for n, a in enumerate(found) for c in a.contents if c.kind != "direct"
+    )
+    starts = [start for start, *_ in spans]
     kept = []
-    for attribution in found:
+    for n, attribution in enumerate(found):
         i = bisect_right(starts, attribution.start)
-        around = [s for s in spans[max(0, i - 4) : i] if s[0] < attribution.start < s[1]]
+        # An attribution's own content may enclose its cue ("The plan, officials
+        # said, will cost more"): only another's speech can hold it.
+        around = [s for s in spans[max(0, i - 4) : i] if s[0] < attribution.start < s[1] and s[3] != n]
         named = attribution.speaker is not None and attribution.speaker[0].pos_ != "PRON"
         coordinated = attribution.token is not None and attribution.token.dep_ == "conj"
-        if not around or coordinated or (named and all(relay for _, _, relay in around)):
+        if not around or coordinated or (named and all(span[2] for span in around)):
             kept.append(attribution)
     return kept
