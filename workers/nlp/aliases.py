@@ -6,30 +6,52 @@ tags the short forms news uses after a first full mention: "the Observatory" aft
 article has named a thing, every other occurrence of that name, or of its short
 form, is a mention of it too. One pass over the tokens; candidates are looked up by
 their first word, so the cost does not grow with the number of entities.
+
+An organisation's short forms are made from its full name as the article writes it
+(:func:`abbreviations`): its acronyms ("ECB", "BoE", "WHO"), a clipping of its first
+word ("the Fed"). A short form names the organisation only when the article has its
+full name, and only one organisation of the article has that short form.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from spacy.attrs import IS_LOWER, ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from workers.models import Mention
+from workers.nlp.gazetteer import GAZETTEER
 from workers.nlp.labels import contiguous_parts
 from workers.nlp.mentions import Candidate, title_before
-from workers.nlp.names import is_title_word
+from workers.nlp.names import acronyms, clipped_prefixes, is_title_word
 
-__all__ = ["alias_candidates", "short_form_targets"]
+__all__ = ["Abbreviation", "abbreviations", "alias_candidates", "short_form_targets"]
 
 #: Labels whose names are repeated verbatim; dates and times are not names.
 _NAME_LABELS: Final = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 )
 _DETERMINERS: Final = frozenset({"the"})
+#: How a short form is made from a full name: see :func:`abbreviations`.
+AbbreviationKind = Literal["acronym", "clipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class Abbreviation:
+    """A short way of writing one of the article's organisations."""
+
+    #: As written: "ECB", "BoE", "Fed".
+    written: str
+    #: The key of the full name it stands for.
+    full: tuple[str, ...]
+    #: The full name as written, for display.
+    name: str
+    kind: AbbreviationKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +64,8 @@ class _Form:
     name: str
     #: Short forms of organisations only count after "the" ("the Observatory").
     after_the: bool
+    #: An acronym is checked as one (see :func:`_acronym_here`), not as a word.
+    acronym: bool = False
 
 
 def short_form_targets(
@@ -51,26 +75,80 @@ def short_form_targets(
 
     "Observatory" (tagged on its own) is the Syrian Observatory for Human Rights
     when that is the one organisation of the article whose name is built on it;
-    "KCNA" is the Korean Central News Agency when the article names both.
+    "KCNA" is the Korean Central News Agency and "the Fed" the Federal Reserve
+    when the article names both (see :func:`abbreviations`). A short form that two
+    full names share names neither.
+
+    Args:
+        found: The candidates from spaCy's entities.
+        labels: The label chosen for each name key.
+
+    Returns:
+        Short key -> full key, chains followed.
     """
     shorts: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
-    acronyms = {c.key for c in found if c.mention.text.isupper() and len(c.key) == 1}
     for cand in found:
         words = tuple(cand.mention.text.split())
         if labels[cand.key] != "ORG" or len(cand.key) < 2:
             continue
-        if (head := _head_word(words)) is not None:
+        if (head := _head_word(words)) is not None and (head.lower(),) in labels:
             shorts[(head.lower(),)].add(cand.key)
-        if (acronym := _acronym(words)) in acronyms:
-            shorts[acronym].add(cand.key)
-    return {short: next(iter(fulls)) for short, fulls in shorts.items() if len(fulls) == 1 and short in labels}
+    by_written: dict[str, list[Abbreviation]] = defaultdict(list)
+    for abbreviation in abbreviations(found, labels):
+        by_written[abbreviation.written].append(abbreviation)
+    for cand in found:
+        for abbreviation in by_written.get(cand.mention.text, ()):
+            if cand.key != abbreviation.full and _may_abbreviate(abbreviation, cand, labels[cand.key]):
+                shorts[cand.key].add(abbreviation.full)
+    targets = {short: next(iter(fulls)) for short, fulls in shorts.items() if len(fulls) == 1}
+    return {short: _last_target(short, targets) for short in targets}
 
 
-def _acronym(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The initials of a name's capitalised words, as a key ("kcna" for "Korean
-    Central News Agency", "kpa" for "Korean People's Army")."""
-    initials = "".join(w[0] for w in words if w[:1].isupper())
-    return (initials.lower(),) if len(initials) >= 2 else ()
+def abbreviations(found: list[Candidate], labels: dict[tuple[str, ...], str]) -> list[Abbreviation]:
+    """Every short form of the article's organisations (names labelled ORG, of two
+    words or more), made from their names as the article writes them.
+
+    - ``acronym``: "ECB" of "European Central Bank", "BoE" of "Bank of England";
+    - ``clipped``: "Fed" of "Federal Reserve" (a clipping of the first word).
+    """
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    result: list[Abbreviation] = []
+
+    def add(written: Iterable[str], full: tuple[str, ...], name: str, kind: AbbreviationKind) -> None:
+        for form in written:
+            if (form, full) not in seen:
+                seen.add((form, full))
+                result.append(Abbreviation(form, full, name, kind))
+
+    for cand in found:
+        if labels[cand.key] != "ORG" or len(cand.key) < 2 or (cand.name, cand.key) in seen:
+            continue
+        seen.add((cand.name, cand.key))
+        add(acronyms(cand.name), cand.key, cand.name, "acronym")
+        add(clipped_prefixes(cand.name), cand.key, cand.name, "clipped")
+    return result
+
+
+def _may_abbreviate(abbreviation: Abbreviation, cand: Candidate, label: str) -> bool:
+    """Whether the tagged mention ``cand`` may stand for the abbreviation's full name."""
+    if abbreviation.kind == "acronym":
+        # "US" tagged as the country beside the "Union of Students" stays the country.
+        return GAZETTEER.country_code(cand.key) is None and not _is_state(cand.key)
+    return label == "ORG"  # "Fed" as spaCy knows it; never "Sam" the person
+
+
+def _is_state(key: tuple[str, ...]) -> bool:
+    return any(place.kind == "state" for _, place in GAZETTEER.places(key))
+
+
+def _last_target(short: tuple[str, ...], targets: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    """Follow a chain of short forms to the full name at its end."""
+    seen = {short}
+    full = targets[short]
+    while full in targets and targets[full] not in seen:
+        seen.add(full)
+        full = targets[full]
+    return full
 
 
 def alias_candidates(
@@ -128,10 +206,13 @@ def alias_candidates(
 
 
 def _forms(
-    found: list[Candidate], labels: dict[tuple[str, ...], str], redirect: dict[tuple[str, ...], tuple[str, ...]]
+    found: list[Candidate],
+    labels: dict[tuple[str, ...], str],
+    redirect: dict[tuple[str, ...], tuple[str, ...]],
 ) -> list[_Form]:
     """Every known way of writing each name: its mentions as written, a person's
-    surname, and an organisation's head noun ("Observatory")."""
+    surname, an organisation's head noun ("Observatory") and its abbreviations
+    ("ECB", "the Fed")."""
     forms: dict[tuple[str, ...], set[tuple[tuple[str, ...], str, str, bool]]] = defaultdict(set)
     # A tagged surname ("Rathbun") is the full name it is part of, when only one is.
     fulls: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
@@ -155,13 +236,20 @@ def _forms(
             head = _head_word(words)
             if head is not None:
                 forms[(head,)].add((key, label, cand.name, True))
+    acronym_forms: set[tuple[str, ...]] = set()
+    for abbreviation in abbreviations(found, labels):
+        words = tuple(abbreviation.written.split())
+        key = redirect.get(abbreviation.full, abbreviation.full)
+        forms[words].add((key, labels[abbreviation.full], abbreviation.name, abbreviation.kind == "clipped"))
+        if abbreviation.kind == "acronym":
+            acronym_forms.add(words)
     result = []
     for words, targets in forms.items():
         keys = {key for key, _, _, _ in targets}
         if len(keys) != 1:
             continue  # "Smith" of John and of Jane Smith: nobody in particular
         key, label, name, after_the = min(targets)
-        result.append(_Form(words, key, label, name, after_the))
+        result.append(_Form(words, key, label, name, after_the, acronym=words in acronym_forms))
     return result
 
 
@@ -186,16 +274,33 @@ def _matches(doc: Doc, i: int, form: _Form, taken: list[bool], lower_words: froz
         return False
     if any(doc[i + k].text != word for k, word in enumerate(form.words)):
         return False
-    if end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper():
-        return False  # part of a longer name ("Hama Road")
-    if i > 0 and doc[i - 1].pos_ == "PROPN" and doc[i - 1].text[:1].isupper() and not is_title_word(doc[i - 1].text):
+    after = doc[end] if end < len(doc) else None
+    if after is not None and after.pos_ == "PROPN" and after.text[:1].isupper() and not is_title_word(after.text):
+        return False  # part of a longer name ("Hama Road"); "ECB President" is not one
+    before = doc[i - 1] if i > 0 else None
+    if before is not None and before.pos_ == "PROPN" and before.text[:1].isupper() and not is_title_word(before.text):
         return False
     first: Token = doc[i]
+    if form.acronym:
+        return _acronym_here(doc, i)
     if form.after_the:
-        return i > 0 and doc[i - 1].lower_ in _DETERMINERS
+        return before is not None and before.lower_ in _DETERMINERS
     if len(form.words) > 1 or first.pos_ == "PROPN":
         return True
     # The tagger calls an unknown surname a NOUN, mostly at a sentence's start
     # ("Rathbun requested"); a word the article also writes in lower case is a
     # common word there ("Hope is ...").
     return first.pos_ == "NOUN" and (not first.is_sent_start or first.lower not in lower_words)
+
+
+def _acronym_here(doc: Doc, i: int) -> bool:
+    """Whether the acronym-shaped word at ``i`` is an acronym, not a common word in
+    capitals: never a two-letter stop word ("IT", "US" as in "us"), and not in a
+    shouted line ("WHO WILL PAY", "WRITE TO US") where every word is in capitals."""
+    token = doc[i]
+    if token.is_stop and len(token) <= 2:
+        return False
+    for k in (i - 1, i + 1):
+        if 0 <= k < len(doc) and doc[k].is_alpha and len(doc[k]) > 1 and doc[k].is_upper:
+            return False
+    return True

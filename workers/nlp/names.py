@@ -12,9 +12,13 @@ import unicodedata
 from typing import Final
 
 __all__ = [
+    "CORPORATE_SUFFIXES",
     "PLACE_DESIGNATORS",
     "TITLE_WORDS",
+    "acronyms",
     "canonical_name",
+    "clipped_prefixes",
+    "is_acronym",
     "is_title_word",
     "name_key",
 ]
@@ -46,7 +50,17 @@ PLACE_DESIGNATORS: Final = frozenset(
      "governorate", "municipality", "prefecture", "oblast"}
 )  # fmt: skip
 
+#: Words that end a company's name ("Ford Motor Co", "Dell Inc."), folded: an acronym
+#: may leave them out ("IBM" of "International Business Machines Corp").
+CORPORATE_SUFFIXES: Final = frozenset(
+    {"inc", "corp", "corporation", "co", "company", "ltd", "limited", "plc", "group",
+     "holdings", "ag", "sa", "llc"}
+)  # fmt: skip
+#: Small words an acronym may keep, in capitals or lower case ("BOE", "BoE").
+_ACRONYM_SMALL_WORDS: Final = frozenset({"of", "and", "for", "the", "on", "in"})
+
 _WORD: Final = re.compile(r"[a-z0-9]+")
+_HYPHEN: Final = re.compile(r"[-\u2010\u2011]")
 
 
 def name_key(name: str) -> tuple[str, ...]:
@@ -91,3 +105,71 @@ def canonical_name(text: str, label: str) -> str:
         while len(words) > 1 and words[-1] in PLACE_DESIGNATORS:  # lower case only
             words = words[:-1]
     return " ".join(words)
+
+
+def is_acronym(word: str) -> bool:
+    """Whether ``word`` is written as an acronym: letters only, a capital first and at
+    least two capitals in all ("IMF", "BoE"; not "Fed", "U.S.")."""
+    return 2 <= len(word) <= 8 and word.isalpha() and word[0].isupper() and sum(c.isupper() for c in word) >= 2
+
+
+def is_corporate_suffix(word: str) -> bool:
+    """Whether ``word`` ("Inc.", "Corp", "plc") closes a company's name."""
+    return word.rstrip(".,").lower() in CORPORATE_SUFFIXES
+
+
+def acronyms(name: str) -> frozenset[str]:
+    """The acronyms an organisation's name may be written as.
+
+    The initials of its capitalised words ("European Central Bank" -> "ECB"), and with
+    its small words in capitals or lower case ("Bank of England" -> "BE", "BOE",
+    "BoE"); a company's name also without its suffix ("International Business
+    Machines Corp" -> "IBMC", "IBM"). A word written as an acronym gives all its
+    capitals ("ARS Pharmaceuticals" -> "ARSP", never "AP").
+    """
+    words = name.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    variants = [words]
+    if len(words) > 2 and is_corporate_suffix(words[-1]):
+        variants.append(words[:-1])
+    found: set[str] = set()
+    for variant in variants:
+        parts = [part for word in variant for part in _HYPHEN.split(word) if part[:1].isalpha()]
+        letters = [_initials(part) for part in parts]
+        capitals = [initials for initials in letters if initials[:1].isupper()]
+        if len(capitals) < 2:
+            continue
+        found.add("".join(capitals))
+        kept = [i for i, part in zip(letters, parts, strict=True) if i[:1].isupper() or part in _ACRONYM_SMALL_WORDS]
+        while kept and not kept[-1][:1].isupper():
+            kept.pop()
+        if len(kept) > len(capitals) and kept[0][:1].isupper():
+            found.add("".join(kept).upper())
+            found.add("".join(kept))
+    return frozenset(found)
+
+
+def _initials(word: str) -> str:
+    """What ``word`` gives an acronym: its capitals if it is one ("ARS", "U.S."),
+    else its first letter."""
+    letters = "".join(c for c in word if c.isalpha())
+    if len(letters) > 1 and letters.isupper():
+        return letters
+    return word[0]
+
+
+def clipped_prefixes(name: str) -> frozenset[str]:
+    """The clipped forms of a name's first word ("Federal Reserve" -> "Fed"): its first
+    three or four letters ending on a consonant, as clippings do ("Fed", "Met", "Dem";
+    not "Euro"), at least two letters short of the word. A name of one word, or whose
+    first word is a title ("General Motors"), has none."""
+    words = name.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    if len(words) < 2:
+        return frozenset()
+    first = words[0]
+    if not (first.isalpha() and first[0].isupper() and first[1:].islower()) or is_title_word(first):
+        return frozenset()
+    return frozenset(first[:n] for n in (3, 4) if n <= len(first) - 2 and first[n - 1] not in "aeiouy")
