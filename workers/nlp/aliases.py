@@ -9,12 +9,15 @@ their first word, so the cost does not grow with the number of entities.
 
 An organisation's short forms are made from its full name as the article writes it
 (:func:`abbreviations`): its acronyms ("ECB", "BoE", "WHO"), a clipping of its first
-word ("the Fed"). A short form names the organisation only when the article has its
-full name, and only one organisation of the article has that short form.
+word ("the Fed"), and an acronym the article defines in brackets right after it
+("Food and Drug Administration (FDA)"). A short form names the organisation only
+when the article has its full name, and only one organisation of the article has
+that short form.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,7 +31,7 @@ from workers.models import Mention
 from workers.nlp.gazetteer import GAZETTEER
 from workers.nlp.labels import contiguous_parts
 from workers.nlp.mentions import Candidate, title_before
-from workers.nlp.names import acronyms, clipped_prefixes, is_title_word
+from workers.nlp.names import acronyms, clipped_prefixes, is_acronym, is_title_word, name_key
 
 __all__ = ["Abbreviation", "abbreviations", "alias_candidates", "short_form_targets"]
 
@@ -38,7 +41,12 @@ _NAME_LABELS: Final = frozenset(
 )
 _DETERMINERS: Final = frozenset({"the"})
 #: How a short form is made from a full name: see :func:`abbreviations`.
-AbbreviationKind = Literal["acronym", "clipped"]
+AbbreviationKind = Literal["acronym", "clipped", "defined"]
+#: An acronym in brackets right after a name: "World Health Organization (WHO)".
+_BRACKETED: Final = re.compile(r"[ \t]*\(([A-Za-z]{2,8})\)")
+#: A bracket that a dash follows is a dateline's agency ("NAIROBI, Kenya (AP) -"),
+#: never the name's acronym.
+_DATELINE_DASH: Final = re.compile(r"[ \t]*[-\u2013\u2014]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,19 +77,21 @@ class _Form:
 
 
 def short_form_targets(
-    found: list[Candidate], labels: dict[tuple[str, ...], str]
+    found: list[Candidate], labels: dict[tuple[str, ...], str], text: str = ""
 ) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Organisation short forms -> the full name they stand for in this article.
 
     "Observatory" (tagged on its own) is the Syrian Observatory for Human Rights
     when that is the one organisation of the article whose name is built on it;
     "KCNA" is the Korean Central News Agency and "the Fed" the Federal Reserve
-    when the article names both (see :func:`abbreviations`). A short form that two
-    full names share names neither.
+    when the article names both, "FDA" the name it follows in brackets (see
+    :func:`abbreviations`). A short form that two full names share names neither.
 
     Args:
         found: The candidates from spaCy's entities.
         labels: The label chosen for each name key.
+        text: ``doc.text``, to find acronyms defined in brackets; without it only
+            the short forms made from the names count.
 
     Returns:
         Short key -> full key, chains followed.
@@ -94,7 +104,7 @@ def short_form_targets(
         if (head := _head_word(words)) is not None and (head.lower(),) in labels:
             shorts[(head.lower(),)].add(cand.key)
     by_written: dict[str, list[Abbreviation]] = defaultdict(list)
-    for abbreviation in abbreviations(found, labels):
+    for abbreviation in abbreviations(found, labels, text):
         by_written[abbreviation.written].append(abbreviation)
     for cand in found:
         for abbreviation in by_written.get(cand.mention.text, ()):
@@ -104,12 +114,16 @@ def short_form_targets(
     return {short: _last_target(short, targets) for short in targets}
 
 
-def abbreviations(found: list[Candidate], labels: dict[tuple[str, ...], str]) -> list[Abbreviation]:
+def abbreviations(found: list[Candidate], labels: dict[tuple[str, ...], str], text: str = "") -> list[Abbreviation]:
     """Every short form of the article's organisations (names labelled ORG, of two
     words or more), made from their names as the article writes them.
 
     - ``acronym``: "ECB" of "European Central Bank", "BoE" of "Bank of England";
-    - ``clipped``: "Fed" of "Federal Reserve" (a clipping of the first word).
+    - ``clipped``: "Fed" of "Federal Reserve" (a clipping of the first word);
+    - ``defined``: the acronym in brackets right after a name ("Food and Drug
+      Administration (FDA)"), whatever its letters, when the name is an
+      organisation's or the acronym is made from it; not a dateline's agency
+      ("Kenya (AP) -").
     """
     seen: set[tuple[str, tuple[str, ...]]] = set()
     result: list[Abbreviation] = []
@@ -126,12 +140,28 @@ def abbreviations(found: list[Candidate], labels: dict[tuple[str, ...], str]) ->
         seen.add((cand.name, cand.key))
         add(acronyms(cand.name), cand.key, cand.name, "acronym")
         add(clipped_prefixes(cand.name), cand.key, cand.name, "clipped")
+    if text:
+        for cand, written in _bracketed_acronyms(found, text):
+            if labels[cand.key] == "ORG" or written in acronyms(cand.name):
+                add((written,), cand.key, cand.name, "defined")
     return result
+
+
+def _bracketed_acronyms(found: list[Candidate], text: str) -> list[tuple[Candidate, str]]:
+    """(name, acronym) for every acronym in brackets right after a name."""
+    pairs = []
+    for cand in found:
+        match = _BRACKETED.match(text, cand.mention.end)
+        if match is None or not is_acronym(match.group(1)) or len(name_key(cand.name)) < 2:
+            continue
+        if _DATELINE_DASH.match(text, match.end()) is None:
+            pairs.append((cand, match.group(1)))
+    return pairs
 
 
 def _may_abbreviate(abbreviation: Abbreviation, cand: Candidate, label: str) -> bool:
     """Whether the tagged mention ``cand`` may stand for the abbreviation's full name."""
-    if abbreviation.kind == "acronym":
+    if abbreviation.kind in ("acronym", "defined"):
         # "US" tagged as the country beside the "Union of Students" stays the country.
         return GAZETTEER.country_code(cand.key) is None and not _is_state(cand.key)
     return label == "ORG"  # "Fed" as spaCy knows it; never "Sam" the person
@@ -171,7 +201,7 @@ def alias_candidates(
         One candidate per untagged occurrence, with the key (and so the entity) of
         the name it repeats; a form two different entities share is skipped.
     """
-    forms = _forms(found, labels, redirect)
+    forms = _forms(found, labels, redirect, text)
     if not forms:
         return []
     # Scan token hashes, not Token objects: making a Token per word costs more
@@ -209,6 +239,7 @@ def _forms(
     found: list[Candidate],
     labels: dict[tuple[str, ...], str],
     redirect: dict[tuple[str, ...], tuple[str, ...]],
+    text: str,
 ) -> list[_Form]:
     """Every known way of writing each name: its mentions as written, a person's
     surname, an organisation's head noun ("Observatory") and its abbreviations
@@ -237,11 +268,11 @@ def _forms(
             if head is not None:
                 forms[(head,)].add((key, label, cand.name, True))
     acronym_forms: set[tuple[str, ...]] = set()
-    for abbreviation in abbreviations(found, labels):
+    for abbreviation in abbreviations(found, labels, text):
         words = tuple(abbreviation.written.split())
         key = redirect.get(abbreviation.full, abbreviation.full)
         forms[words].add((key, labels[abbreviation.full], abbreviation.name, abbreviation.kind == "clipped"))
-        if abbreviation.kind == "acronym":
+        if abbreviation.kind in ("acronym", "defined"):
             acronym_forms.add(words)
     result = []
     for words, targets in forms.items():

@@ -73,7 +73,7 @@ def group_entities(
         countries = article_countries(c.key for c in found)
         places = {key: locate(key, countries) for key in {c.key for c in found}}
     labels = resolve_labels(found, places)
-    redirect = short_form_targets(found, labels)
+    redirect = short_form_targets(found, labels, text)
     labels.update({short: labels[full] for short, full in redirect.items()})  # "VMA" tagged PERSON is an ORG
     found += alias_candidates(doc, text, found, labels, redirect)
     dates = _date_values(doc, found, labels, parse_published(published_at))

@@ -5,7 +5,9 @@ Army"), a place's designator ("Hama city") and sometimes a possessive or a quota
 mark. A mention here is the name alone, as news gold standards and CoNLL annotate
 it: a lower-case "the" and a sentence-initial "The" are cut, while a "The" in the
 middle of a sentence is part of the name ("told The Associated Press"). A title
-before a person's name is cut from the span but kept on the mention.
+before a person's name is cut from the span but kept on the mention. A span that
+runs into a bracket ends before it, and an acronym alone in the bracket ("World
+Health Organization (WHO)") is a mention of its own.
 
 Each mention also carries the syntactic evidence about what kind of thing it names
 ("the city of X", "the group X", "in X", "Mr X"), which label resolution weighs.
@@ -20,7 +22,7 @@ from typing import Final, Literal
 from spacy.tokens import Doc, Span, Token
 
 from workers.models import Mention
-from workers.nlp.names import PLACE_DESIGNATORS, canonical_name, is_title_word, name_key
+from workers.nlp.names import PLACE_DESIGNATORS, canonical_name, is_acronym, is_title_word, name_key
 
 __all__ = ["NUMERIC_LABELS", "Candidate", "Context", "candidates", "title_before"]
 
@@ -76,14 +78,35 @@ def candidates(doc: Doc, text: str | None = None) -> list[Candidate]:
     the caller has it.
     """
     text = doc.text if text is None else text
-    return [c for ent in doc.ents if (c := _candidate(ent, text)) is not None]
+    found = []
+    for ent in doc.ents:
+        if ent.label_ in NUMERIC_LABELS:
+            continue
+        tokens, acronym = _split_bracket(list(ent))
+        if (cand := _candidate(ent, tokens, text)) is not None:
+            found.append(cand)
+        if acronym is not None and (cand := _candidate(ent, [acronym], text, context=False)) is not None:
+            found.append(cand)
+    return found
 
 
-def _candidate(ent: Span, text: str) -> Candidate | None:
-    """Trim a spaCy entity to its name and compute its canonical form, or None."""
-    if ent.label_ in NUMERIC_LABELS:
-        return None
-    tokens = list(ent)
+def _split_bracket(tokens: list[Token]) -> tuple[list[Token], Token | None]:
+    """A span that runs into a bracket ("World Health Organization (WHO") ends before
+    it; an acronym alone in the bracket is returned as a name of its own."""
+    bracket = next((k for k, t in enumerate(tokens) if k > 0 and t.text == "("), None)
+    if bracket is None:
+        return tokens, None
+    inside = [t for t in tokens[bracket + 1 :] if t.text != ")"]
+    acronym = inside[0] if len(inside) == 1 and is_acronym(inside[0].text) else None
+    return tokens[:bracket], acronym
+
+
+def _candidate(ent: Span, tokens: list[Token], text: str, *, context: bool = True) -> Candidate | None:
+    """Trim a spaCy entity's tokens to its name and compute its canonical form, or None.
+
+    ``context=False`` for a name split off the entity (a bracketed acronym), which
+    the syntax around the entity says nothing about.
+    """
     # spaCy sometimes swallows the possessive, surrounding punctuation or a newline.
     while tokens and (tokens[-1].tag_ == "POS" or tokens[-1].is_punct or tokens[-1].is_space):
         tokens.pop()
@@ -123,7 +146,7 @@ def _candidate(ent: Span, text: str) -> Candidate | None:
         label=ent.label_,
         name=name,
         key=key,
-        context="person" if title else _context(ent),
+        context="person" if title else (_context(ent) if context else None),
     )
 
 
