@@ -9,10 +9,10 @@ their first word, so the cost does not grow with the number of entities.
 
 An organisation's short forms are made from its full name as the article writes it
 (:func:`abbreviations`): its acronyms ("ECB", "BoE", "WHO"), a clipping of its first
-word ("the Fed"), and an acronym the article defines in brackets right after it
-("Food and Drug Administration (FDA)"). A short form names the organisation only
-when the article has its full name, and only one organisation of the article has
-that short form.
+word ("the Fed"), a company's name without its suffix ("Ford" of "Ford Motor Co"),
+and an acronym the article defines in brackets right after it ("Food and Drug
+Administration (FDA)"). A short form names the organisation only when the article
+has its full name, and only one organisation of the article has that short form.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from workers.models import Mention
 from workers.nlp.gazetteer import GAZETTEER
 from workers.nlp.labels import contiguous_parts
 from workers.nlp.mentions import Candidate, title_before
-from workers.nlp.names import acronyms, clipped_prefixes, is_acronym, is_title_word, name_key
+from workers.nlp.names import acronyms, clipped_prefixes, company_short_names, is_acronym, is_title_word, name_key
 
 __all__ = ["Abbreviation", "abbreviations", "alias_candidates", "short_form_targets"]
 
@@ -41,7 +41,11 @@ _NAME_LABELS: Final = frozenset(
 )
 _DETERMINERS: Final = frozenset({"the"})
 #: How a short form is made from a full name: see :func:`abbreviations`.
-AbbreviationKind = Literal["acronym", "clipped", "defined"]
+AbbreviationKind = Literal["acronym", "clipped", "company", "defined"]
+#: Labels spaCy gives a company's short name that the company's full name overrides
+#: ("Dell" as a PERSON beside "Dell Inc."); a place or a nationality keeps its label
+#: ("Boston" of "Boston Scientific Corp", "British" of "British Airways Plc").
+_COMPANY_SHORT_LABELS: Final = frozenset({"ORG", "PERSON", "PRODUCT", "FAC", "WORK_OF_ART"})
 #: An acronym in brackets right after a name: "World Health Organization (WHO)".
 _BRACKETED: Final = re.compile(r"[ \t]*\(([A-Za-z]{2,8})\)")
 #: A bracket that a dash follows is a dateline's agency ("NAIROBI, Kenya (AP) -"),
@@ -53,7 +57,7 @@ _DATELINE_DASH: Final = re.compile(r"[ \t]*[-\u2013\u2014]")
 class Abbreviation:
     """A short way of writing one of the article's organisations."""
 
-    #: As written: "ECB", "BoE", "Fed".
+    #: As written: "ECB", "BoE", "Fed", "Ford Motor".
     written: str
     #: The key of the full name it stands for.
     full: tuple[str, ...]
@@ -83,9 +87,11 @@ def short_form_targets(
 
     "Observatory" (tagged on its own) is the Syrian Observatory for Human Rights
     when that is the one organisation of the article whose name is built on it;
-    "KCNA" is the Korean Central News Agency and "the Fed" the Federal Reserve
-    when the article names both, "FDA" the name it follows in brackets (see
-    :func:`abbreviations`). A short form that two full names share names neither.
+    "KCNA" is the Korean Central News Agency, "the Fed" the Federal Reserve and
+    "Dell" Dell Inc. when the article names both, "FDA" the name it follows in
+    brackets (see :func:`abbreviations`). A short form that two full names share
+    names neither, unless one full name extends the others ("Ford" of "Ford Motor"
+    and "Ford Motor Co").
 
     Args:
         found: The candidates from spaCy's entities.
@@ -94,7 +100,8 @@ def short_form_targets(
             the short forms made from the names count.
 
     Returns:
-        Short key -> full key, chains followed.
+        Short key -> full key, chains followed ("Ford" -> "Ford Motor Co", never
+        "Ford" -> "Ford Motor" -> "Ford Motor Co").
     """
     shorts: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
     for cand in found:
@@ -106,11 +113,12 @@ def short_form_targets(
     by_written: dict[str, list[Abbreviation]] = defaultdict(list)
     for abbreviation in abbreviations(found, labels, text):
         by_written[abbreviation.written].append(abbreviation)
+    blocked = _person_names(found, labels)
     for cand in found:
         for abbreviation in by_written.get(cand.mention.text, ()):
-            if cand.key != abbreviation.full and _may_abbreviate(abbreviation, cand, labels[cand.key]):
+            if cand.key != abbreviation.full and _may_abbreviate(abbreviation, cand, labels[cand.key], blocked):
                 shorts[cand.key].add(abbreviation.full)
-    targets = {short: next(iter(fulls)) for short, fulls in shorts.items() if len(fulls) == 1}
+    targets = {short: full for short, fulls in shorts.items() if (full := _one_full_name(fulls)) is not None}
     return {short: _last_target(short, targets) for short in targets}
 
 
@@ -120,6 +128,7 @@ def abbreviations(found: list[Candidate], labels: dict[tuple[str, ...], str], te
 
     - ``acronym``: "ECB" of "European Central Bank", "BoE" of "Bank of England";
     - ``clipped``: "Fed" of "Federal Reserve" (a clipping of the first word);
+    - ``company``: "Ford", "Ford Motor" of "Ford Motor Co" (a name with a suffix);
     - ``defined``: the acronym in brackets right after a name ("Food and Drug
       Administration (FDA)"), whatever its letters, when the name is an
       organisation's or the acronym is made from it; not a dateline's agency
@@ -140,6 +149,7 @@ def abbreviations(found: list[Candidate], labels: dict[tuple[str, ...], str], te
         seen.add((cand.name, cand.key))
         add(acronyms(cand.name), cand.key, cand.name, "acronym")
         add(clipped_prefixes(cand.name), cand.key, cand.name, "clipped")
+        add(company_short_names(cand.name), cand.key, cand.name, "company")
     if text:
         for cand, written in _bracketed_acronyms(found, text):
             if labels[cand.key] == "ORG" or written in acronyms(cand.name):
@@ -159,16 +169,37 @@ def _bracketed_acronyms(found: list[Candidate], text: str) -> list[tuple[Candida
     return pairs
 
 
-def _may_abbreviate(abbreviation: Abbreviation, cand: Candidate, label: str) -> bool:
+def _may_abbreviate(abbreviation: Abbreviation, cand: Candidate, label: str, blocked: set[tuple[str, ...]]) -> bool:
     """Whether the tagged mention ``cand`` may stand for the abbreviation's full name."""
     if abbreviation.kind in ("acronym", "defined"):
         # "US" tagged as the country beside the "Union of Students" stays the country.
         return GAZETTEER.country_code(cand.key) is None and not _is_state(cand.key)
-    return label == "ORG"  # "Fed" as spaCy knows it; never "Sam" the person
+    if abbreviation.kind == "clipped":
+        return label == "ORG"  # "Fed" as spaCy knows it; never "Sam" the person
+    return label in _COMPANY_SHORT_LABELS and cand.key not in blocked
+
+
+def _person_names(found: list[Candidate], labels: dict[tuple[str, ...], str]) -> set[tuple[str, ...]]:
+    """Keys a title ("Mr Ford") or a person's full name ("Henry Ford") makes a
+    person's: they never stand for a company."""
+    blocked = {c.key for c in found if c.context == "person"}
+    for cand in found:
+        if labels[cand.key] == "PERSON" and len(cand.key) > 1:
+            blocked |= contiguous_parts(cand.key)
+    return blocked
 
 
 def _is_state(key: tuple[str, ...]) -> bool:
     return any(place.kind == "state" for _, place in GAZETTEER.places(key))
+
+
+def _one_full_name(fulls: set[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The full name a short form stands for: the only one, or the longest when the
+    others begin it ("Ford Motor" and "Ford Motor Co")."""
+    longest = max(fulls, key=lambda k: (len(k), k))
+    if all(longest[: len(full)] == full for full in fulls):
+        return longest
+    return None
 
 
 def _last_target(short: tuple[str, ...], targets: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
@@ -243,7 +274,7 @@ def _forms(
 ) -> list[_Form]:
     """Every known way of writing each name: its mentions as written, a person's
     surname, an organisation's head noun ("Observatory") and its abbreviations
-    ("ECB", "the Fed")."""
+    ("ECB", "the Fed", "Ford")."""
     forms: dict[tuple[str, ...], set[tuple[tuple[str, ...], str, str, bool]]] = defaultdict(set)
     # A tagged surname ("Rathbun") is the full name it is part of, when only one is.
     fulls: dict[tuple[str, ...], set[tuple[str, ...]]] = defaultdict(set)
@@ -267,8 +298,11 @@ def _forms(
             head = _head_word(words)
             if head is not None:
                 forms[(head,)].add((key, label, cand.name, True))
+    blocked = _person_names(found, labels)
     acronym_forms: set[tuple[str, ...]] = set()
     for abbreviation in abbreviations(found, labels, text):
+        if abbreviation.kind == "company" and name_key(abbreviation.written) in blocked:
+            continue  # "Ford" beside "Henry Ford": not the company's short name
         words = tuple(abbreviation.written.split())
         key = redirect.get(abbreviation.full, abbreviation.full)
         forms[words].add((key, labels[abbreviation.full], abbreviation.name, abbreviation.kind == "clipped"))
@@ -309,8 +343,14 @@ def _matches(doc: Doc, i: int, form: _Form, taken: list[bool], lower_words: froz
     if after is not None and after.pos_ == "PROPN" and after.text[:1].isupper() and not is_title_word(after.text):
         return False  # part of a longer name ("Hama Road"); "ECB President" is not one
     before = doc[i - 1] if i > 0 else None
-    if before is not None and before.pos_ == "PROPN" and before.text[:1].isupper() and not is_title_word(before.text):
-        return False
+    if before is not None and before.text[:1].isupper():
+        if is_title_word(before.text):
+            # A title makes a person's name ("Mr Ford"), not a company's short name;
+            # an acronym is no one's name ("Deputy IMF chief").
+            if form.label != "PERSON" and not form.acronym:
+                return False
+        elif before.pos_ == "PROPN":
+            return False  # part of a longer name
     first: Token = doc[i]
     if form.acronym:
         return _acronym_here(doc, i)

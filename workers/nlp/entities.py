@@ -9,9 +9,9 @@ module settles things at document level, in order:
 2. the gazetteer places the names, disambiguated by the countries the article is
    about (:mod:`~workers.nlp.geo`);
 3. every name gets one label from all of its mentions (:mod:`~workers.nlp.labels`);
-4. an organisation's short forms (its acronym, "the Fed") take its label, and
-   untagged repetitions and short forms of known names become mentions too
-   (:mod:`~workers.nlp.aliases`);
+4. an organisation's short forms (its acronym, "the Fed", "Ford" of "Ford Motor
+   Co") take its label, and untagged repetitions and short forms of known names
+   become mentions too (:mod:`~workers.nlp.aliases`);
 5. mentions are grouped: same canonical name, a surname into its full name, an
    organisation's short form into its full name, dates by the day they name;
 6. each entity gets its salience, its place (GPE, LOC, FAC) and its ISO date.
@@ -74,7 +74,7 @@ def group_entities(
         places = {key: locate(key, countries) for key in {c.key for c in found}}
     labels = resolve_labels(found, places)
     redirect = short_form_targets(found, labels, text)
-    labels.update({short: labels[full] for short, full in redirect.items()})  # "VMA" tagged PERSON is an ORG
+    labels.update({short: labels[full] for short, full in redirect.items()})  # "Dell" is Dell Inc.'s ORG
     found += alias_candidates(doc, text, found, labels, redirect)
     dates = _date_values(doc, found, labels, parse_published(published_at))
     person_targets = _person_targets(found, labels)

@@ -18,6 +18,7 @@ __all__ = [
     "acronyms",
     "canonical_name",
     "clipped_prefixes",
+    "company_short_names",
     "is_acronym",
     "is_title_word",
     "name_key",
@@ -50,8 +51,8 @@ PLACE_DESIGNATORS: Final = frozenset(
      "governorate", "municipality", "prefecture", "oblast"}
 )  # fmt: skip
 
-#: Words that end a company's name ("Ford Motor Co", "Dell Inc."), folded: an acronym
-#: may leave them out ("IBM" of "International Business Machines Corp").
+#: Words that end a company's name ("Ford Motor Co", "Dell Inc."), folded: the words
+#: before them are the short name the article goes on to use ("Ford", "Dell").
 CORPORATE_SUFFIXES: Final = frozenset(
     {"inc", "corp", "corporation", "co", "company", "ltd", "limited", "plc", "group",
      "holdings", "ag", "sa", "llc"}
@@ -173,3 +174,21 @@ def clipped_prefixes(name: str) -> frozenset[str]:
     if not (first.isalpha() and first[0].isupper() and first[1:].islower()) or is_title_word(first):
         return frozenset()
     return frozenset(first[:n] for n in (3, 4) if n <= len(first) - 2 and first[n - 1] not in "aeiouy")
+
+
+def company_short_names(name: str) -> tuple[str, ...]:
+    """The short names of a company named with its suffix: its first word(s) before the
+    suffix ("Ford Motor Co" -> "Ford", "Ford Motor"). A short name ends on a capitalised
+    word and is not a title alone ("General" of "General Electric Co")."""
+    words = name.split()
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    if len(words) < 2 or not is_corporate_suffix(words[-1]) or not words[0][:1].isupper():
+        return ()
+    shorts = []
+    for n in range(1, len(words)):
+        last = words[n - 1]
+        if not last[:1].isupper() or is_corporate_suffix(last) or (n == 1 and is_title_word(last)):
+            continue
+        shorts.append(" ".join(words[:n]))
+    return tuple(shorts)
