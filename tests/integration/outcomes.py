@@ -8,18 +8,13 @@ from typing import Any
 
 import orjson
 
-from workers.kafka.tail import end_offsets, read_until
+from tests.integration.accounting import read_topic
 from workers.settings import Settings
 
 
 def snapshot(settings: Settings, topic: str) -> list[dict[str, Any]]:
-    """Every record on ``topic`` now, decoded (topics here are not transactional, so
-    offsets count records)."""
-    total = sum(end_offsets(settings, topic).values())
-    if not total:
-        return []
-    records = read_until(settings, topic, lambda rs: len(rs) >= total, timeout=60.0, from_beginning=True)
-    return [orjson.loads(r.value or b"") for r in records]
+    """Every record on ``topic`` now, decoded."""
+    return [orjson.loads(r.value or b"") for r in read_topic(settings, topic)]
 
 
 def letter_id(letter: dict[str, Any]) -> str:
