@@ -91,6 +91,17 @@ class Settings:
     ssl_certfile: str = ""
     ssl_keyfile: str = ""
     ssl_check_hostname: bool = True
+    #: The sink's PostgreSQL database (libpq URL; a password here is a secret).
+    database_url: str = field(default="postgresql://newsflow@127.0.0.1:5432/newsflow", repr=False)
+    #: Consumer group of the sink (offsets live in the database, the group balances).
+    sink_group_id: str = "newsflow-sink"
+    #: Most events the sink writes in one database transaction.
+    sink_batch_max_events: int = 500
+    #: Where ``newsflow serve`` listens, and the database URL it reads with (a role that
+    #: can only select; empty: the read-only role of ``database_url``'s database).
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    web_database_url: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if not self.data_dir:

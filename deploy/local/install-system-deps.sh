@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use, if missing: kcat (a second, independent
-# Kafka client) and prometheus (its promtool checks deploy/prometheus/, and its server
-# runs the dashboard's queries in tests/integration/test_prometheus.py). Java 17 and
+# Kafka client), prometheus (its promtool checks deploy/prometheus/, and its server
+# runs the dashboard's queries in tests/integration/test_prometheus.py), postgresql
+# (the sink's database, started by deploy/local/postgres.sh and by the tests) and
+# chromium with chromium-driver (the explorer's browser tests, headless). Java 17 and
 # Maven must already be present (they are checked, not installed: a JDK is the machine
 # owner's choice).
 set -euo pipefail
@@ -11,6 +13,11 @@ command -v kcat >/dev/null 2>&1 || need+=(kcat)
 if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
   need+=(prometheus)
 fi
+
+# pg_ctlcluster comes with the server (postgresql-common), not with the psql client.
+command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 
 for tool in java mvn; do
   command -v "$tool" >/dev/null 2>&1 || { echo "install-system-deps: $tool is required (Java 17 and Maven)" >&2; exit 1; }

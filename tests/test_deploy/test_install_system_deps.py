@@ -12,6 +12,8 @@ from pathlib import Path
 from tests.test_deploy.deploy_files import REPO
 
 SCRIPT = REPO / "deploy" / "local" / "install-system-deps.sh"
+#: The other tools the script looks for: PostgreSQL's server, chromium and its driver.
+OTHERS = ["pg_ctlcluster", "chromium", "chromedriver"]
 
 
 def stub(bin_dir: Path, name: str, body: str = "exit 0") -> None:
@@ -37,14 +39,19 @@ def run_with(tmp_path: Path, present: list[str]) -> list[str]:
 
 
 def test_installs_prometheus_when_promtool_is_missing(tmp_path: Path) -> None:
-    calls = run_with(tmp_path, present=["kcat", "prometheus"])
+    calls = run_with(tmp_path, present=["kcat", "prometheus", *OTHERS])
     assert calls[-1].split()[-1] == "prometheus"
 
 
 def test_installs_prometheus_when_the_server_is_missing(tmp_path: Path) -> None:
-    calls = run_with(tmp_path, present=["kcat", "promtool"])
+    calls = run_with(tmp_path, present=["kcat", "promtool", *OTHERS])
     assert calls[-1].split()[-1] == "prometheus"
 
 
 def test_installs_nothing_when_everything_is_there(tmp_path: Path) -> None:
-    assert run_with(tmp_path, present=["kcat", "prometheus", "promtool"]) == []
+    assert run_with(tmp_path, present=["kcat", "prometheus", "promtool", *OTHERS]) == []
+
+
+def test_installs_postgresql_and_chromium_when_missing(tmp_path: Path) -> None:
+    calls = run_with(tmp_path, present=["kcat", "prometheus", "promtool"])
+    assert calls[-1].split()[-3:] == ["postgresql", "chromium", "chromium-driver"]

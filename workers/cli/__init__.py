@@ -11,13 +11,13 @@ import sys
 from collections.abc import Sequence
 
 from workers import __version__
-from workers.cli import bench, demo, dlq, enrich, eval, feed, tail, topics, worker
+from workers.cli import bench, demo, dlq, enrich, eval, feed, serve, sink, tail, topics, worker
 from workers.exceptions import NewsflowError
 from workers.settings import Settings
 
 __all__ = ["build_parser", "main"]
 
-_COMMANDS = (enrich, feed, tail, worker, topics, dlq, demo, eval, bench)
+_COMMANDS = (enrich, feed, tail, worker, topics, dlq, sink, serve, demo, eval, bench)
 
 _EPILOG = """\
 settings come from NEWSFLOW_* environment variables, e.g.
