@@ -7,6 +7,8 @@ override single fields with :func:`dataclasses.replace`. Nothing else in the cod
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -15,7 +17,7 @@ from typing import Any
 
 from workers.exceptions import ConfigError
 
-__all__ = ["DEFAULT_MODEL", "Settings"]
+__all__ = ["DEFAULT_MODEL", "Settings", "env_name", "parse_bootstrap_servers"]
 
 ENV_PREFIX = "NEWSFLOW_"
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
@@ -32,8 +34,11 @@ def _default_data_dir() -> str:
 class Settings:
     """Configuration of every newsflow process (worker, feed, tail, admin, demo)."""
 
-    #: Kafka bootstrap servers, comma separated ``host:port``.
+    #: Kafka bootstrap servers, comma separated ``host:port`` (IPv6: ``[::1]:9092``).
     bootstrap_servers: str = "127.0.0.1:9092"
+    #: How long a command waits for the first answer of a broker before it gives up
+    #: (the worker too, once, when it starts).
+    connect_timeout_seconds: float = 10.0
     #: Topic names.
     topic_raw: str = "articles.raw"
     topic_enriched: str = "articles.enriched"
@@ -106,6 +111,7 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.data_dir:
             object.__setattr__(self, "data_dir", _default_data_dir())
+        parse_bootstrap_servers(self.bootstrap_servers)
         for name in (
             "partitions",
             "replication_factor",
@@ -113,24 +119,42 @@ class Settings:
             "batch_max_articles",
             "lag_interval_seconds",
             "poison_attempts",
+            "sink_batch_max_events",
         ):
             if getattr(self, name) < 1:
-                raise ConfigError(f"[E101] {name} must be at least 1, got {getattr(self, name)}")
+                raise ConfigError(f"[E101] {_where(name)} must be at least 1, got {getattr(self, name)}")
         if self.max_message_bytes < 1024:
-            raise ConfigError(f"[E101] max_message_bytes must be at least 1024, got {self.max_message_bytes}")
-        if not 0 <= self.metrics_port <= 65535 or self.batch_timeout_ms < 0:
-            raise ConfigError("[E105] metrics_port must be 0..65535 and batch_timeout_ms >= 0")
+            raise ConfigError(
+                f"[E101] {env_name('max_message_bytes')} must be at least 1024, got {self.max_message_bytes}"
+            )
+        for name, meaning in (("metrics_port", " (0: no metrics server)"), ("web_port", "")):
+            if not 0 <= getattr(self, name) <= 65535:
+                raise ConfigError(f"[E105] {_where(name)} must be a port, 0..65535{meaning}, got {getattr(self, name)}")
+        if self.batch_timeout_ms < 0:
+            raise ConfigError(f"[E113] {env_name('batch_timeout_ms')} must be 0 or more, got {self.batch_timeout_ms}")
+        if not 0 < self.connect_timeout_seconds <= 86_400:
+            raise ConfigError(
+                f"[E114] {_where('connect_timeout_seconds')} must be more than 0 "
+                f"and at most 86400 seconds, got {self.connect_timeout_seconds:g}"
+            )
         if self.security_protocol not in SECURITY_PROTOCOLS:
-            raise ConfigError(f"[E109] security_protocol must be one of {', '.join(SECURITY_PROTOCOLS)}")
+            raise ConfigError(
+                f"[E109] {env_name('security_protocol')} must be one of {', '.join(SECURITY_PROTOCOLS)}, "
+                f"got {self.security_protocol!r}"
+            )
         if self.uses_sasl:
             if self.sasl_mechanism not in SASL_MECHANISMS:
-                raise ConfigError(f"[E110] sasl_mechanism must be one of {', '.join(SASL_MECHANISMS)}")
+                raise ConfigError(
+                    f"[E110] {env_name('sasl_mechanism')} must be one of {', '.join(SASL_MECHANISMS)}, "
+                    f"got {self.sasl_mechanism!r}"
+                )
             if not (self.sasl_username and self.sasl_password):
                 raise ConfigError("[E111] SASL needs NEWSFLOW_SASL_USERNAME and NEWSFLOW_SASL_PASSWORD")
         if not 0 < self.near_duplicate_threshold <= 1:
-            raise ConfigError("[E106] near_duplicate_threshold must be in (0, 1]")
-        if not self.bootstrap_servers.strip():
-            raise ConfigError("[E102] bootstrap_servers must not be empty")
+            raise ConfigError(
+                f"[E106] {env_name('near_duplicate_threshold')} must be in (0, 1], "
+                f"got {self.near_duplicate_threshold:g}"
+            )
 
     @property
     def uses_sasl(self) -> bool:
@@ -181,7 +205,7 @@ class Settings:
                 continue
             name = key[len(ENV_PREFIX) :].lower()
             if name not in known:
-                raise ConfigError(f"[E103] unknown setting {key}; known: {_env_names(known)}")
+                raise ConfigError(f"[E103] unknown setting {key}; {_suggestion(key, known)}")
             values[name] = _coerce(key, raw, known[name].type)
         return cls(**values)
 
@@ -205,8 +229,72 @@ class Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
-def _env_names(known: Mapping[str, Any]) -> str:
-    return ", ".join(ENV_PREFIX + name.upper() for name in known)
+def env_name(field_name: str) -> str:
+    """The environment variable of a settings field: ``metrics_port`` -> ``NEWSFLOW_METRICS_PORT``."""
+    return ENV_PREFIX + field_name.upper()
+
+
+#: The command-line flags that override a setting, for error messages.
+_FLAGS = {
+    "bootstrap_servers": "-b/--bootstrap-servers",
+    "connect_timeout_seconds": "--connect-timeout",
+    "partitions": "--partitions",
+    "replication_factor": "--replication-factor",
+    "spacy_model": "--model",
+    "log_level": "--log-level",
+    "data_dir": "--data-dir",
+}
+
+
+def _where(field_name: str) -> str:
+    """How a user sets a field: its variable, and its flag if it has one."""
+    flag = _FLAGS.get(field_name)
+    return f"{env_name(field_name)} (or {flag})" if flag else env_name(field_name)
+
+
+def _suggestion(key: str, known: Mapping[str, Any]) -> str:
+    """"did you mean X?" for a near miss; every known name only when none is close."""
+    # Compared without the prefix every name shares, which would make anything look close.
+    close = difflib.get_close_matches(key[len(ENV_PREFIX) :].lower(), list(known), n=1)
+    if close:
+        return f"did you mean {env_name(close[0])}?"
+    return f"known: {', '.join(env_name(name) for name in known)}"
+
+
+def parse_bootstrap_servers(text: str) -> list[tuple[str, int]]:
+    """Split ``host:port[,host:port]`` into (host, port) pairs; IPv6 as ``[::1]:9092``.
+
+    Raises:
+        ConfigError: [E102] naming the entry that is not ``host:port`` with a port in
+            1..65535 (an empty list included).
+    """
+    where = _where("bootstrap_servers")
+    if not text.strip():
+        raise ConfigError(f"[E102] {where} is empty; give host:port, e.g. 127.0.0.1:9092")
+    servers = []
+    for entry in text.split(","):
+        entry = entry.strip()
+        host, sep, port = entry.rpartition(":")
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+            good_host = _is_ipv6(host)
+        else:
+            good_host = bool(host) and not any(c.isspace() or c in ":/[]@" for c in host)
+        if not (sep and good_host and port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+            raise ConfigError(
+                f"[E102] {where} has a bad entry {entry!r}: expected host:port with a port in 1..65535, "
+                "comma separated (IPv6 as [::1]:9092), e.g. 127.0.0.1:9092,broker2:9092"
+            )
+        servers.append((host, int(port)))
+    return servers
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
 
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
