@@ -1,0 +1,15 @@
+"""The explorer (``newsflow serve``): a small web application reading the sink's store.
+
+Layers: :mod:`~workers.web.rows` (what the store gives), :mod:`~workers.web.views`,
+:mod:`~workers.web.highlight` and :mod:`~workers.web.chart` (pure: pages from rows),
+:mod:`~workers.web.postgres` (the PostgreSQL adapter) and :mod:`~workers.web.app`
+(the HTTP adapter: Starlette, Jinja2 templates, server-sent events).
+"""
+
+from __future__ import annotations
+
+from workers.web.app import create_app
+from workers.web.errors import StoreUnavailable, UnsafeRendering, WebError
+from workers.web.rows import RowSource
+
+__all__ = ["RowSource", "StoreUnavailable", "UnsafeRendering", "WebError", "create_app"]
