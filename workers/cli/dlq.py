@@ -37,7 +37,8 @@ values given for one filter. Letters with reason poison (inputs in flight while 
 died) are replayed only with --reason poison.
 
 Prints one summary line at the end (with --json: one JSON object). Exit 0 when the run
-completed, 2 with a one-line error when the broker is unreachable or refused a record.
+completed, 2 with a one-line error when no broker answered within --connect-timeout
+(NEWSFLOW_CONNECT_TIMEOUT_SECONDS, 10 s; E401) or the broker refused a record.
 """
 
 _REPLAY_EPILOG = """\
@@ -46,7 +47,7 @@ examples:
   newsflow dlq replay --reason body_too_large --since 2h
   newsflow dlq replay --article-id a1 --article-id a2 --to articles.raw-staging
 
-settings: NEWSFLOW_BOOTSTRAP_SERVERS (or --bootstrap-servers before `dlq`), NEWSFLOW_TOPIC_DLQ,
+settings: NEWSFLOW_BOOTSTRAP_SERVERS (or -b/--bootstrap-servers), NEWSFLOW_TOPIC_DLQ,
 NEWSFLOW_TOPIC_RAW, NEWSFLOW_GROUP_ID, and NEWSFLOW_SECURITY_PROTOCOL, NEWSFLOW_SASL_* and
 NEWSFLOW_SSL_* for SASL and TLS, as for every command."""
 
@@ -120,7 +121,7 @@ def run_replay(args: argparse.Namespace, settings: Settings) -> int:
         max_replays=args.max_replays,
     )
     target = args.to or settings.topic_raw
-    wait_for_broker(settings, timeout=15)
+    wait_for_broker(settings)
     tally = replay_dead_letters(
         settings,
         criteria,

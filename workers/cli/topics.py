@@ -16,11 +16,25 @@ def add_parser(sub: Any) -> None:
     create = actions.add_parser(
         "create",
         help="create the pipeline's topics that are missing",
-        description="Create articles.raw, articles.enriched, claims, entities and articles.dlq "
-        "(names from NEWSFLOW_TOPIC_*). Existing topics are left as they are.",
+        description="Create the five pipeline topics, articles.raw, articles.enriched, claims, entities "
+        "and articles.dlq (names from NEWSFLOW_TOPIC_RAW, _ENRICHED, _CLAIMS, _ENTITIES, _DLQ), with "
+        "--partitions partitions each; and the changelog of the workers' duplicate index, "
+        "<group>-dedup-changelog (<group>: NEWSFLOW_GROUP_ID, newsflow-enricher), compacted, one "
+        "partition. Existing topics are left as they are; prints each topic's name and whether it "
+        "was created or existed.",
     )
-    create.add_argument("--partitions", type=int, help="partitions per topic (default: NEWSFLOW_PARTITIONS, 6)")
-    create.add_argument("--replication-factor", type=int, help="replicas per partition (default 1)")
+    create.add_argument(
+        "--partitions",
+        type=int,
+        metavar="N",
+        help="partitions of each pipeline topic (NEWSFLOW_PARTITIONS; default 6); the changelog always has 1",
+    )
+    create.add_argument(
+        "--replication-factor",
+        type=int,
+        metavar="N",
+        help="replicas of each partition (NEWSFLOW_REPLICATION_FACTOR; default 1)",
+    )
     create.set_defaults(run=run_create)
     listing = actions.add_parser(
         "list",
