@@ -253,7 +253,7 @@ def _where(field_name: str) -> str:
 
 
 def _suggestion(key: str, known: Mapping[str, Any]) -> str:
-    """"did you mean X?" for a near miss; every known name only when none is close."""
+    """A "did you mean X?" for a near miss; every known name only when none is close."""
     # Compared without the prefix every name shares, which would make anything look close.
     close = difflib.get_close_matches(key[len(ENV_PREFIX) :].lower(), list(known), n=1)
     if close:
