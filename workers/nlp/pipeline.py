@@ -8,6 +8,8 @@ import spacy
 from spacy.language import Language
 
 from workers.exceptions import ModelLoadError
+from workers.nlp.attribute_rules import use_attribute_rules
+from workers.nlp.lemmas import use_remembered_lemmas
 
 __all__ = ["ModelInfo", "load_pipeline", "model_info"]
 
@@ -24,8 +26,13 @@ class ModelInfo:
     version: str
 
 
-def load_pipeline(name: str) -> Language:
+def load_pipeline(name: str, *, stock: bool = False) -> Language:
     """Load an installed spaCy pipeline by package name or path.
+
+    Its attribute ruler and rule lemmatizer are replaced by components that set the
+    same attributes with less work (:mod:`workers.nlp.attribute_rules`,
+    :mod:`workers.nlp.lemmas`), where they can; ``stock=True`` keeps the pipeline as
+    spaCy loads it.
 
     Raises:
         ModelLoadError: the pipeline is not installed, or lacks a component the
@@ -41,6 +48,9 @@ def load_pipeline(name: str) -> Language:
     missing = [c for c in REQUIRED_COMPONENTS if c not in nlp.pipe_names]
     if missing:
         raise ModelLoadError(f"[E202] spaCy pipeline {name!r} lacks components {missing}")
+    if not stock:
+        use_attribute_rules(nlp)
+        use_remembered_lemmas(nlp)
     return nlp
 
 
