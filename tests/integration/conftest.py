@@ -185,3 +185,22 @@ def wait_for(condition: Callable[[], bool], alive: Callable[[], None], *, timeou
         assert time.monotonic() - start < timeout, f"not {what} after {timeout:.0f} s"
         time.sleep(0.5)
     return time.monotonic() - start
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL (the sink's database): one server per session, a database per test
+# ---------------------------------------------------------------------------
+from tests.integration.postgres import Database, fresh_database, running_postgres  # noqa: E402
+from workers.sink.local_cluster import LocalCluster  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalCluster]:
+    """A PostgreSQL server started by ``deploy/local/postgres.sh`` on a free port."""
+    yield from running_postgres()
+
+
+@pytest.fixture
+def database(postgres: LocalCluster) -> Iterator[Database]:
+    """A fresh database of this test's own, migrated; ``.url`` (owner), ``.reader_url``."""
+    yield from fresh_database(postgres)

@@ -1,0 +1,92 @@
+"""Schema migrations and grants on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from tests.integration.postgres import Database, fresh_database
+from workers.sink.exceptions import MigrationError
+from workers.sink.local_cluster import LocalCluster
+from workers.sink.schema import Migration, apply_migrations, load_migrations
+
+TABLES = {"articles", "entities", "article_entities", "mentions", "claims", "dead_letters", "sink_offsets"}
+VIEWS = {
+    "entity_mentions_per_day",
+    "claims_by_claimant",
+    "claims_about_entity",
+    "entity_cooccurrence",
+    "search_documents",
+}
+
+
+def test_migrations_create_every_table_and_view(database: Database) -> None:
+    with psycopg.connect(database.url) as conn:
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        views = {r[0] for r in conn.execute("SELECT viewname FROM pg_views WHERE schemaname = 'public'")}
+    assert TABLES | {"schema_migrations"} <= tables
+    assert views >= VIEWS
+
+
+def test_migrating_again_applies_nothing(database: Database) -> None:
+    with psycopg.connect(database.url) as conn:
+        assert apply_migrations(conn) == []
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
+    assert versions == [m.version for m in load_migrations()]
+
+
+@pytest.fixture
+def bare_database(postgres: LocalCluster) -> Iterator[Database]:
+    yield from fresh_database(postgres, migrate=False)
+
+
+def test_two_sinks_migrating_at_once_apply_each_version_once(bare_database: Database) -> None:
+    results: list[list[int]] = []
+    errors: list[Exception] = []
+
+    def migrate() -> None:
+        try:
+            with psycopg.connect(bare_database.url) as conn:
+                results.append(apply_migrations(conn))
+        except Exception as error:  # noqa: BLE001 - a thread cannot raise into the test: the assertion below reports it
+            errors.append(error)
+
+    threads = [threading.Thread(target=migrate) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(results, key=len) == [[], [], [], [m.version for m in load_migrations()]]
+
+
+def test_a_changed_migration_file_is_refused(database: Database) -> None:
+    first = load_migrations()[0]
+    changed = Migration(first.version, first.name, first.text + "\n-- edited\n")
+    with psycopg.connect(database.url) as conn, pytest.raises(MigrationError, match=r"\[E911\].*changed"):
+        apply_migrations(conn, [changed])
+
+
+def test_a_failing_migration_applies_nothing(database: Database) -> None:
+    broken = [
+        *load_migrations(),
+        Migration(9998, "9998_ok", "CREATE TABLE t_ok (x int);"),
+        Migration(9999, "9999_broken", "CREATE TABLE nonsense (;"),
+    ]
+    with psycopg.connect(database.url) as conn:
+        with pytest.raises(MigrationError, match=r"\[E911\].*rolled back"):
+            apply_migrations(conn, broken)
+        assert conn.execute("SELECT to_regclass('t_ok')").fetchone() == (None,)
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (1,)
+
+
+def test_the_reader_role_may_select_but_not_write(database: Database) -> None:
+    with psycopg.connect(database.reader_url) as conn:
+        for name in sorted(TABLES | VIEWS):
+            conn.execute(f"SELECT count(*) FROM {name}")  # type: ignore[arg-type]
+        conn.execute("SELECT * FROM search('anything')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO sink_offsets (group_id, topic, partition, next_offset) VALUES ('g', 't', 0, 0)")

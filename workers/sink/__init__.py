@@ -1,0 +1,35 @@
+"""The PostgreSQL sink: ``articles.enriched`` and ``articles.dlq`` into tables.
+
+Modules: :mod:`~workers.sink.rows` (pure: the rows of one event), :mod:`~workers.sink.schema`
+(migrations), :mod:`~workers.sink.store` (PostgreSQL adapter), :mod:`~workers.sink.consumer`
+(Kafka adapter), :mod:`~workers.sink.local_cluster` (throwaway server for tests and bench).
+
+Schema (``migrations/0001_init.sql``; spans are code-point offsets into the body, end
+exclusive):
+
+- ``articles`` (``article_id`` PK): the event's id, content hash, pipeline version,
+  model, processed_at, title, body, source, url, languages, published_at, flags,
+  duplicate_of, counts, the Kafka position it was read at, and ``search`` (a generated
+  ``tsvector`` of title and body, GIN index).
+- ``entities`` (``entity_key`` PK, the global id ``label:slug`` of ``workers.ids``):
+  latest name, label and place data (GeoNames id, country, lat/lon), first/last seen.
+- ``article_entities`` (article_id, entity_key): salience, date, mention count.
+- ``mentions`` (article_id, ordinal): entity_key, start/end offsets, text, title.
+- ``claims`` (``claim_id`` PK): article, claimant entity key, text and span, cue text,
+  lemma and span, content and span, kind, stance, channel, recipient, original speaker,
+  broad, and ``search`` (``tsvector`` of the content, GIN index).
+- ``dead_letters`` (read topic, partition, offset): the worker's dead letters and the
+  records the sink could not read (``origin``).
+- ``sink_offsets`` (group, topic, partition): the next offset to read, written in the
+  transaction of the rows.
+- ``schema_migrations``: versions applied.
+
+Views: ``entity_mentions_per_day``, ``claims_by_claimant``, ``claims_about_entity``,
+``entity_cooccurrence``, ``search_documents`` and the function ``search(query, max_rows)``.
+The role ``newsflow_reader`` may select from all of them.
+
+An article re-enriched (another event id, i.e. other content, or another pipeline
+version) replaces all its rows in one transaction; the same event twice is written once.
+"""
+
+from __future__ import annotations

@@ -1,0 +1,50 @@
+"""Errors of the PostgreSQL sink.
+
+Hierarchy (under :class:`workers.exceptions.NewsflowError`)::
+
+    SinkError                  root of the sink's errors
+    ├── DatabaseUnavailable    [E910] PostgreSQL cannot be reached (retried, never skipped)
+    ├── MigrationError         [E911] the schema cannot be brought up to date
+    ├── UnreadableEvent        [E912] a record on an input topic is not an event the sink
+    │                          knows; it becomes a dead-letter row, the stream goes on
+    └── LocalClusterError      [E913] the throwaway cluster of tests and bench did not start
+
+Messages start with their code, say what failed and where, and what to do.
+"""
+
+from __future__ import annotations
+
+from workers.exceptions import NewsflowError
+
+__all__ = ["DatabaseUnavailable", "LocalClusterError", "MigrationError", "SinkError", "UnreadableEvent"]
+
+
+class SinkError(NewsflowError):
+    """Root of the sink's errors."""
+
+
+class DatabaseUnavailable(SinkError):
+    """PostgreSQL did not answer or dropped the connection; the batch is retried."""
+
+
+class MigrationError(SinkError):
+    """A migration file is missing, changed after it was applied, or failed."""
+
+
+class UnreadableEvent(SinkError):
+    """A record that is not a valid event for the sink.
+
+    Args:
+        reason: a short code (``invalid_json``, ``not_an_object``, ``invalid_event``), the
+            dead-letter row's reason.
+        message: what is wrong, for a human.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(f"[E912] {reason}: {message}")
+        self.reason = reason
+        self.message = message
+
+
+class LocalClusterError(SinkError):
+    """``deploy/local/postgres.sh`` failed to start or stop a cluster."""

@@ -1,0 +1,107 @@
+"""Versioned schema migrations: numbered plain SQL files applied at start.
+
+``workers/sink/migrations/NNNN_name.sql`` are applied in order, each once, recorded in
+``schema_migrations(version, name, checksum, applied_at)``. All pending files run in one
+transaction under a transaction-scoped advisory lock, so two sinks starting together
+apply them once (the second waits, then finds nothing to do) and a failed migration
+leaves the schema as it was. A file changed after it was applied is an error: write a
+new migration instead. After migrating, the read-only role (when it exists) is granted
+select on every table and view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from workers.sink.exceptions import MigrationError
+
+__all__ = ["MIGRATIONS_DIR", "READER_ROLE", "Migration", "apply_migrations", "load_migrations"]
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: The select-only role ``deploy/local/postgres.sh`` creates for the web app.
+READER_ROLE = "newsflow_reader"
+#: Any constant shared by every sink; ``hashtext('newsflow.schema_migrations')`` would do too.
+_LOCK_KEY = 0x6E657773_666C6F77  # "newsflow"
+_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One SQL file: its version (the number in its name), name, text and checksum."""
+
+    version: int
+    name: str
+    text: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def load_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The migrations in ``folder``, by version.
+
+    Raises:
+        MigrationError: a ``.sql`` file is misnamed or two share a version.
+    """
+    found: dict[int, Migration] = {}
+    for path in sorted(folder.glob("*.sql")):
+        match = _FILE.match(path.name)
+        if match is None:
+            raise MigrationError(f"[E911] {path}: a migration is named NNNN_words.sql (e.g. 0002_add_index.sql)")
+        version = int(match.group(1))
+        if version in found:
+            raise MigrationError(f"[E911] {path}: version {version} is taken by {found[version].name}")
+        found[version] = Migration(version, path.stem, path.read_text(encoding="utf-8"))
+    return [found[v] for v in sorted(found)]
+
+
+def apply_migrations(conn: psycopg.Connection[Any], migrations: list[Migration] | None = None) -> list[int]:
+    """Bring the database of ``conn`` up to date; returns the versions applied now.
+
+    Args:
+        conn: a connection of the owner role, not in a transaction.
+        migrations: what to apply (default: :func:`load_migrations`).
+
+    Raises:
+        MigrationError: an applied file changed, or a migration failed (nothing applied).
+    """
+    todo = load_migrations() if migrations is None else migrations
+    applied: list[int] = []
+    try:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
+                " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            rows = conn.execute("SELECT version, checksum FROM schema_migrations").fetchall()
+            done: dict[int, str] = {row[0]: row[1] for row in rows}
+            for migration in todo:
+                if migration.version in done:
+                    if done[migration.version] != migration.checksum:
+                        raise MigrationError(
+                            f"[E911] migration {migration.name} changed after it was applied to this database: "
+                            "restore the file and put the change in a new numbered migration"
+                        )
+                    continue
+                conn.execute(migration.text.encode("utf-8"))
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                    (migration.version, migration.name, migration.checksum),
+                )
+                applied.append(migration.version)
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (READER_ROLE,)).fetchone():
+                role = sql.Identifier(READER_ROLE)
+                conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
+                conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(role))
+    except psycopg.Error as error:
+        raise MigrationError(f"[E911] the schema migration failed and was rolled back: {error}") from error
+    return applied
