@@ -185,3 +185,22 @@ def test_json_output_pipes_into_jq(pipeline_settings: Settings, topic: str) -> N
     assert jq.returncode == 0, jq.stderr
     assert sorted(jq.stdout.decode().split()) == ['"object"'] * len(RECORDS) + ['"string"']
     assert err.strip() == f"{len(RECORDS) + 1} records"
+
+
+def test_a_reader_that_goes_away_ends_tail_quietly(pipeline_settings: Settings, topic: str) -> None:
+    command = [sys.executable, "-m", "workers", "tail", topic, "--json", "-o", "beginning"]  # no idle timeout
+    with subprocess.Popen(
+        command, env=settings_env(pipeline_settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as tailing:
+        assert tailing.stdout is not None and tailing.stderr is not None
+        first = tailing.stdout.readline()
+        tailing.stdout.close()  # like `| head -1`
+        producer = KafkaProducer(**client_config(pipeline_settings, acks="all"))
+        try:
+            producer.send(topic, value=b'{"late": true}').get(timeout=30)  # something to write into the closed pipe
+        finally:
+            producer.close()
+        code = tailing.wait(timeout=60)
+        err = tailing.stderr.read().decode()
+    assert orjson.loads(first) is not None
+    assert code == 0 and err == "", err
