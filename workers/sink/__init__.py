@@ -15,7 +15,7 @@ exclusive):
   latest name, label and place data (GeoNames id, country, lat/lon), first/last seen.
 - ``article_entities`` (article_id, entity_key): salience, date, mention count.
 - ``mentions`` (article_id, ordinal): entity_key, start/end offsets, text, title.
-- ``claims`` (``claim_id`` PK): article, claimant entity key, text and span, cue text,
+- ``claims`` (article_id, claim_id): claim id (indexed), claimant entity key, text and span, cue text,
   lemma and span, content and span, kind, stance, channel, recipient, original speaker,
   broad, and ``search`` (``tsvector`` of the content, GIN index).
 - ``dead_letters`` (read topic, partition, offset): the worker's dead letters and the

@@ -84,7 +84,7 @@ CREATE TABLE mentions (
 CREATE INDEX mentions_entity_idx ON mentions (entity_key);
 
 CREATE TABLE claims (
-    claim_id               text PRIMARY KEY,     -- stable: hash of article id and spans
+    claim_id               text NOT NULL,        -- stable: hash of article id and spans
     article_id             text NOT NULL REFERENCES articles ON DELETE CASCADE,
     ordinal                integer NOT NULL,
     claimant_key           text,                 -- entity_key of the claimant, when linked
@@ -107,9 +107,12 @@ CREATE TABLE claims (
     original_speaker_key   text,
     original_speaker_text  text,
     broad                  boolean NOT NULL,     -- counts only in a broad attribution scheme
-    search                 tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED
+    search                 tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED,
+    -- the claim id alone is unique in practice (it hashes the article id); keyed with the
+    -- article so that no collision could ever make a batch fail for good
+    PRIMARY KEY (article_id, claim_id)
 );
-CREATE INDEX claims_article_idx ON claims (article_id);
+CREATE INDEX claims_claim_id_idx ON claims (claim_id);
 CREATE INDEX claims_claimant_idx ON claims (claimant_key);
 CREATE INDEX claims_search_idx ON claims USING gin (search);
 

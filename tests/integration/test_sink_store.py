@@ -1,0 +1,136 @@
+"""The sink's PostgreSQL adapter on a real database: idempotent, replacing, fenced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.integration.postgres import Database
+from tests.integration.sink_support import audit_rows, sink_events
+from workers.sink.rows import Position, article_rows, dead_letter_row
+from workers.sink.samples import renumbered, sample_stream
+from workers.sink.store import Batch, OffsetRange, SinkStore, StaleOffsets
+
+__all__ = ["sink_events"]  # the fixture, imported for pytest
+
+TOPIC = "articles.enriched"
+
+
+def batch_of(events: list[dict[str, Any]], start: int = 0, expected: int | None = None) -> Batch:
+    rows = [article_rows(e, Position(TOPIC, 0, start + i)) for i, e in enumerate(events)]
+    return Batch(rows, (), [OffsetRange(TOPIC, 0, expected, start + len(events))])
+
+
+@pytest.fixture
+def store(database: Database) -> Any:
+    store = SinkStore(database.url, "g1")
+    yield store
+    store.close()
+
+
+def test_a_batch_writes_every_article_with_its_mentions_and_claims(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    events = list(sample_stream(sink_events, 12))
+    result = store.write(batch_of(events))
+    assert result.new == 12 and result.rows["claims"] == sum(len(e["claims"]) for e in events)
+    assert audit_rows(database.url, events).exact
+
+
+def test_the_offsets_are_stored_with_the_rows(store: SinkStore, sink_events: list[dict[str, Any]]) -> None:
+    store.write(batch_of(list(sample_stream(sink_events, 3))))
+    assert store.stored_offsets([TOPIC]) == {(TOPIC, 0): 3}
+
+
+def test_the_same_event_written_twice_is_written_once(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    events = list(sample_stream(sink_events, 4))
+    store.write(batch_of(events))
+    again = store.write(batch_of(events, start=4, expected=4))
+    assert (again.new, again.replaced, again.duplicates) == (0, 0, 4)
+    assert audit_rows(database.url, events).exact
+
+
+def test_a_re_enriched_article_replaces_its_rows(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    first = renumbered(sink_events[0], "a-1")
+    store.write(batch_of([first]))
+    second = renumbered(sink_events[1], "a-1")  # other content under the same article id
+    result = store.write(batch_of([second], start=1, expected=1))
+    assert result.replaced == 1
+    assert audit_rows(database.url, [second]).exact
+
+
+def test_a_new_pipeline_version_replaces_the_rows_of_the_same_content(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    store.write(batch_of([renumbered(sink_events[0], "a-1")]))
+    newer = renumbered(sink_events[0], "a-1", pipeline_version="99.0")
+    assert store.write(batch_of([newer], start=1, expected=1)).replaced == 1
+    with psycopg.connect(database.url) as conn:
+        assert conn.execute("SELECT pipeline_version FROM articles").fetchall() == [("99.0",)]
+
+
+def test_a_batch_expecting_an_offset_another_sink_moved_is_refused_whole(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    store.write(batch_of(list(sample_stream(sink_events, 2))))
+    zombie = batch_of(list(sample_stream(sink_events, 2, prefix="late")), start=0, expected=None)
+    with pytest.raises(StaleOffsets, match=r"\[E914\]"):
+        store.write(zombie)
+    assert audit_rows(database.url, list(sample_stream(sink_events, 2))).exact
+
+
+def test_an_entity_keeps_one_row_with_the_latest_name(store: SinkStore, sink_events: list[dict[str, Any]]) -> None:
+    events = list(sample_stream(sink_events, 8))
+    store.write(batch_of(events))
+    keys = {e["id"] for event in events for e in event["entities"]}
+    with psycopg.connect(store.url) as conn:
+        rows = conn.execute("SELECT entity_key FROM entities").fetchall()
+    assert sorted(r[0] for r in rows) == sorted(keys)
+
+
+def test_dead_letters_are_written_once(store: SinkStore, database: Database) -> None:
+    event = {
+        "schema": {"name": "dead-letter", "version": 1},
+        "reason": "invalid_json",
+        "error": "x",
+        "topic": "articles.raw",
+        "partition": 0,
+        "offset": 1,
+        "key": None,
+        "value": "{",
+        "value_encoding": "utf-8",
+        "failed_at": "2024-12-05T12:00:00Z",
+        "article_id": None,
+    }
+    row = dead_letter_row(event, Position("articles.dlq", 0, 0))
+    store.write(Batch((), [row], [OffsetRange("articles.dlq", 0, None, 1)]))
+    store.write(Batch((), [row], [OffsetRange("articles.dlq", 0, 1, 1)]))
+    with psycopg.connect(database.url) as conn:
+        assert conn.execute("SELECT count(*) FROM dead_letters").fetchone() == (1,)
+
+
+def test_the_views_answer_the_questions_users_ask(store: SinkStore, sink_events: list[dict[str, Any]]) -> None:
+    events = list(sample_stream(sink_events, 4))
+    store.write(batch_of(events))
+    claimant = next(
+        c["claimant"]["entity_id"] for e in events for c in e["claims"] if c["claimant"] and c["claimant"]["entity_id"]
+    )
+    word = next(c["content"]["text"].split()[-1].strip(".,\"'") for e in events for c in e["claims"])
+    with psycopg.connect(store.url) as conn:
+        assert conn.execute("SELECT sum(mentions) FROM entity_mentions_per_day").fetchone() == (
+            sum(len(e["mentions"]) for ev in events for e in ev["entities"]),
+        )
+        by_claimant = conn.execute("SELECT count(*) FROM claims_by_claimant WHERE claimant_key = %s", (claimant,))
+        assert by_claimant.fetchone() == (
+            sum(1 for e in events for c in e["claims"] if c["claimant"] and c["claimant"]["entity_id"] == claimant),
+        )
+        assert conn.execute("SELECT count(*) FROM claims_about_entity").fetchone()[0] > 0  # type: ignore[index]
+        assert conn.execute("SELECT count(*) FROM entity_cooccurrence").fetchone()[0] > 0  # type: ignore[index]
+        hits = conn.execute("SELECT kind FROM search(%s, 1000)", (word,)).fetchall()
+        assert ("claim",) in hits

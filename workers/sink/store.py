@@ -1,0 +1,321 @@
+"""PostgreSQL adapter of the sink: one batch of rows and its offsets, one transaction.
+
+Exactly once in effect (Kafka's pattern for offsets in an external store): the next
+offset of every partition in a batch is written in the transaction of the batch's rows,
+and the consumer seeks to the stored offsets when it is given a partition. A batch
+names, per partition, the offset it expects to be stored (where its reads started);
+the transaction checks and moves it under a row lock, so a batch read by a sink that
+has since lost the partition (a zombie, a sink after a rebalance) is refused
+(:class:`StaleOffsets`) instead of written twice.
+
+Within the transaction an article's rows are replaced when its version (event id, which
+hashes the content, and pipeline version) differs from the stored one, and left alone
+when it is the same: writing an event twice writes it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import psycopg
+from psycopg import sql
+
+from workers.sink.exceptions import DatabaseUnavailable, SinkError
+from workers.sink.rows import (
+    ArticleEntityRow,
+    ArticleRow,
+    ArticleRows,
+    ClaimRow,
+    DeadLetterRow,
+    EntityRow,
+    MentionRow,
+)
+from workers.sink.schema import apply_migrations
+
+__all__ = [
+    "TABLES",
+    "Batch",
+    "OffsetRange",
+    "RejectedBatch",
+    "SinkStore",
+    "StaleOffsets",
+    "Table",
+    "WriteResult",
+    "copy_rows",
+    "error_kind",
+]
+
+Table = Literal["articles", "entities", "article_entities", "mentions", "claims", "dead_letters"]
+TABLES: tuple[Table, ...] = ("articles", "entities", "article_entities", "mentions", "claims", "dead_letters")
+#: What went wrong with the database (``sink_database_errors_total{kind}``).
+ErrorKind = Literal["unavailable", "stale_offsets", "rejected", "other"]
+
+
+class StaleOffsets(SinkError):
+    """[E914] Another sink moved a partition's offset since this one read it."""
+
+
+class RejectedBatch(SinkError):
+    """[E915] PostgreSQL refused a row of the batch for good (a data or integrity error).
+
+    The consumer splits the batch to find the event and dead-letters it alone.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetRange:
+    """A batch's reads from one partition.
+
+    Args:
+        expected: the next offset stored for the partition when the batch's reads started
+            (None: none was stored yet).
+        next_offset: the offset after the batch's last record from the partition.
+    """
+
+    topic: str
+    partition: int
+    expected: int | None
+    next_offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What one transaction writes: article rows (in read order), dead letters, offsets."""
+
+    articles: Sequence[ArticleRows] = ()
+    dead_letters: Sequence[DeadLetterRow] = ()
+    offsets: Sequence[OffsetRange] = ()
+
+
+@dataclass(slots=True)
+class WriteResult:
+    """What a transaction did: rows written by table, events by outcome."""
+
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    new: int = 0
+    replaced: int = 0
+    duplicates: int = 0
+
+
+def error_kind(error: BaseException) -> ErrorKind:
+    """The metric label of a database failure."""
+    if isinstance(error, StaleOffsets):
+        return "stale_offsets"
+    if isinstance(error, RejectedBatch):
+        return "rejected"
+    if isinstance(error, DatabaseUnavailable):
+        return "unavailable"
+    return "other"
+
+
+def _columns(row_type: Any) -> sql.Composable:
+    return sql.SQL(", ").join(sql.Identifier(name) for name in row_type._fields)
+
+
+def copy_rows(cur: psycopg.Cursor[Any], table: str, row_type: Any, rows: Sequence[tuple[Any, ...]]) -> int:
+    """``COPY`` ``rows`` (NamedTuples of ``row_type``) into ``table``; returns how many."""
+    if not rows:
+        return 0
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), _columns(row_type))
+    with cur.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return len(rows)
+
+
+_ENTITY_UPSERT = sql.SQL(
+    "INSERT INTO entities AS e ({cols}) SELECT {cols} FROM entities_in ORDER BY entity_key "
+    "ON CONFLICT (entity_key) DO UPDATE SET name = excluded.name, label = excluded.label, "
+    "geonames_id = excluded.geonames_id, geo_name = excluded.geo_name, feature_class = excluded.feature_class, "
+    "country_code = excluded.country_code, latitude = excluded.latitude, longitude = excluded.longitude, "
+    "last_seen_at = excluded.last_seen_at WHERE excluded.last_seen_at >= e.last_seen_at"
+).format(cols=_columns(EntityRow))
+
+_DEAD_LETTER_INSERT = sql.SQL("INSERT INTO dead_letters ({}) VALUES ({}) ON CONFLICT DO NOTHING").format(
+    _columns(DeadLetterRow), sql.SQL(", ").join(sql.Placeholder() * len(DeadLetterRow._fields))
+)
+
+
+class SinkStore:
+    """The sink's connection to PostgreSQL.
+
+    Args:
+        url: libpq URL of the owner role (``Settings.database_url``).
+        group_id: the consumer group whose offsets it keeps.
+        connect_timeout: seconds to wait for a connection.
+    """
+
+    def __init__(self, url: str, group_id: str, *, connect_timeout: int = 5) -> None:
+        self.url = url
+        self.group_id = group_id
+        self.connect_timeout = connect_timeout
+        self._conn: psycopg.Connection[Any] | None = None
+
+    # ------------------------------------------------------------------ connection
+    def connection(self) -> psycopg.Connection[Any]:
+        """The open connection, (re)connecting if there is none or it broke.
+
+        Raises:
+            DatabaseUnavailable: PostgreSQL cannot be reached.
+        """
+        if self._conn is not None and not self._conn.closed and not self._conn.broken:
+            return self._conn
+        self.close()
+        try:
+            conn = psycopg.connect(self.url, connect_timeout=self.connect_timeout, application_name="newsflow-sink")
+            conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS entities_in (LIKE entities INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+            conn.commit()
+        except psycopg.OperationalError as error:
+            raise DatabaseUnavailable(f"[E910] cannot connect to PostgreSQL ({_where(self.url)}): {error}") from error
+        self._conn = conn
+        return conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations (see :mod:`workers.sink.schema`); returns their versions.
+
+        Raises:
+            DatabaseUnavailable: PostgreSQL cannot be reached.
+            MigrationError: a migration failed or an applied one changed.
+        """
+        try:
+            with psycopg.connect(self.url, connect_timeout=self.connect_timeout) as conn:
+                return apply_migrations(conn)
+        except psycopg.OperationalError as error:
+            raise DatabaseUnavailable(f"[E910] cannot connect to PostgreSQL ({_where(self.url)}): {error}") from error
+
+    # ------------------------------------------------------------------ offsets
+    def stored_offsets(self, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        """The next offset stored per (topic, partition) of this group.
+
+        Raises:
+            DatabaseUnavailable: PostgreSQL cannot be reached.
+        """
+        conn = self.connection()
+        try:
+            with conn.transaction():
+                rows = conn.execute(
+                    "SELECT topic, partition, next_offset FROM sink_offsets WHERE group_id = %s AND topic = ANY(%s)",
+                    (self.group_id, list(topics)),
+                ).fetchall()
+        except psycopg.OperationalError as error:
+            raise DatabaseUnavailable(
+                f"[E910] reading the stored offsets failed ({_where(self.url)}): {error}"
+            ) from error
+        return {(t, p): o for t, p, o in rows}
+
+    # ------------------------------------------------------------------ batches
+    def write(self, batch: Batch) -> WriteResult:
+        """Write ``batch`` and move its offsets, in one transaction.
+
+        Raises:
+            StaleOffsets: a partition's stored offset is not what the batch expects.
+            RejectedBatch: the database refused a row for good.
+            DatabaseUnavailable: the connection failed (the batch may be retried).
+            SinkError: another database error [E916] (retried as well).
+        """
+        conn = self.connection()
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                self._move_offsets(cur, batch.offsets)
+                result = self._write_rows(cur, batch)
+        except SinkError:  # StaleOffsets: ours, already explained
+            raise
+        except (psycopg.errors.DataError, psycopg.errors.IntegrityError) as error:
+            raise RejectedBatch(f"[E915] PostgreSQL refused a row of the batch: {error}") from error
+        except psycopg.OperationalError as error:
+            # connection lost, server shutting down, deadlock or serialization: worth a retry
+            raise DatabaseUnavailable(f"[E910] writing a batch to {_where(self.url)} failed: {error}") from error
+        except psycopg.Error as error:
+            # anything else (a missing table, a bug of ours): retried too, never skipped
+            raise SinkError(
+                f"[E916] writing a batch to {_where(self.url)} failed: {type(error).__name__}: {error}"
+            ) from error
+        return result
+
+    def _move_offsets(self, cur: psycopg.Cursor[Any], offsets: Sequence[OffsetRange]) -> None:
+        # Sorted, so two sinks lock offset rows in one order (no deadlock).
+        for r in sorted(offsets, key=lambda r: (r.topic, r.partition)):
+            if r.expected is None:
+                cur.execute(
+                    "INSERT INTO sink_offsets (group_id, topic, partition, next_offset) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT DO NOTHING",
+                    (self.group_id, r.topic, r.partition, r.next_offset),
+                )
+            else:
+                cur.execute(
+                    "UPDATE sink_offsets SET next_offset = %s, updated_at = now() "
+                    "WHERE group_id = %s AND topic = %s AND partition = %s AND next_offset = %s",
+                    (r.next_offset, self.group_id, r.topic, r.partition, r.expected),
+                )
+            if cur.rowcount != 1:
+                raise StaleOffsets(
+                    f"[E914] {r.topic}[{r.partition}]: the stored offset of group {self.group_id} is no longer "
+                    f"{r.expected}: another sink wrote this partition; seeking to the stored offset again"
+                )
+
+    def _write_rows(self, cur: psycopg.Cursor[Any], batch: Batch) -> WriteResult:
+        result = WriteResult()
+        latest: dict[str, ArticleRows] = {}
+        for rows in batch.articles:  # the last event of an article in the batch wins
+            latest[rows.article_id] = rows
+        ids = sorted(latest)
+        stored: dict[str, tuple[str, str]] = {}
+        if ids:
+            found = cur.execute(
+                "SELECT article_id, event_id, pipeline_version FROM articles WHERE article_id = ANY(%s) FOR UPDATE",
+                (ids,),
+            ).fetchall()
+            stored = {a: (e, p) for a, e, p in found}
+        fresh: list[ArticleRows] = []
+        replaced: list[str] = []
+        for article_id in ids:
+            rows = latest[article_id]
+            old = stored.get(article_id)
+            if old == rows.version:
+                result.duplicates += 1
+                continue
+            if old is not None:
+                replaced.append(article_id)
+            fresh.append(rows)
+        result.duplicates += len(batch.articles) - len(latest)
+        result.replaced, result.new = len(replaced), len(fresh) - len(replaced)
+        if replaced:  # mentions, claims and article_entities go with them (ON DELETE CASCADE)
+            cur.execute("DELETE FROM articles WHERE article_id = ANY(%s)", (replaced,))
+        entities: dict[str, EntityRow] = {}
+        for rows in fresh:
+            for entity in rows.entities:
+                old_entity = entities.get(entity.entity_key)
+                if old_entity is None or entity.last_seen_at >= old_entity.last_seen_at:
+                    entities[entity.entity_key] = entity
+        if entities:
+            copy_rows(cur, "entities_in", EntityRow, list(entities.values()))
+            cur.execute(_ENTITY_UPSERT)  # entities_in empties itself at commit
+        result.rows["entities"] = len(entities)
+        result.rows["articles"] = copy_rows(cur, "articles", ArticleRow, [r.article for r in fresh])
+        result.rows["article_entities"] = copy_rows(
+            cur, "article_entities", ArticleEntityRow, [x for r in fresh for x in r.article_entities]
+        )
+        result.rows["mentions"] = copy_rows(cur, "mentions", MentionRow, [m for r in fresh for m in r.mentions])
+        result.rows["claims"] = copy_rows(cur, "claims", ClaimRow, [c for r in fresh for c in r.claims])
+        if batch.dead_letters:
+            cur.executemany(_DEAD_LETTER_INSERT, list(batch.dead_letters))
+        result.rows["dead_letters"] = len(batch.dead_letters)
+        return result
+
+
+def _where(url: str) -> str:
+    """``url`` without its password, for messages."""
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "the configured database (NEWSFLOW_DATABASE_URL)"
+    return f"{params.get('user', '?')}@{params.get('host', '?')}:{params.get('port', 5432)}/{params.get('dbname', '?')}"
