@@ -106,9 +106,10 @@ def test_kafka_command_help_names_the_connection_variables(
         assert part in text
 
 
-def test_offline_commands_take_no_connection_flags(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("command", ["enrich", "serve", "completion"])
+def test_offline_commands_take_no_connection_flags(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        main(["enrich", "--help"])
+        main([command, "--help"])
     assert "--bootstrap-servers" not in capsys.readouterr().out
 
 

@@ -26,8 +26,8 @@ __all__ = ["build_parser", "main"]
 
 _COMMANDS = (enrich, feed, tail, worker, topics, dlq, sink, serve, demo, eval, bench, completion)
 
-#: Commands that never talk to Kafka: no connection flags in their help.
-_OFFLINE = frozenset({"enrich", "eval", "completion"})
+#: Commands that never talk to Kafka (files, the database): no connection flags for them.
+_OFFLINE = frozenset({"enrich", "eval", "serve", "completion"})
 
 _EPILOG = """\
 settings come from NEWSFLOW_* environment variables, e.g.
