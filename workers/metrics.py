@@ -19,7 +19,17 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
 from workers.exceptions import Reason
 
-__all__ = ["FAILURE_REASONS", "METRIC_NAMES", "STAGES", "PipelineMetrics", "Stage"]
+__all__ = [
+    "FAILURE_REASONS",
+    "METRIC_NAMES",
+    "SINK_ERROR_KINDS",
+    "SINK_OUTCOMES",
+    "SINK_TABLES",
+    "STAGES",
+    "PipelineMetrics",
+    "SinkMetrics",
+    "Stage",
+]
 
 PREFIX = "newsflow"
 
@@ -181,11 +191,90 @@ class PipelineMetrics:
             self.lag.labels(topic=topic, partition=str(partition)).set(lag)
 
 
+#: The tables the sink writes (``sink_rows_written_total{table}``).
+SINK_TABLES = ("articles", "entities", "article_entities", "mentions", "claims", "dead_letters")
+#: What became of an event the sink read (``sink_events_total{outcome}``): written anew,
+#: replacing an earlier version, the same version again (written once), or a dead-letter row
+#: (from ``articles.dlq``, or a record the sink could not read or the database refused).
+SINK_OUTCOMES = ("new", "replaced", "duplicate", "dead_letter")
+#: What went wrong with the database (``sink_database_errors_total{kind}``): unreachable,
+#: another sink had moved a partition's offset, a row refused for good, anything else.
+SINK_ERROR_KINDS = ("unavailable", "stale_offsets", "rejected", "other")
+# A transaction of up to a few thousand events: milliseconds to seconds.
+_TRANSACTION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class SinkMetrics:
+    """The metrics of one ``newsflow sink`` process.
+
+    Args:
+        registry: where to register; a fresh ``CollectorRegistry()`` in tests.
+    """
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        p = f"{PREFIX}_sink"
+        self.rows_written = Counter(
+            f"{p}_rows_written_total", "Rows the sink inserted or updated, by table.", ["table"], registry=registry
+        )
+        self.events = Counter(
+            f"{p}_events_total", "Events the sink read and committed, by outcome.", ["outcome"], registry=registry
+        )
+        self.transaction_seconds = Histogram(
+            f"{p}_transaction_duration_seconds",
+            "Duration of one committed batch transaction (rows and offsets).",
+            buckets=_TRANSACTION_BUCKETS,
+            registry=registry,
+        )
+        self.batch_size = Histogram(
+            f"{p}_batch_size_events",
+            "Events per committed transaction.",
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000),
+            registry=registry,
+        )
+        self.database_errors = Counter(
+            f"{p}_database_errors_total",
+            "Failed database operations, by kind (each retried; nothing is skipped).",
+            ["kind"],
+            registry=registry,
+        )
+        self.lag = Gauge(
+            f"{p}_lag_messages",
+            "Partition's high watermark minus the next offset the sink stored, per assigned partition.",
+            ["topic", "partition"],
+            registry=registry,
+        )
+        self.assigned_partitions = Gauge(
+            f"{p}_assigned_partitions", "Input partitions assigned to this sink.", registry=registry
+        )
+        self.last_commit = Gauge(
+            f"{p}_last_commit_timestamp_seconds",
+            "Unix time of this sink's last committed transaction.",
+            registry=registry,
+        )
+        for table in SINK_TABLES:
+            self.rows_written.labels(table=table)
+        for outcome in SINK_OUTCOMES:
+            self.events.labels(outcome=outcome)
+        for kind in SINK_ERROR_KINDS:
+            self.database_errors.labels(kind=kind)
+
+    def set_lag(self, lags: dict[tuple[str, int], int]) -> None:
+        """Replace the lag series with ``lags`` ((topic, partition) -> messages)."""
+        wanted = {(topic, str(partition)) for topic, partition in lags}
+        for labels in list(self.lag._metrics):
+            if labels not in wanted:
+                self.lag.remove(*labels)
+        for (topic, partition), lag in lags.items():
+            self.lag.labels(topic=topic, partition=str(partition)).set(lag)
+
+
 #: Every metric family name as Prometheus exposes it, for checking dashboards and alerts.
 def _names() -> frozenset[str]:
     registry = CollectorRegistry()
     metrics = PipelineMetrics(registry)
     metrics.build.info({})
+    SinkMetrics(registry)
     names: set[str] = set()
     for family in registry.collect():
         names.update(sample.name for sample in family.samples)
