@@ -40,7 +40,7 @@ exit codes: 0 done; 1 some inputs failed (enrich, demo); 2 an error, one line
 `newsflow: error: [Exxx] ...` (a bad flag or setting, E401 no Kafka broker answered
 within --connect-timeout, ...); 130 interrupted.
 
-shell completion: eval "$(newsflow completion bash)" (zsh: newsflow completion zsh)."""
+shell completion for bash, zsh and fish: see `newsflow completion --help`."""
 
 
 def _seconds(text: str) -> float:
