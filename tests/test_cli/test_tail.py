@@ -77,3 +77,9 @@ def test_tail_without_a_broker_is_one_e401_line(capsys: pytest.CaptureFixture[st
     assert code == 2
     assert err.startswith(f"newsflow: error: [E401] no Kafka broker answered at 127.0.0.1:{port} (tried for 1 s")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("group", ["newsflow-enricher", "newsflow-sink", "newsflow-enricher-dlq-replay"])
+def test_a_group_of_the_pipeline_itself_is_refused(group: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tail", "claims", "--group", group]) == 2
+    assert capsys.readouterr().err.startswith(f"newsflow: error: [E412] --group {group} is the ")

@@ -28,7 +28,9 @@ so it pipes into jq; the count of records goes to stderr.
 
 Exit 0 when done (--max, --idle-timeout, or the reader of a pipe went away), 2 with one
 line `newsflow: error: [Exxx] ...` otherwise: E401 no broker answered within
---connect-timeout, E402 no such topic, E408 no such partition, E409 a bad --offset."""
+--connect-timeout, E402 no such topic, E408 no such partition, E409 a bad --offset,
+E411 --group with --partition or an offset, E412 --group naming one of the pipeline's
+own consumer groups."""
 
 _EPILOG = """\
 examples:
@@ -86,6 +88,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise NewsflowError(
             "[E411] --group reads from the group's committed offsets: leave out --partition, and use --offset "
             "beginning or end only (they apply where the group has committed nothing)"
+        )
+    pipeline_groups = {
+        settings.group_id: "the workers' group, NEWSFLOW_GROUP_ID",
+        settings.sink_group_id: "the sink's group, NEWSFLOW_SINK_GROUP_ID",
+        f"{settings.group_id}-dlq-replay": "the group of dlq replay",
+    }
+    if args.group in pipeline_groups:
+        raise NewsflowError(
+            f"[E412] --group {args.group} is {pipeline_groups[args.group]}: tail would take partitions from it "
+            "and commit in its name; pick a group of its own"
         )
     out = sys.stdout
     count = 0
