@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from workers.web.app import create_app
 from workers.web.errors import StoreUnavailable, UnsafeRendering, WebError
+from workers.web.postgres import PostgresSource, reader_url
 from workers.web.rows import RowSource
 
-__all__ = ["RowSource", "StoreUnavailable", "UnsafeRendering", "WebError", "create_app"]
+__all__ = [
+    "PostgresSource",
+    "RowSource",
+    "StoreUnavailable",
+    "UnsafeRendering",
+    "WebError",
+    "create_app",
+    "reader_url",
+]

@@ -179,6 +179,9 @@ def create_app(source: RowSource, *, poll_seconds: float = 1.0) -> Starlette:
     async def labels(request: Request) -> Response:
         return PlainTextResponse(label_css(), media_type="text/css")
 
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)  # no icon; a 404 would only fill browser logs
+
     async def events(request: Request) -> Response:
         last_event = request.headers.get("last-event-id", "")
         start = int(last_event) if last_event.isdigit() else None
@@ -212,6 +215,7 @@ def create_app(source: RowSource, *, poll_seconds: float = 1.0) -> Starlette:
         Route("/entities/{entity_id}", entity, name="entity"),
         Route("/events", events, name="events"),
         Route("/labels.css", labels, name="labels"),
+        Route("/favicon.ico", favicon, name="favicon"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

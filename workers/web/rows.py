@@ -139,7 +139,8 @@ class RowSource(Protocol):
         ...
 
     def articles_after(self, cursor: int, limit: int) -> list[ArticleSummary]:
-        """Articles stored after ``cursor``, oldest first."""
+        """The newest ``limit`` articles stored after ``cursor``, oldest first (under a
+        burst, the live feed shows the latest; the list has them all on reload)."""
         ...
 
     def newest_cursor(self) -> int:

@@ -1,0 +1,288 @@
+"""The explorer's PostgreSQL adapter: rows from the sink's tables, read-only.
+
+Every query is parameterised (psycopg sends the values apart from the SQL); each call
+opens a connection whose transactions are read-only (``default_transaction_read_only``)
+on top of the reader role that may only select, so a bug here cannot write.
+The SQL follows the sink's migrations in ``workers/sink/migrations/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.rows import dict_row
+
+from workers.web.errors import StoreUnavailable
+from workers.web.rows import ArticleRow, ArticleSummary, ClaimRow, DayCount, EntityRow, MentionRow, Neighbour
+
+__all__ = ["READER_ROLE", "PostgresSource", "reader_url"]
+
+#: The role that may only select (created by ``deploy/local/postgres.sh``).
+READER_ROLE = "newsflow_reader"
+
+_SNIPPET_CHARS = 300
+
+
+def reader_url(database_url: str, role: str = READER_ROLE) -> str:
+    """``database_url`` with the read-only role instead of its user, and no password.
+
+    Raises:
+        StoreUnavailable: the URL cannot be parsed ([E920]).
+    """
+    try:
+        params = conninfo_to_dict(database_url)
+    except psycopg.ProgrammingError as exc:
+        raise StoreUnavailable(f"[E920] NEWSFLOW_DATABASE_URL is not a libpq URL ({exc}); fix the setting") from None
+    params.pop("password", None)
+    params["user"] = role
+    return make_conninfo("", **params)
+
+
+class PostgresSource:
+    """A :class:`~workers.web.rows.RowSource` on the sink's PostgreSQL tables.
+
+    Args:
+        url: libpq URL of a role that can select from the sink's tables.
+        connect_timeout: seconds to wait for a connection.
+    """
+
+    def __init__(self, url: str, connect_timeout: float = 10.0) -> None:
+        self._url = url
+        self._connect_timeout = max(1, round(connect_timeout))
+
+    def describe(self) -> str:
+        """Where this source reads, without a password."""
+        params = conninfo_to_dict(self._url)
+        params.pop("password", None)
+        return " ".join(f"{k}={v}" for k, v in sorted(params.items()))
+
+    @contextmanager
+    def _cursor(self) -> Iterator[psycopg.Cursor[dict[str, Any]]]:
+        try:
+            with (
+                psycopg.connect(
+                    self._url,
+                    connect_timeout=self._connect_timeout,
+                    options="-c default_transaction_read_only=on",
+                    row_factory=dict_row,
+                ) as conn,
+                conn.cursor() as cur,
+            ):
+                yield cur
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(
+                f"[E921] cannot read the store at {self.describe()}: {str(exc).strip()}; "
+                "is the database running (make postgres-start) and NEWSFLOW_WEB_DATABASE_URL right?"
+            ) from None
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise StoreUnavailable(
+                f"[E924] the role of {self.describe()} may not read a table: {str(exc).strip()}; "
+                "grant it SELECT (the sink's migrations do for newsflow_reader)"
+            ) from None
+        except psycopg.errors.UndefinedTable as exc:
+            raise StoreUnavailable(
+                f"[E925] the store at {self.describe()} has no explorer tables yet: {str(exc).strip()}; "
+                "start the sink once (newsflow sink) to create them"
+            ) from None
+
+    def check(self) -> None:
+        """Connect and read once, so that a wrong URL fails at start, not on a page.
+
+        Raises:
+            StoreUnavailable: the database cannot be reached or read.
+        """
+        self.newest_cursor()
+
+    def _all(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        with self._cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+    def _one(self, sql: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        rows = self._all(sql, params)
+        return rows[0] if rows else None
+
+    # -- the article list and the live feed ---------------------------------------------
+
+    def latest_articles(self, query: str | None, limit: int) -> list[ArticleSummary]:
+        """The newest articles, or those matching ``query`` (full text, web syntax; a
+        query of stop words only falls back to a substring match), best first."""
+        if query is None:
+            sql = f"SELECT {_SUMMARY} FROM articles ORDER BY written_at DESC, article_id LIMIT %(limit)s"
+            return [_summary(r) for r in self._all(sql, {"limit": limit})]
+        sql = f"""
+            SELECT {_SUMMARY}
+              FROM articles, websearch_to_tsquery('english', %(query)s) AS q
+             WHERE search @@ q
+                OR (numnode(q) = 0 AND (title ILIKE %(like)s OR body ILIKE %(like)s))
+             ORDER BY ts_rank(search, q) DESC, written_at DESC, article_id
+             LIMIT %(limit)s"""
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return [_summary(r) for r in self._all(sql, {"query": query, "like": like, "limit": limit})]
+
+    def articles_after(self, cursor: int, limit: int) -> list[ArticleSummary]:
+        """The newest ``limit`` articles written after ``cursor``, oldest first."""
+        sql = f"""
+            SELECT * FROM (
+                SELECT {_SUMMARY} FROM articles
+                 WHERE written_at > to_timestamp(%(cursor)s / 1000000.0)
+                 ORDER BY written_at DESC, article_id DESC
+                 LIMIT %(limit)s) AS newest
+             ORDER BY cursor, id"""
+        return [_summary(r) for r in self._all(sql, {"cursor": cursor, "limit": limit})]
+
+    def newest_cursor(self) -> int:
+        """The cursor of the last write (0 on an empty store)."""
+        row = self._one(f"SELECT coalesce(max({_CURSOR}), 0) AS cursor FROM articles", {})
+        return int(row["cursor"]) if row else 0
+
+    # -- one article --------------------------------------------------------------------
+
+    def article(self, article_id: str) -> ArticleRow | None:
+        """One article, or None."""
+        row = self._one(
+            "SELECT article_id, title, url, source, published_at, body, language, flags "
+            "FROM articles WHERE article_id = %(id)s",
+            {"id": article_id},
+        )
+        if row is None:
+            return None
+        return ArticleRow(
+            id=row["article_id"],
+            title=row["title"],
+            url=row["url"],
+            source=row["source"],
+            published_at=row["published_at"],
+            body=row["body"],
+            language=row["language"],
+            flags=tuple(row["flags"] or ()),
+        )
+
+    def mentions(self, article_id: str) -> list[MentionRow]:
+        """Every mention in one article, with its entity's name and label there."""
+        sql = """
+            SELECT m.entity_key, coalesce(ae.name, e.name, m.text) AS name, coalesce(ae.label, e.label) AS label,
+                   m.start_offset, m.end_offset, m.text
+              FROM mentions m
+              LEFT JOIN article_entities ae USING (article_id, entity_key)
+              LEFT JOIN entities e USING (entity_key)
+             WHERE m.article_id = %(id)s
+             ORDER BY m.start_offset, m.ordinal"""
+        return [
+            MentionRow(r["entity_key"], r["name"], r["label"], r["start_offset"], r["end_offset"], r["text"])
+            for r in self._all(sql, {"id": article_id})
+        ]
+
+    def claims_in(self, article_id: str) -> list[ClaimRow]:
+        """Every claim of one article, in the event's order."""
+        sql = f"{_CLAIMS} WHERE c.article_id = %(id)s ORDER BY c.ordinal"
+        return [_claim(r) for r in self._all(sql, {"id": article_id})]
+
+    # -- one entity ---------------------------------------------------------------------
+
+    def entity(self, entity_id: str) -> EntityRow | None:
+        """One entity with its counts and place, or None."""
+        sql = """
+            SELECT e.entity_key, e.name, e.label, e.geo_name, e.country_code, e.latitude, e.longitude,
+                   (SELECT count(*) FROM mentions m WHERE m.entity_key = e.entity_key) AS mentions,
+                   (SELECT count(*) FROM article_entities ae WHERE ae.entity_key = e.entity_key) AS articles
+              FROM entities e
+             WHERE e.entity_key = %(id)s"""
+        row = self._one(sql, {"id": entity_id})
+        if row is None:
+            return None
+        return EntityRow(
+            id=row["entity_key"],
+            name=row["name"],
+            label=row["label"],
+            mentions=int(row["mentions"]),
+            articles=int(row["articles"]),
+            place_name=row["geo_name"],
+            country_code=row["country_code"],
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+        )
+
+    def mentions_per_day(self, entity_id: str) -> list[DayCount]:
+        """Mentions per day of publication (processing when unknown), from the sink's view."""
+        sql = "SELECT day, mentions FROM entity_mentions_per_day WHERE entity_key = %(id)s ORDER BY day"
+        return [DayCount(r["day"], int(r["mentions"])) for r in self._all(sql, {"id": entity_id})]
+
+    def claims_by(self, entity_id: str, limit: int) -> list[ClaimRow]:
+        """Claims whose claimant is the entity, newest article first."""
+        sql = f"{_CLAIMS} WHERE c.claimant_key = %(id)s ORDER BY {_CLAIM_ORDER} LIMIT %(limit)s"
+        return [_claim(r) for r in self._all(sql, {"id": entity_id, "limit": limit})]
+
+    def claims_about(self, entity_id: str, limit: int) -> list[ClaimRow]:
+        """Claims whose content holds a mention of the entity, newest article first."""
+        sql = f"""{_CLAIMS}
+             WHERE EXISTS (SELECT 1 FROM mentions m
+                            WHERE m.article_id = c.article_id AND m.entity_key = %(id)s
+                              AND m.start_offset >= c.content_start AND m.end_offset <= c.content_end)
+             ORDER BY {_CLAIM_ORDER} LIMIT %(limit)s"""
+        return [_claim(r) for r in self._all(sql, {"id": entity_id, "limit": limit})]
+
+    def neighbours(self, entity_id: str, limit: int) -> list[Neighbour]:
+        """Entities named in the same articles, most shared articles first."""
+        sql = """
+            SELECT y.entity_key, coalesce(e.name, min(y.name)) AS name, coalesce(e.label, min(y.label)) AS label,
+                   count(*) AS articles
+              FROM article_entities x
+              JOIN article_entities y ON y.article_id = x.article_id AND y.entity_key <> x.entity_key
+              LEFT JOIN entities e ON e.entity_key = y.entity_key
+             WHERE x.entity_key = %(id)s
+             GROUP BY y.entity_key, e.name, e.label
+             ORDER BY articles DESC, name
+             LIMIT %(limit)s"""
+        return [
+            Neighbour(r["entity_key"], r["name"], r["label"], int(r["articles"]))
+            for r in self._all(sql, {"id": entity_id, "limit": limit})
+        ]
+
+
+# The live feed's position: when the sink wrote the row, in microseconds since 1970.
+_CURSOR = "(extract(epoch FROM written_at) * 1000000)::bigint"
+_SUMMARY = (
+    f"article_id AS id, title, source, published_at, written_at, left(body, {_SNIPPET_CHARS}) AS snippet, "
+    f"{_CURSOR} AS cursor"
+)
+_CLAIMS = """
+    SELECT c.claim_id, c.article_id, a.title AS article_title, c.claimant_text, c.claimant_key,
+           c.cue_text, c.cue_lemma, c.content, c.content_start, c.content_end, c.kind, c.stance, c.broad
+      FROM claims c
+      JOIN articles a USING (article_id)"""
+_CLAIM_ORDER = "coalesce(a.published_at, a.processed_at) DESC, c.article_id, c.ordinal"
+
+
+def _summary(row: dict[str, Any]) -> ArticleSummary:
+    return ArticleSummary(
+        id=row["id"],
+        title=row["title"],
+        source=row["source"],
+        published_at=row["published_at"],
+        stored_at=row["written_at"],
+        snippet=row["snippet"] or "",
+        cursor=int(row["cursor"]),
+    )
+
+
+def _claim(row: dict[str, Any]) -> ClaimRow:
+    return ClaimRow(
+        id=row["claim_id"],
+        article_id=row["article_id"],
+        article_title=row["article_title"],
+        claimant_text=row["claimant_text"],
+        claimant_entity_id=row["claimant_key"],
+        cue_text=row["cue_text"],
+        cue_lemma=row["cue_lemma"],
+        content_text=row["content"],
+        content_start=row["content_start"],
+        content_end=row["content_end"],
+        kind=row["kind"],
+        stance=row["stance"],
+        broad=bool(row["broad"]),
+    )
