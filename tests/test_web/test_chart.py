@@ -7,13 +7,19 @@ from workers.web.rows import DayCount
 
 
 def test_days_without_mentions_count_zero() -> None:
-    series = daily_series([DayCount(date(2026, 11, 3), 2), DayCount(date(2026, 11, 1), 5)])
+    series = daily_series([DayCount(date(2026, 11, 3), 2), DayCount(date(2026, 11, 1), 5)], min_days=1)
     assert series == [DayCount(date(2026, 11, 1), 5), DayCount(date(2026, 11, 2), 0), DayCount(date(2026, 11, 3), 2)]
 
 
 def test_the_series_keeps_only_the_latest_days() -> None:
     series = daily_series([DayCount(date(2026, 1, 1), 1), DayCount(date(2026, 11, 30), 4)], max_days=10)
     assert (series[0].day, series[-1].day, len(series)) == (date(2026, 11, 21), date(2026, 11, 30), 10)
+
+
+def test_a_short_series_is_padded_before_its_last_day() -> None:
+    series = daily_series([DayCount(date(2026, 11, 30), 4)], min_days=14)
+    assert (series[0].day, series[-1].day, len(series)) == (date(2026, 11, 17), date(2026, 11, 30), 14)
+    assert [c.mentions for c in series] == [0] * 13 + [4]
 
 
 def test_no_counts_make_an_empty_series() -> None:

@@ -17,10 +17,12 @@ from pygal.style import Style
 
 from workers.web.rows import DayCount
 
-__all__ = ["MAX_DAYS", "daily_series", "mentions_chart_svg"]
+__all__ = ["MAX_DAYS", "MIN_DAYS", "daily_series", "mentions_chart_svg"]
 
 #: The chart shows at most this many days, ending with the last day that has mentions.
 MAX_DAYS = 90
+#: ... and at least this many, so that one day of news reads as a day, not as a wall.
+MIN_DAYS = 14
 
 _STYLE = Style(
     background="white",
@@ -33,13 +35,14 @@ _STYLE = Style(
 )
 
 
-def daily_series(counts: Sequence[DayCount], max_days: int = MAX_DAYS) -> list[DayCount]:
+def daily_series(counts: Sequence[DayCount], max_days: int = MAX_DAYS, min_days: int = MIN_DAYS) -> list[DayCount]:
     """Every day from the first to the last with mentions (at most ``max_days``, the
-    latest), with zero for days without any.
+    latest; at least ``min_days``, ending on the last), with zero for days without any.
 
     Args:
         counts: mentions per day, in any order, days at most once.
         max_days: the longest span shown.
+        min_days: the shortest span shown.
 
     Returns:
         One count a day, oldest first; empty when ``counts`` is.
@@ -50,7 +53,7 @@ def daily_series(counts: Sequence[DayCount], max_days: int = MAX_DAYS) -> list[D
     for count in counts:
         by_day[count.day] = by_day.get(count.day, 0) + count.mentions
     last = max(by_day)
-    first = max(min(by_day), last - timedelta(days=max_days - 1))
+    first = max(min(min(by_day), last - timedelta(days=min_days - 1)), last - timedelta(days=max_days - 1))
     return [
         DayCount(first + timedelta(days=i), by_day.get(first + timedelta(days=i), 0))
         for i in range((last - first).days + 1)
