@@ -60,6 +60,10 @@ _MAX_NUMERIC_SHARE = 0.25
 # Scripts without case (Chinese, Japanese, Arabic, Thai...) have no capitalised names to
 # tell apart; a segment that is mostly such letters counts as prose from this many on.
 _MIN_CASELESS_LETTERS = 10
+# For ASCII segments (see _case_counts): the letter bytes of each case, and the digits.
+_ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
+_ASCII_DIGIT = re.compile("[0-9]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,15 +136,16 @@ def _segments(text: str) -> Iterator[str]:
 
 def _as_prose(segment: str) -> str | None:
     """``segment`` if it reads as prose (in lowercase if it was all capitals), else None."""
-    if _mostly_caseless(segment):
+    ascii_only = segment.isascii()
+    if not ascii_only and _mostly_caseless(segment):  # every ASCII letter has a case
         return segment
-    cased = [c for c in segment if c.isupper() or c.islower()]
-    if cased and sum(c.isupper() for c in cased) > 0.8 * len(cased):
+    upper, cased = _case_counts(segment, ascii_only)
+    if cased and upper > 0.8 * cased:
         segment = segment.lower()  # a bulletin in capitals: judge its words as written in lowercase
     tokens = segment.split()
     lower = numeric = 0
     for token in tokens:
-        if any(c.isdigit() for c in token):
+        if _ASCII_DIGIT.search(token) if ascii_only else any(c.isdigit() for c in token):
             numeric += 1
             continue
         word = token.strip(_EDGE_PUNCTUATION)
@@ -152,6 +157,20 @@ def _as_prose(segment: str) -> str | None:
         and numeric <= _MAX_NUMERIC_SHARE * len(tokens)
     )
     return segment if is_prose else None
+
+
+def _case_counts(segment: str, ascii_only: bool) -> tuple[int, int]:
+    """How many letters of ``segment`` are capitals, and how many have a case at all.
+
+    Prose is mostly ASCII, whose letters are counted by deleting bytes, not one
+    character at a time in Python (this screening runs on every article).
+    """
+    if ascii_only:
+        raw = segment.encode("ascii")
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+        return upper, upper + len(raw) - len(raw.translate(None, _ASCII_LOWER))
+    cased = [c for c in segment if c.isupper() or c.islower()]
+    return sum(c.isupper() for c in cased), len(cased)
 
 
 def _mostly_caseless(segment: str) -> bool:
