@@ -1,0 +1,142 @@
+"""The sink's Kafka adapter with a fake consumer and a fake store: retries, re-seeks,
+bisects, never skips."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+import pytest
+from kafka import TopicPartition
+from prometheus_client import CollectorRegistry
+
+from tests.test_sink.test_batch import FakeRecord, record
+from workers.metrics import SinkMetrics
+from workers.settings import Settings
+from workers.sink.consumer import SinkConsumer, backoff_seconds
+from workers.sink.exceptions import DatabaseUnavailable
+from workers.sink.samples import renumbered
+from workers.sink.store import Batch, RejectedBatch, StaleOffsets, WriteResult
+
+TOPIC = "articles.enriched"
+
+
+class FakeKafka:
+    def __init__(self) -> None:
+        self.assigned = [TopicPartition(TOPIC, 0), TopicPartition(TOPIC, 1)]
+        self.seeks: list[tuple[TopicPartition, int | None]] = []
+        self.commits: list[dict[Any, Any]] = []
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.assigned)
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        self.seeks.append((tp, offset))
+
+    def seek_to_beginning(self, tp: TopicPartition) -> None:
+        self.seeks.append((tp, None))
+
+    def commit_async(self, offsets: dict[Any, Any]) -> None:
+        self.commits.append(offsets)
+
+    def highwater(self, tp: TopicPartition) -> int | None:
+        return None
+
+
+class FakeStore:
+    """Fails as told, then records what it wrote."""
+
+    def __init__(self, failures: Sequence[Exception] = (), stored: dict[tuple[str, int], int] | None = None) -> None:
+        self.failures = list(failures)
+        self.stored = stored or {}
+        self.batches: list[Batch] = []
+        self.refuse_offsets: set[int] = set()
+
+    def stored_offsets(self, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        return dict(self.stored)
+
+    def write(self, batch: Batch) -> WriteResult:
+        if self.failures:
+            raise self.failures.pop(0)
+        if any(r.article.kafka_offset in self.refuse_offsets for r in batch.articles):
+            raise RejectedBatch("[E915] refused")
+        self.batches.append(batch)
+        return WriteResult(new=len(batch.articles))
+
+
+def make_sink(store: FakeStore) -> tuple[SinkConsumer, FakeKafka, list[float]]:
+    kafka = FakeKafka()
+    waits: list[float] = []
+    sink = SinkConsumer(
+        Settings(data_dir="/tmp/unused"),
+        store,  # type: ignore[arg-type]
+        SinkMetrics(CollectorRegistry()),
+        consumer=kafka,
+        sleep=waits.append,
+    )
+    sink.seek_to_stored(kafka.assigned)
+    return sink, kafka, waits
+
+
+def records(seed_events: list[dict[str, Any]], n: int) -> list[FakeRecord]:
+    return [record(renumbered(seed_events[i % len(seed_events)], f"a{i}"), 0, i) for i in range(n)]
+
+
+def test_assigned_partitions_seek_to_the_stored_offset_or_the_beginning() -> None:
+    _, kafka, _ = make_sink(FakeStore(stored={(TOPIC, 0): 42}))
+    assert kafka.seeks == [(TopicPartition(TOPIC, 0), 42), (TopicPartition(TOPIC, 1), None)]
+
+
+def test_the_database_away_retries_the_same_batch_with_growing_waits(seed_events: list[dict[str, Any]]) -> None:
+    store = FakeStore([DatabaseUnavailable("[E910] away")] * 3)
+    sink, _, waits = make_sink(store)
+    assert sink.write(records(seed_events, 4)) == 4
+    assert len(store.batches) == 1 and len(store.batches[0].articles) == 4
+    assert waits == [backoff_seconds(0), backoff_seconds(1), backoff_seconds(2)] and waits[0] < waits[2]
+
+
+def test_a_stale_batch_is_dropped_and_the_partitions_seek_to_the_stored_offsets(
+    seed_events: list[dict[str, Any]],
+) -> None:
+    store = FakeStore([StaleOffsets("[E914] moved")])
+    sink, kafka, _ = make_sink(store)
+    store.stored = {(TOPIC, 0): 3}
+    assert sink.write(records(seed_events, 4)) == 0
+    assert store.batches == []
+    assert (TopicPartition(TOPIC, 0), 3) in kafka.seeks and sink.expected[(TOPIC, 0)] == 3
+
+
+def test_a_refused_event_is_found_by_halving_and_written_alone_as_a_dead_letter(
+    seed_events: list[dict[str, Any]],
+) -> None:
+    store = FakeStore()
+    store.refuse_offsets = {5}
+    sink, _, _ = make_sink(store)
+    assert sink.write(records(seed_events, 8)) == 8
+    written = sorted(r.article.kafka_offset for b in store.batches for r in b.articles)
+    dead = [d.read_offset for b in store.batches for d in b.dead_letters]
+    assert written == [0, 1, 2, 3, 4, 6, 7] and dead == [5]
+    assert store.batches[-1].offsets[-1].next_offset == 8
+
+
+def test_offsets_move_on_from_batch_to_batch(seed_events: list[dict[str, Any]]) -> None:
+    store = FakeStore()
+    sink, kafka, _ = make_sink(store)
+    sink.write(records(seed_events, 3))
+    later = [record(renumbered(seed_events[0], "b"), 0, 3)]
+    sink.write(later)
+    assert [(o.expected, o.next_offset) for b in store.batches for o in b.offsets] == [(None, 3), (3, 4)]
+    assert len(kafka.commits) == 2
+
+
+def test_a_record_of_a_partition_never_sought_is_not_written(seed_events: list[dict[str, Any]]) -> None:
+    store = FakeStore()
+    sink, _, _ = make_sink(store)
+    stray = FakeRecord(TOPIC, 7, 0, b"k", orjson.dumps(seed_events[0]))
+    assert sink.write([stray]) == 0 and store.batches == []
+
+
+@pytest.mark.parametrize(("attempt", "seconds"), [(0, 0.2), (1, 0.4), (3, 1.6), (10, 5.0)])
+def test_backoff_doubles_up_to_five_seconds(attempt: int, seconds: float) -> None:
+    assert backoff_seconds(attempt) == pytest.approx(seconds)

@@ -1,0 +1,94 @@
+"""Consumed records into one :class:`~workers.sink.store.Batch`: pure, no Kafka, no database.
+
+A record of the enriched topic gives article rows, one of the dead-letter topic a
+dead-letter row; a record that is not the event its topic carries gives a dead-letter
+row of origin ``sink`` (never an exception: one record must not stop a partition). The
+batch's offsets say, per partition, what the sink expects stored and what to store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from workers.sink.exceptions import UnreadableEvent
+from workers.sink.rows import (
+    ArticleRows,
+    DeadLetterRow,
+    Position,
+    article_rows,
+    dead_letter_row,
+    parse_event,
+    unreadable_row,
+)
+from workers.sink.store import Batch, OffsetRange
+
+__all__ = ["Record", "make_batch", "rejected_batch"]
+
+
+class Record(Protocol):
+    """What the sink reads of a consumed record (kafka-python's ``ConsumerRecord`` fits)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+
+
+def make_batch(
+    records: Sequence[Record],
+    expected: Mapping[tuple[str, int], int | None],
+    *,
+    dlq_topic: str,
+    now: datetime,
+) -> Batch:
+    """The batch that writes ``records`` (in read order).
+
+    Args:
+        records: consumed records, of any assigned partitions.
+        expected: per (topic, partition), the next offset stored when the reads began
+            (None: none stored yet). Every partition of ``records`` must be in it.
+        dlq_topic: the dead-letter topic (its records are dead letters, every other
+            topic's enriched articles).
+        now: when records the sink cannot read failed.
+    """
+    articles: list[ArticleRows] = []
+    dead: list[DeadLetterRow] = []
+    for record in records:
+        position = Position(record.topic, record.partition, record.offset)
+        try:
+            event = parse_event(record.value)
+            if record.topic == dlq_topic:
+                dead.append(dead_letter_row(event, position))
+            else:
+                articles.append(article_rows(event, position))
+        except UnreadableEvent as error:
+            dead.append(unreadable_row(error, position, record.key, record.value, now))
+    return Batch(articles, dead, _offsets(records, expected))
+
+
+def rejected_batch(
+    record: Record, expected: Mapping[tuple[str, int], int | None], *, reason: str, now: datetime
+) -> Batch:
+    """A batch that writes ``record`` as a dead letter (``reason``): the database refused its rows."""
+    error = UnreadableEvent("database_rejected", reason)
+    position = Position(record.topic, record.partition, record.offset)
+    row = unreadable_row(error, position, record.key, record.value, now)
+    return Batch((), [row], _offsets([record], expected))
+
+
+def _offsets(records: Sequence[Record], expected: Mapping[tuple[str, int], int | None]) -> list[OffsetRange]:
+    last: dict[tuple[str, int], int] = {}
+    for record in records:
+        key = (record.topic, record.partition)
+        last[key] = max(last.get(key, -1), record.offset)
+    return [
+        OffsetRange(topic, partition, expected[(topic, partition)], end + 1) for (topic, partition), end in last.items()
+    ]

@@ -1,0 +1,266 @@
+"""Kafka adapter of the sink: consume, write one transaction per poll, never skip.
+
+The consumer is in the group ``Settings.sink_group_id`` with auto-commit off. When it is
+given partitions it seeks each to the next offset stored in PostgreSQL (to the beginning
+where none is stored): the database, written in the transaction of the rows, is where
+the offsets live. After each committed transaction it also commits the offsets to Kafka,
+only so that the usual lag tools see the group.
+
+Failures: the database away (or any other database error) retries the same batch with
+backoff until it is written or the sink is stopped; a batch refused because another
+sink moved an offset is dropped and the partitions re-seek to the stored offsets; rows
+the database refuses for good are found by halving the batch and written as a dead
+letter, alone. A record that is no event is a dead-letter row, in the batch's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+from kafka.structs import OffsetAndMetadata
+
+from workers.kafka.client import client_config
+from workers.metrics import SinkMetrics
+from workers.settings import Settings
+from workers.sink.batch import Record, make_batch, rejected_batch
+from workers.sink.exceptions import SinkError
+from workers.sink.store import Batch, RejectedBatch, SinkStore, StaleOffsets, WriteResult, error_kind
+
+__all__ = ["SinkConsumer", "backoff_seconds"]
+
+log = logging.getLogger(__name__)
+
+
+def backoff_seconds(attempt: int, *, first: float = 0.2, most: float = 5.0) -> float:
+    """Seconds to wait before retry ``attempt`` (0-based): doubling, capped at ``most``."""
+    return float(min(most, first * 2 ** min(attempt, 16)))
+
+
+class SinkConsumer:
+    """Moves ``articles.enriched`` and ``articles.dlq`` into PostgreSQL.
+
+    Args:
+        settings: topics, group, batch size, Kafka connection.
+        store: the PostgreSQL adapter (migrated).
+        metrics: where to count.
+        stop: set it to make :meth:`run` return after the batch in hand.
+        consumer: a ready consumer (tests); by default one is built from ``settings``.
+        sleep: how to wait between retries (tests pass a fake).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: SinkStore,
+        metrics: SinkMetrics,
+        *,
+        stop: threading.Event | None = None,
+        consumer: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.metrics = metrics
+        self.stop = stop or threading.Event()
+        self.topics = (settings.topic_enriched, settings.topic_dlq)
+        self._sleep = sleep
+        self._consumer = consumer or KafkaConsumer(
+            **client_config(
+                settings,
+                client_id="newsflow-sink",
+                group_id=settings.sink_group_id,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_poll_records=settings.sink_batch_max_events,
+                # a batch may wait for the database: give it time before the group drops us
+                max_poll_interval_ms=600_000,
+            )
+        )
+        #: Per assigned (topic, partition): the next offset stored in the database when
+        #: the sink last read or wrote it (None: none stored yet).
+        self.expected: dict[tuple[str, int], int | None] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    def run(self) -> None:
+        """Consume until :attr:`stop` is set."""
+        self._consumer.subscribe(list(self.topics), listener=_Listener(self))
+        try:
+            while not self.stop.is_set():
+                self.step()
+        finally:
+            self._consumer.close(autocommit=False)
+
+    def step(self, timeout_ms: int = 500) -> int:
+        """Poll once and write what came; returns how many records were committed."""
+        polled = self._consumer.poll(timeout_ms=timeout_ms, max_records=self.settings.sink_batch_max_events)
+        records: list[Record] = [r for batch in polled.values() for r in batch]
+        written = self.write(records) if records else 0
+        self._measure_lag()
+        return written
+
+    # ------------------------------------------------------------------ assignment
+    def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
+        """Seek ``partitions`` to their stored offsets (retrying while the database is away)."""
+        wanted = [tp for tp in partitions if tp.topic in self.topics]
+        if not wanted:
+            return
+        stored = self._retry("reading the stored offsets", lambda: self.store.stored_offsets(self.topics))
+        if stored is None:  # stopped while the database was away
+            return
+        for tp in wanted:
+            key = (tp.topic, tp.partition)
+            if key in stored:
+                self._consumer.seek(tp, stored[key])
+            else:
+                self._consumer.seek_to_beginning(tp)
+            self.expected[key] = stored.get(key)
+        log.info("sink: assigned %s, seeking to %s", _names(wanted), {k: stored.get(k) for k in self.expected})
+        self.metrics.assigned_partitions.set(len(self._consumer.assignment()))
+
+    def forget(self, partitions: Sequence[TopicPartition]) -> None:
+        for tp in partitions:
+            self.expected.pop((tp.topic, tp.partition), None)
+        self.metrics.assigned_partitions.set(len(self.expected))
+
+    # ------------------------------------------------------------------ writing
+    def write(self, records: Sequence[Record]) -> int:
+        """Write ``records`` in as few transactions as the database takes; returns how many
+        records were committed (0 when the batch was refused as stale and re-sought)."""
+        if any((r.topic, r.partition) not in self.expected for r in records):
+            # a partition we never sought (its listener call failed): read it again from the database
+            self.seek_to_stored(list(self._consumer.assignment()))
+            return 0
+        pending: list[Sequence[Record]] = [records]
+        committed = 0
+        while pending:
+            part = pending.pop(0)
+            batch = make_batch(part, self.expected, dlq_topic=self.settings.topic_dlq, now=datetime.now(UTC))
+            try:
+                result = self._write_until_done(batch, len(part))
+            except StaleOffsets as error:
+                log.warning("sink: %s", error)
+                self.seek_to_stored(list(self._consumer.assignment()))
+                return committed
+            except RejectedBatch as error:
+                if len(part) > 1:
+                    half = len(part) // 2
+                    pending[:0] = [part[:half], part[half:]]
+                    continue
+                log.error(
+                    "sink: the database refused %s[%d]@%d, written as a dead letter: %s",
+                    part[0].topic,
+                    part[0].partition,
+                    part[0].offset,
+                    error,
+                )
+                batch = rejected_batch(part[0], self.expected, reason=str(error), now=datetime.now(UTC))
+                try:
+                    result = self._write_until_done(batch, 1)
+                except StaleOffsets:
+                    self.seek_to_stored(list(self._consumer.assignment()))
+                    return committed
+            if result is None:  # stopped
+                return committed
+            committed += len(part)
+            for offsets in batch.offsets:
+                self.expected[(offsets.topic, offsets.partition)] = offsets.next_offset
+            self._commit_to_kafka(batch)
+        return committed
+
+    def _write_until_done(self, batch: Batch, events: int) -> WriteResult | None:
+        """Write ``batch``, retrying while the database is away; None if stopped first.
+
+        Raises:
+            StaleOffsets, RejectedBatch: retrying cannot help.
+        """
+        attempt = 0
+        while True:
+            began = time.perf_counter()
+            try:
+                result = self.store.write(batch)
+            except (StaleOffsets, RejectedBatch) as error:
+                self.metrics.database_errors.labels(kind=error_kind(error)).inc()
+                raise
+            except SinkError as error:
+                self.metrics.database_errors.labels(kind=error_kind(error)).inc()
+                wait = backoff_seconds(attempt)
+                log.warning("sink: %s; retrying the batch of %d events in %.1f s", error, events, wait)
+                if not self._pause(wait):
+                    return None
+                attempt += 1
+                continue
+            self._count(result, batch, events, time.perf_counter() - began)
+            return result
+
+    def _retry(self, what: str, operation: Callable[[], Any]) -> Any:
+        attempt = 0
+        while not self.stop.is_set():
+            try:
+                return operation()
+            except SinkError as error:
+                self.metrics.database_errors.labels(kind=error_kind(error)).inc()
+                wait = backoff_seconds(attempt)
+                log.warning("sink: %s failed: %s; retrying in %.1f s", what, error, wait)
+                if not self._pause(wait):
+                    return None
+                attempt += 1
+        return None
+
+    def _pause(self, seconds: float) -> bool:
+        """Wait ``seconds`` unless stopped; False when stopped."""
+        if self._sleep is time.sleep:
+            return not self.stop.wait(seconds)
+        self._sleep(seconds)
+        return not self.stop.is_set()
+
+    def _count(self, result: WriteResult, batch: Batch, events: int, seconds: float) -> None:
+        m = self.metrics
+        m.transaction_seconds.observe(seconds)
+        m.batch_size.observe(events)
+        for table, rows in result.rows.items():
+            if rows:
+                m.rows_written.labels(table=table).inc(rows)
+        m.events.labels(outcome="new").inc(result.new)
+        m.events.labels(outcome="replaced").inc(result.replaced)
+        m.events.labels(outcome="duplicate").inc(result.duplicates)
+        m.events.labels(outcome="dead_letter").inc(len(batch.dead_letters))
+        m.last_commit.set(time.time())
+
+    def _commit_to_kafka(self, batch: Batch) -> None:
+        # For lag tools only: the database holds the offsets the sink seeks to.
+        offsets = {
+            TopicPartition(o.topic, o.partition): OffsetAndMetadata(o.next_offset, "", -1) for o in batch.offsets
+        }
+        try:
+            self._consumer.commit_async(offsets)
+        except Exception as error:  # noqa: BLE001 - monitoring only: the database has the offsets
+            log.debug("sink: committing offsets to Kafka for monitoring failed: %s", error)
+
+    def _measure_lag(self) -> None:
+        lags: dict[tuple[str, int], int] = {}
+        for (topic, partition), stored in self.expected.items():
+            high = self._consumer.highwater(TopicPartition(topic, partition))
+            if high is not None:
+                lags[(topic, partition)] = max(0, high - (stored or 0))
+        self.metrics.set_lag(lags)
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-python is untyped
+    def __init__(self, sink: SinkConsumer) -> None:
+        self.sink = sink
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self.sink.forget(revoked)
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        self.sink.seek_to_stored(assigned)
+
+
+def _names(partitions: Sequence[TopicPartition]) -> str:
+    return ", ".join(f"{tp.topic}[{tp.partition}]" for tp in sorted(partitions))

@@ -1,0 +1,82 @@
+"""``newsflow sink`` as a process: logging, metrics server, signals, migrate, consume."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector, start_http_server
+
+from workers.kafka.client import wait_for_broker
+from workers.metrics import SinkMetrics
+from workers.settings import Settings
+from workers.sink.consumer import SinkConsumer
+from workers.sink.store import SinkStore
+
+__all__ = ["migrate_only", "run_sink"]
+
+log = logging.getLogger("workers.sink")
+
+
+def migrate_only(settings: Settings) -> list[int]:
+    """Apply the schema migrations to ``settings.database_url``; returns the versions applied."""
+    return SinkStore(settings.database_url, settings.sink_group_id).migrate()
+
+
+def run_sink(settings: Settings, *, stop: threading.Event | None = None) -> None:
+    """Migrate, serve metrics, then consume until SIGINT/SIGTERM (or ``stop`` is set).
+
+    Raises:
+        DatabaseUnavailable: [E910] PostgreSQL cannot be reached at start.
+        MigrationError: [E911] the schema cannot be brought up to date.
+        KafkaUnavailable: [E401] no broker answered.
+    """
+    _setup_logging(settings.log_level)
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        _stop_on_signals(stop)
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    metrics = SinkMetrics(registry)
+    if settings.metrics_port:
+        start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=registry)
+    store = SinkStore(settings.database_url, settings.sink_group_id)
+    applied = store.migrate()
+    log.info("sink: schema up to date (applied now: %s)", applied or "none")
+    wait_for_broker(settings)
+    consumer = SinkConsumer(settings, store, metrics, stop=stop)
+    log.info(
+        "sink: consuming %s and %s as group %s, up to %d events a transaction",
+        settings.topic_enriched,
+        settings.topic_dlq,
+        settings.sink_group_id,
+        settings.sink_batch_max_events,
+    )
+    try:
+        consumer.run()
+    finally:
+        store.close()
+        log.info("sink: stopped")
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handle(signum: int, frame: FrameType | None) -> None:
+        log.info("sink: %s, stopping after the batch in hand", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+
+
+def _setup_logging(level: str) -> None:
+    if level != "debug":
+        logging.getLogger("kafka").setLevel(logging.WARNING)  # a line per connection otherwise
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level.upper())
