@@ -1,15 +1,18 @@
 # newsflow: two commands for a new user.
 #   make demo   install everything, start a local Kafka, run the pipeline end to end
 #   make test   install everything, run the whole test suite (it starts its own broker)
+# Then, to browse what the pipeline found: make explore (broker, database, worker, sink and the
+# explorer on the seeds; it prints the URL, Ctrl-C stops what it started).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 KAFKA  := deploy/local/kafka.sh
+POSTGRES := deploy/local/postgres.sh
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps kafka-jars demo bench eval test test-unit test-integration lint kafka-start kafka-stop clean
+.PHONY: help install system-deps kafka-jars demo explore bench eval test test-unit test-integration lint kafka-start kafka-stop postgres-start postgres-stop clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -20,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-system-deps: ## Debian packages the tests use (kcat)
+system-deps: ## Debian packages the tests use (kcat, postgresql, chromium and its driver)
 	deploy/local/install-system-deps.sh
 
 kafka-jars: ## resolve the Kafka broker jars from Maven Central (cached)
@@ -34,6 +37,9 @@ demo: install ## run the pipeline end to end on a local broker (reused if runnin
 	 $(BIN)/newsflow demo; rc=$$?; \
 	 if [ $$started = 1 ]; then $(KAFKA) stop; fi; \
 	 exit $$rc
+
+explore: install ## broker, database, worker, sink and the explorer on the seeds; prints the URL, Ctrl-C stops
+	deploy/local/explore.sh
 
 BENCH_ARGS ?= --soak 10000 --output bench.json
 
@@ -64,6 +70,12 @@ kafka-start: ## start the local broker on 127.0.0.1:9092
 
 kafka-stop: ## stop the local broker
 	$(KAFKA) stop
+
+postgres-start: ## start the local PostgreSQL on 127.0.0.1:5432 (roles newsflow, newsflow_reader)
+	$(POSTGRES) start
+
+postgres-stop: ## stop the local PostgreSQL
+	$(POSTGRES) stop
 
 clean: ## remove the venv and caches (not the Kafka jar cache)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

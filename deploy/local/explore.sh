@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# `make explore`: the whole pipeline behind the explorer, on this machine.
+# Starts (or reuses) the broker and the database, then starts a worker, the sink and the
+# web server, feeds the seed articles, prints the URL and waits. Ctrl-C (or SIGTERM)
+# stops the worker, sink and server, and the broker and database only if it started them.
+set -euo pipefail
+
+readonly PROG="${0##*/}"
+readonly REPO="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+usage() {
+  cat <<EOF
+Usage: $PROG [PATH ...]
+
+Starts Kafka (deploy/local/kafka.sh) and PostgreSQL (deploy/local/postgres.sh) unless
+they are already running, then one enrichment worker, the sink and the explorer
+(newsflow serve); feeds PATHs (default: seeds/articles) and prints the explorer's URL.
+Runs until Ctrl-C, then stops what it started (not a broker or database that was
+already running). Logs go to EXPLORE_STATE_DIR.
+
+Environment (current value in brackets):
+  EXPLORE_PORT       the explorer's port on 127.0.0.1              [${EXPLORE_PORT:-8000}]
+  EXPLORE_STATE_DIR  logs and the worker's data dir                [${EXPLORE_STATE_DIR:-a new temporary dir}]
+  EXPLORE_NEWSFLOW   the newsflow command                          [${EXPLORE_NEWSFLOW:-$REPO/.venv/bin/newsflow}]
+  KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_STATE_DIR      passed to kafka.sh
+  POSTGRES_PORT, POSTGRES_STATE_DIR                       passed to postgres.sh
+EOF
+}
+
+say() { printf 'explore: %s\n' "$*"; }
+die() { printf 'explore: error: %s\n' "$*" >&2; exit 1; }
+
+case "${1:-}" in -h|--help|help) usage; exit 0 ;; esac
+
+KAFKA_SH="$REPO/deploy/local/kafka.sh"
+POSTGRES_SH="$REPO/deploy/local/postgres.sh"
+EXPLORE_NEWSFLOW="${EXPLORE_NEWSFLOW:-$REPO/.venv/bin/newsflow}"
+EXPLORE_PORT="${EXPLORE_PORT:-8000}"
+[[ "$EXPLORE_PORT" =~ ^[0-9]{1,5}$ ]] || die "EXPLORE_PORT must be a port number, got '$EXPLORE_PORT'"
+[[ -x "$EXPLORE_NEWSFLOW" ]] || die "no newsflow command at $EXPLORE_NEWSFLOW: run 'make install' first (or set EXPLORE_NEWSFLOW)"
+[[ -x "$POSTGRES_SH" ]] || die "no $POSTGRES_SH: the database script is missing from this checkout"
+if [[ -z "${EXPLORE_STATE_DIR:-}" ]]; then
+  EXPLORE_STATE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/newsflow-explore.XXXXXX")"
+fi
+mkdir -p -- "$EXPLORE_STATE_DIR"
+PATHS=("$@")
+[[ ${#PATHS[@]} -gt 0 ]] || PATHS=("$REPO/seeds/articles")
+
+started_kafka=0
+started_postgres=0
+declare -A children=()   # name -> pid of what this script started
+
+stop_children() {
+  local name pid
+  for name in server sink worker; do
+    pid=${children[$name]:-}
+    [[ -n "$pid" ]] || continue
+    if kill -0 "$pid" 2>/dev/null; then
+      say "stopping the $name (pid $pid)"
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+  for name in server sink worker; do
+    pid=${children[$name]:-}
+    [[ -n "$pid" ]] || continue
+    # a worker finishes the article in flight and commits: give it time, then insist
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "the $name (pid $pid) did not stop in 30 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_children
+  if ((started_postgres)); then "$POSTGRES_SH" stop || true; fi
+  if ((started_kafka)); then "$KAFKA_SH" stop || true; fi
+  say "stopped (logs in $EXPLORE_STATE_DIR)"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if "$KAFKA_SH" status >/dev/null 2>&1; then
+  say "reusing the running broker"
+else
+  "$KAFKA_SH" start
+  started_kafka=1
+fi
+if "$POSTGRES_SH" status >/dev/null 2>&1; then
+  say "reusing the running database"
+else
+  "$POSTGRES_SH" start
+  started_postgres=1
+fi
+
+export NEWSFLOW_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-9092}"
+export NEWSFLOW_DATABASE_URL="$("$POSTGRES_SH" url)"
+export NEWSFLOW_DATA_DIR="$EXPLORE_STATE_DIR/worker-data"
+
+"$EXPLORE_NEWSFLOW" topics create
+
+start_child() { # name, then the command; output to EXPLORE_STATE_DIR/<name>.log
+  local name=$1
+  shift
+  "$@" >"$EXPLORE_STATE_DIR/$name.log" 2>&1 &
+  children[$name]=$!
+  say "started the $name (pid ${children[$name]}, log $EXPLORE_STATE_DIR/$name.log)"
+}
+
+alive_or_die() {
+  local name pid
+  for name in "${!children[@]}"; do
+    pid=${children[$name]}
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "----- last lines of $EXPLORE_STATE_DIR/$name.log -----" >&2
+      tail -n 20 -- "$EXPLORE_STATE_DIR/$name.log" >&2 || true
+      die "the $name (pid $pid) exited"
+    fi
+  done
+}
+
+# the schema first, so that the server finds its tables when it starts
+"$EXPLORE_NEWSFLOW" sink --migrate-only
+# the worker keeps NEWSFLOW_METRICS_PORT (default 9400); the sink serves no metrics here
+start_child sink "$EXPLORE_NEWSFLOW" sink --metrics-port 0
+start_child worker "$EXPLORE_NEWSFLOW" worker
+start_child server "$EXPLORE_NEWSFLOW" serve --port "$EXPLORE_PORT"
+
+URL="http://127.0.0.1:$EXPLORE_PORT/"
+for _ in $(seq 1 120); do
+  alive_or_die
+  if (exec 3<>"/dev/tcp/127.0.0.1/$EXPLORE_PORT") 2>/dev/null; then break; fi
+  sleep 0.5
+done
+(exec 3<>"/dev/tcp/127.0.0.1/$EXPLORE_PORT") 2>/dev/null || die "the explorer did not listen on $URL within 60 s"
+
+"$EXPLORE_NEWSFLOW" feed --quiet "${PATHS[@]}"
+say "explorer: $URL (the articles appear as the worker enriches them; Ctrl-C stops everything)"
+
+# Wait until Ctrl-C (the INT trap exits, and the EXIT trap cleans up) or a child dies.
+while true; do
+  alive_or_die
+  sleep 1 &
+  wait $! || true
+done
