@@ -63,7 +63,12 @@ _MIN_CASELESS_LETTERS = 10
 # For ASCII segments (see _case_counts): the letter bytes of each case, and the digits.
 _ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
 _ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
-_ASCII_DIGIT = re.compile("[0-9]")
+_ASCII_EDGE = re.escape("".join(c for c in _EDGE_PUNCTUATION if c.isascii()))
+# In an ASCII segment, a whitespace-separated token with a digit, and one that is a
+# lowercase word: edge punctuation, a lowercase letter, letters, apostrophes and hyphens,
+# a letter, edge punctuation (what token.strip(_EDGE_PUNCTUATION) leaves, tested whole).
+_ASCII_NUMERIC_TOKEN = re.compile(r"(?<!\S)\S*[0-9]\S*")
+_ASCII_LOWER_WORD = re.compile(rf"(?<!\S)[{_ASCII_EDGE}]*[a-z][A-Za-z'-]*[A-Za-z][{_ASCII_EDGE}]*(?!\S)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +148,17 @@ def _as_prose(segment: str) -> str | None:
     if cased and upper > 0.8 * cased:
         segment = segment.lower()  # a bulletin in capitals: judge its words as written in lowercase
     tokens = segment.split()
-    lower = numeric = 0
-    for token in tokens:
-        if _ASCII_DIGIT.search(token) if ascii_only else any(c.isdigit() for c in token):
-            numeric += 1
-            continue
-        word = token.strip(_EDGE_PUNCTUATION)
-        if len(word) >= 2 and word[0].islower() and word.translate(_APOSTROPHES_AND_HYPHENS).isalpha():
-            lower += 1
+    if ascii_only:
+        lower, numeric = len(_ASCII_LOWER_WORD.findall(segment)), len(_ASCII_NUMERIC_TOKEN.findall(segment))
+    else:
+        lower = numeric = 0
+        for token in tokens:
+            if any(c.isdigit() for c in token):
+                numeric += 1
+                continue
+            word = token.strip(_EDGE_PUNCTUATION)
+            if len(word) >= 2 and word[0].islower() and word.translate(_APOSTROPHES_AND_HYPHENS).isalpha():
+                lower += 1
     is_prose = (
         lower >= _MIN_LOWER_WORDS
         and lower >= _MIN_LOWER_SHARE * len(tokens)
