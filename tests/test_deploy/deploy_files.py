@@ -24,6 +24,7 @@ __all__ = [
     "ALERT_TESTS",
     "COMPOSE",
     "DASHBOARD",
+    "DASHBOARDS",
     "DASHBOARD_PROVIDERS",
     "DATASOURCES",
     "DEPLOY",
@@ -31,6 +32,8 @@ __all__ = [
     "KUBERNETES",
     "PROMETHEUS_CONFIG",
     "REPO",
+    "SINK_DASHBOARD",
+    "SINK_JOB",
     "DashboardQuery",
     "VariableQuery",
     "alert_rules",
@@ -44,12 +47,18 @@ __all__ = [
     "kubernetes_objects",
     "load_yaml",
     "require_tool",
+    "sink_job",
     "worker_job",
 ]
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 DASHBOARD = DEPLOY / "grafana" / "dashboards" / "newsflow.json"
+#: The sink's dashboard (newsflow sink), on the sink's own scrape job.
+SINK_DASHBOARD = DEPLOY / "grafana" / "dashboards" / "sink.json"
+DASHBOARDS = (DASHBOARD, SINK_DASHBOARD)
+#: The scrape job of the sinks (prometheus.yml); the workers' is :func:`worker_job`.
+SINK_JOB = "newsflow-sink"
 DATASOURCES = DEPLOY / "grafana" / "provisioning" / "datasources" / "prometheus.yml"
 DASHBOARD_PROVIDERS = DEPLOY / "grafana" / "provisioning" / "dashboards" / "newsflow.yml"
 PROMETHEUS_CONFIG = DEPLOY / "prometheus" / "prometheus.yml"
@@ -122,8 +131,8 @@ class VariableQuery:
     all_value: str | None
 
 
-def dashboard() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+def dashboard(path: Path = DASHBOARD) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
@@ -133,14 +142,14 @@ def _panels(panels: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield from _panels(panel.get("panels", []))  # collapsed rows hold their panels
 
 
-def dashboard_panels() -> list[dict[str, Any]]:
-    return [p for p in _panels(dashboard()["panels"]) if p.get("type") != "row"]
+def dashboard_panels(path: Path = DASHBOARD) -> list[dict[str, Any]]:
+    return [p for p in _panels(dashboard(path)["panels"]) if p.get("type") != "row"]
 
 
-def dashboard_queries() -> list[DashboardQuery]:
+def dashboard_queries(path: Path = DASHBOARD) -> list[DashboardQuery]:
     return [
         DashboardQuery(panel["title"], target["refId"], target["expr"], bool(target.get("instant")))
-        for panel in dashboard_panels()
+        for panel in dashboard_panels(path)
         for target in panel.get("targets", [])
         if not target.get("hide")
     ]
@@ -151,10 +160,10 @@ _LABEL_VALUES = re.compile(
 )
 
 
-def dashboard_variables() -> list[VariableQuery]:
+def dashboard_variables(path: Path = DASHBOARD) -> list[VariableQuery]:
     """The query variables, in dashboard order (a variable may use those before it)."""
     variables = []
-    for var in dashboard()["templating"]["list"]:
+    for var in dashboard(path)["templating"]["list"]:
         if var.get("type") != "query":
             continue
         query = var["query"]["query"] if isinstance(var["query"], dict) else var["query"]
@@ -185,9 +194,16 @@ def worker_job() -> str:
     (job,) = [
         j["job_name"]
         for j in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"]
-        if any(t.endswith(port) for group in j.get("static_configs", []) for t in group["targets"])
+        if j["job_name"] != SINK_JOB
+        and any(t.endswith(port) for group in j.get("static_configs", []) for t in group["targets"])
     ]
     return str(job)
+
+
+def sink_job() -> dict[str, Any]:
+    """The scrape config of the sinks in prometheus.yml."""
+    (job,) = [j for j in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"] if j["job_name"] == SINK_JOB]
+    return dict(job)
 
 
 def alert_rules() -> list[dict[str, Any]]:
@@ -206,9 +222,10 @@ def kubernetes_objects() -> list[dict[str, Any]]:
     return objects
 
 
-def kubernetes_object(kind: str) -> dict[str, Any]:
-    """The one object of ``kind``; the test fails if there is not exactly one."""
-    found = [o for o in kubernetes_objects() if o.get("kind") == kind]
+def kubernetes_object(kind: str, name: str | None = None) -> dict[str, Any]:
+    """The one object of ``kind`` (named ``name``, if given); the test fails if there is not
+    exactly one."""
+    found = [o for o in kubernetes_objects() if o.get("kind") == kind and name in (None, o["metadata"]["name"])]
     if len(found) != 1:
-        pytest.fail(f"expected one {kind} in deploy/kubernetes, found {len(found)}")
+        pytest.fail(f"expected one {kind} {name or ''} in deploy/kubernetes, found {len(found)}")
     return found[0]

@@ -13,6 +13,7 @@ from tests.test_deploy.deploy_files import (
     DOCKERFILE,
     PROMETHEUS_CONFIG,
     REPO,
+    SINK_JOB,
     load_yaml,
     worker_job,
 )
@@ -111,3 +112,53 @@ def test_newsflow_image_is_built_from_the_repo_root_with_the_deploy_dockerfile()
         build = services()[name]["build"]
         assert (COMPOSE.parent / build["context"]).resolve() == REPO, name
         assert REPO / build["dockerfile"] == DOCKERFILE, name
+
+
+def sink_services() -> dict[str, Any]:
+    """The long-running sinks (not the one-shot ``newsflow sink --migrate-only``)."""
+    return {n: s for n, s in newsflow_services("sink").items() if "--migrate-only" not in s["command"]}
+
+
+def service_running(command: str) -> dict[str, Any]:
+    (service,) = (sink_services() if command == "sink" else newsflow_services(command)).values()
+    return dict(service)
+
+
+def test_postgres_is_pinned_to_the_major_version_the_local_script_runs() -> None:
+    image = services()["postgres"]["image"]
+    assert re.fullmatch(r"postgres:15\.\d+", image), image
+
+
+@pytest.mark.parametrize("command", ["sink", "serve"])
+def test_sink_and_serve_have_valid_settings_and_reach_postgres(command: str) -> None:
+    service = service_running(command)
+    settings = Settings.from_env({k: str(v) for k, v in service["environment"].items()})
+    assert "@postgres:5432/" in settings.database_url
+    assert settings.all_topics == Settings().all_topics
+
+
+def test_the_sink_starts_after_the_topics_and_the_schema() -> None:
+    sink = service_running("sink")
+    assert sink["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+    migrate = [n for n, s in services().items() if s.get("command") == ["newsflow", "sink", "--migrate-only"]]
+    assert migrate and sink["depends_on"][migrate[0]]["condition"] == "service_completed_successfully"
+    assert services()[migrate[0]]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_serve_reads_with_the_select_only_role_on_port_8000() -> None:
+    serve = service_running("serve")
+    settings = Settings.from_env({k: str(v) for k, v in serve["environment"].items()})
+    assert settings.web_database_url.startswith("postgresql://newsflow_reader:")
+    assert settings.web_port == 8000 and serve["ports"] == ["127.0.0.1:8000:8000"]
+
+
+def test_the_postgres_image_creates_the_reader_role() -> None:
+    mounts = {target: source for source, target, *_ in (v.split(":") for v in services()["postgres"]["volumes"])}
+    init = (COMPOSE.parent / mounts["/docker-entrypoint-initdb.d"]).resolve()
+    assert "CREATE ROLE newsflow_reader" in "".join(p.read_text() for p in init.iterdir())
+
+
+def test_prometheus_scrapes_the_compose_sink_in_the_sink_job() -> None:
+    (job,) = [j for j in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"] if j["job_name"] == SINK_JOB]
+    hosts = {t.rsplit(":", 1)[0] for group in job["static_configs"] for t in group["targets"]}
+    assert hosts == set(sink_services())

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from tests.test_deploy.deploy_files import (
     COMPOSE,
     DASHBOARD,
     DASHBOARD_PROVIDERS,
+    DASHBOARDS,
     DATASOURCES,
     PROMETHEUS_CONFIG,
+    SINK_DASHBOARD,
+    SINK_JOB,
     dashboard,
     dashboard_panels,
     dashboard_queries,
@@ -22,6 +28,9 @@ from workers.metrics import METRIC_NAMES
 
 #: Metrics with no panel, and why. Everything else the worker exports must be shown.
 NOT_ON_THE_DASHBOARD: dict[str, str] = {}
+#: The sink's metrics are on the sink's dashboard (its own scrape job), the rest on the workers'.
+SINK_PREFIX = "newsflow_sink_"
+each_dashboard = pytest.mark.parametrize("board", DASHBOARDS, ids=lambda p: p.name)
 
 
 def provisioned_datasource() -> dict[str, object]:
@@ -29,47 +38,75 @@ def provisioned_datasource() -> dict[str, object]:
     return dict(datasource)
 
 
-def test_dashboard_has_a_uid_a_title_and_panels() -> None:
-    board = dashboard()
-    assert board["uid"] and board["title"] and dashboard_panels()
+@each_dashboard
+def test_dashboard_has_a_uid_a_title_and_panels(board: Path) -> None:
+    data = dashboard(board)
+    assert data["uid"] and data["title"] and dashboard_panels(board)
 
 
-def test_panel_ids_are_unique() -> None:
-    ids = [panel["id"] for panel in dashboard_panels()]
+def test_dashboards_have_distinct_uids() -> None:
+    assert len({dashboard(b)["uid"] for b in DASHBOARDS}) == len(DASHBOARDS)
+
+
+@each_dashboard
+def test_panel_ids_are_unique(board: Path) -> None:
+    ids = [panel["id"] for panel in dashboard_panels(board)]
     assert len(ids) == len(set(ids))
 
 
-def test_every_panel_has_a_query() -> None:
-    assert [p["title"] for p in dashboard_panels() if not any(t.get("expr") for t in p.get("targets", []))] == []
+@each_dashboard
+def test_every_panel_has_a_query(board: Path) -> None:
+    assert [p["title"] for p in dashboard_panels(board) if not any(t.get("expr") for t in p.get("targets", []))] == []
 
 
-def test_dashboard_queries_use_only_metrics_the_worker_exports() -> None:
+@each_dashboard
+def test_dashboard_queries_use_only_metrics_the_worker_exports(board: Path) -> None:
     unknown = sorted(
         f"{q.panel} [{q.ref_id}]: {name}"
-        for q in dashboard_queries()
+        for q in dashboard_queries(board)
         for name in metric_names(q.expr)
         if not is_allowed_metric(name)
     )
     assert unknown == []
 
 
-def test_variable_queries_use_only_metrics_the_worker_exports() -> None:
+@each_dashboard
+def test_variable_queries_use_only_metrics_the_worker_exports(board: Path) -> None:
     unknown = sorted(
         f"${v.name}: {name}"
-        for v in dashboard_variables()
+        for v in dashboard_variables(board)
         for name in metric_names(v.selector)
         if not is_allowed_metric(name)
     )
     assert unknown == []
 
 
-def test_every_metric_the_worker_exports_is_on_the_dashboard() -> None:
-    shown = {
-        re.sub(r"_(bucket|sum|count|total|info)$", "", n) for q in dashboard_queries() for n in metric_names(q.expr)
+def shown_on(board: Path) -> set[str]:
+    return {
+        re.sub(r"_(bucket|sum|count|total|info)$", "", n)
+        for q in dashboard_queries(board)
+        for n in metric_names(q.expr)
     }
-    exported = {re.sub(r"_(bucket|sum|count|total|info|created)$", "", n) for n in METRIC_NAMES}
-    missing = exported - shown - {re.sub(r"_total$", "", n) for n in NOT_ON_THE_DASHBOARD}
+
+
+def exported() -> set[str]:
+    return {re.sub(r"_(bucket|sum|count|total|info|created)$", "", n) for n in METRIC_NAMES}
+
+
+def test_every_metric_the_worker_exports_is_on_the_dashboard() -> None:
+    workers = {n for n in exported() if not n.startswith(SINK_PREFIX)}
+    missing = workers - shown_on(DASHBOARD) - {re.sub(r"_total$", "", n) for n in NOT_ON_THE_DASHBOARD}
     assert sorted(missing) == []
+
+
+def test_every_metric_the_sink_exports_is_on_the_sink_dashboard() -> None:
+    sink = {n for n in exported() if n.startswith(SINK_PREFIX)}
+    assert sink and sorted(sink - shown_on(SINK_DASHBOARD)) == []
+
+
+def test_the_workers_dashboard_shows_no_sink_metric_and_the_sinks_no_worker_metric() -> None:
+    assert not any(n.startswith(SINK_PREFIX) for n in shown_on(DASHBOARD))
+    assert all(n.startswith(SINK_PREFIX) or n == "up" or n.startswith("process_") for n in shown_on(SINK_DASHBOARD))
 
 
 def test_dashboard_has_job_instance_and_topic_variables() -> None:
@@ -82,8 +119,9 @@ def test_dashboard_has_job_instance_and_topic_variables() -> None:
     }
 
 
-def test_multi_value_variables_offer_all_as_a_regex() -> None:
-    assert [v.name for v in dashboard_variables() if v.multi and not (v.include_all and v.all_value == ".*")] == []
+@each_dashboard
+def test_multi_value_variables_offer_all_as_a_regex(board: Path) -> None:
+    assert [v.name for v in dashboard_variables(board) if v.multi and not (v.include_all and v.all_value == ".*")] == []
 
 
 def test_job_variable_defaults_to_the_job_prometheus_scrapes() -> None:
@@ -92,37 +130,48 @@ def test_job_variable_defaults_to_the_job_prometheus_scrapes() -> None:
     assert job["current"]["value"] in jobs
 
 
-def test_every_query_follows_the_job_and_instance_variables() -> None:
+def test_sink_job_variable_defaults_to_the_sink_job_prometheus_scrapes() -> None:
+    (job,) = [v for v in dashboard(SINK_DASHBOARD)["templating"]["list"] if v["name"] == "job"]
+    jobs = {j["job_name"] for j in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"]}
+    assert job["current"]["value"] == SINK_JOB and SINK_JOB in jobs
+    assert {v.name for v in dashboard_variables(SINK_DASHBOARD)} == {"job", "instance"}
+
+
+@each_dashboard
+def test_every_query_follows_the_job_and_instance_variables(board: Path) -> None:
     ignoring = [
-        q.panel for q in dashboard_queries() if 'job="$job"' not in q.expr or 'instance=~"$instance"' not in q.expr
+        q.panel for q in dashboard_queries(board) if 'job="$job"' not in q.expr or 'instance=~"$instance"' not in q.expr
     ]
     assert ignoring == []
 
 
-def test_every_division_guards_against_a_zero_divisor() -> None:
+@each_dashboard
+def test_every_division_guards_against_a_zero_divisor(board: Path) -> None:
     # "a / b" where b can be 0 gives NaN or +Inf: the divisor must be filtered (> 0) or clamped.
     unguarded = [
         f"{q.panel} [{q.ref_id}]"
-        for q in dashboard_queries()
+        for q in dashboard_queries(board)
         if " / " in q.expr and not re.search(r"clamp_min\(|>\s*0\)", q.expr.split(" / ", 1)[1])
     ]
     assert unguarded == []
 
 
-def test_histogram_quantiles_keep_the_le_label() -> None:
+@each_dashboard
+def test_histogram_quantiles_keep_the_le_label(board: Path) -> None:
     broken = [
         f"{q.panel} [{q.ref_id}]"
-        for q in dashboard_queries()
+        for q in dashboard_queries(board)
         if "histogram_quantile" in q.expr and not re.search(r"by \([^)]*\ble\b[^)]*\)", q.expr)
     ]
     assert broken == []
 
 
-def test_panels_and_variables_use_the_provisioned_datasource() -> None:
+@each_dashboard
+def test_panels_and_variables_use_the_provisioned_datasource(board: Path) -> None:
     uid = provisioned_datasource()["uid"]
-    used = {p["datasource"]["uid"] for p in dashboard_panels()}
-    used |= {t["datasource"]["uid"] for p in dashboard_panels() for t in p["targets"] if "datasource" in t}
-    used |= {v["datasource"]["uid"] for v in dashboard()["templating"]["list"] if "datasource" in v}
+    used = {p["datasource"]["uid"] for p in dashboard_panels(board)}
+    used |= {t["datasource"]["uid"] for p in dashboard_panels(board) for t in p["targets"] if "datasource" in t}
+    used |= {v["datasource"]["uid"] for v in dashboard(board)["templating"]["list"] if "datasource" in v}
     assert used == {uid}
 
 

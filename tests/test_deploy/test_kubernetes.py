@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.test_deploy.deploy_files import PROMETHEUS_CONFIG, kubernetes_object, kubernetes_objects, load_yaml
+from tests.test_deploy.deploy_files import (
+    PROMETHEUS_CONFIG,
+    SINK_JOB,
+    kubernetes_object,
+    kubernetes_objects,
+    load_yaml,
+)
 from workers.settings import Settings
+
+WORKER = "newsflow-worker"
+SINK = "newsflow-sink"
 
 
 def container() -> dict[str, Any]:
-    (worker,) = kubernetes_object("Deployment")["spec"]["template"]["spec"]["containers"]
+    (worker,) = kubernetes_object("Deployment", WORKER)["spec"]["template"]["spec"]["containers"]
     return dict(worker)
 
 
 def pod_labels() -> dict[str, str]:
-    return dict(kubernetes_object("Deployment")["spec"]["template"]["metadata"]["labels"])
+    return dict(kubernetes_object("Deployment", WORKER)["spec"]["template"]["metadata"]["labels"])
 
 
 def metrics_port() -> dict[str, Any]:
@@ -33,7 +42,7 @@ def kafka_trigger() -> dict[str, Any]:
 
 def test_manifests_hold_the_expected_kinds() -> None:
     kinds = sorted(o["kind"] for o in kubernetes_objects())
-    assert kinds == ["ConfigMap", "Deployment", "PodMonitor", "ScaledObject", "Service"]
+    assert kinds == ["ConfigMap", "Deployment", "Deployment", "PodMonitor", "PodMonitor", "ScaledObject", "Service"]
 
 
 def test_manifests_name_no_namespace() -> None:
@@ -73,30 +82,30 @@ def test_worker_requests_and_limits_cpu_and_memory() -> None:
 
 
 def test_worker_runs_as_a_non_root_user() -> None:
-    security = kubernetes_object("Deployment")["spec"]["template"]["spec"]["securityContext"]
+    security = kubernetes_object("Deployment", WORKER)["spec"]["template"]["spec"]["securityContext"]
     assert security["runAsNonRoot"] is True and security["runAsUser"] != 0
 
 
 def test_worker_has_time_to_commit_on_sigterm() -> None:
-    assert kubernetes_object("Deployment")["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] >= 30
+    assert kubernetes_object("Deployment", WORKER)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] >= 30
 
 
 def test_pods_are_annotated_for_scraping_on_the_metrics_port() -> None:
-    annotations = kubernetes_object("Deployment")["spec"]["template"]["metadata"]["annotations"]
+    annotations = kubernetes_object("Deployment", WORKER)["spec"]["template"]["metadata"]["annotations"]
     assert annotations["prometheus.io/scrape"] == "true"
     assert annotations["prometheus.io/port"] == str(metrics_port()["containerPort"])
     assert annotations["prometheus.io/path"] == "/metrics"
 
 
 def test_podmonitor_scrapes_the_worker_pods_on_the_metrics_port() -> None:
-    spec = kubernetes_object("PodMonitor")["spec"]
+    spec = kubernetes_object("PodMonitor", WORKER)["spec"]
     assert spec["selector"]["matchLabels"].items() <= pod_labels().items()
     assert [e["port"] for e in spec["podMetricsEndpoints"]] == ["metrics"]
 
 
 def test_podmonitor_names_the_job_as_the_alerts_expect() -> None:
     jobs = {j["job_name"] for j in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"]}
-    assert pod_labels()[kubernetes_object("PodMonitor")["spec"]["jobLabel"]] in jobs - {"prometheus"}
+    assert pod_labels()[kubernetes_object("PodMonitor", WORKER)["spec"]["jobLabel"]] in jobs - {"prometheus"}
 
 
 def test_service_selects_the_worker_pods_on_the_metrics_port() -> None:
@@ -106,12 +115,12 @@ def test_service_selects_the_worker_pods_on_the_metrics_port() -> None:
 
 
 def test_deployment_selector_matches_its_pods() -> None:
-    assert kubernetes_object("Deployment")["spec"]["selector"]["matchLabels"].items() <= pod_labels().items()
+    assert kubernetes_object("Deployment", WORKER)["spec"]["selector"]["matchLabels"].items() <= pod_labels().items()
 
 
 def test_scaledobject_scales_the_worker_deployment() -> None:
     target = kubernetes_object("ScaledObject")["spec"]["scaleTargetRef"]
-    assert target["name"] == kubernetes_object("Deployment")["metadata"]["name"]
+    assert target["name"] == kubernetes_object("Deployment", WORKER)["metadata"]["name"]
 
 
 def test_kafka_trigger_watches_the_workers_group_and_input_topic() -> None:
@@ -126,3 +135,51 @@ def test_scaledobject_never_runs_more_workers_than_partitions() -> None:
     spec = kubernetes_object("ScaledObject")["spec"]
     assert 1 <= spec["minReplicaCount"] <= spec["maxReplicaCount"] <= configmap_settings().partitions
     assert spec["maxReplicaCount"] <= Settings().partitions
+
+
+def sink_pod() -> dict[str, Any]:
+    return dict(kubernetes_object("Deployment", SINK)["spec"]["template"])
+
+
+def sink_container() -> dict[str, Any]:
+    (sink,) = sink_pod()["spec"]["containers"]
+    return dict(sink)
+
+
+def test_sink_runs_newsflow_sink_with_the_configmap_and_the_database_url_from_a_secret() -> None:
+    container = sink_container()
+    assert container["command"] == ["newsflow", "sink"]
+    assert [e["configMapRef"]["name"] for e in container["envFrom"]] == [
+        kubernetes_object("ConfigMap")["metadata"]["name"]
+    ]
+    (url,) = [e for e in container["env"] if e["name"] == "NEWSFLOW_DATABASE_URL"]
+    assert "secretKeyRef" in url["valueFrom"]
+
+
+def test_configmap_names_the_default_sink_group() -> None:
+    assert configmap_settings().sink_group_id == Settings().sink_group_id
+
+
+def test_sink_exposes_the_metrics_port_and_is_probed_on_it() -> None:
+    container = sink_container()
+    (port,) = container["ports"]
+    assert (port["name"], port["containerPort"]) == ("metrics", Settings().metrics_port)
+    assert container["livenessProbe"]["httpGet"]["port"] == "metrics"
+
+
+def test_sink_runs_as_a_non_root_user_with_limits() -> None:
+    assert sink_pod()["spec"]["securityContext"]["runAsNonRoot"] is True
+    resources = sink_container()["resources"]
+    assert set(resources["requests"]) == set(resources["limits"]) == {"cpu", "memory"}
+
+
+def test_sink_podmonitor_names_the_job_the_sink_alerts_expect() -> None:
+    monitor = kubernetes_object("PodMonitor", SINK)["spec"]
+    labels = sink_pod()["metadata"]["labels"]
+    assert monitor["selector"]["matchLabels"].items() <= labels.items()
+    assert labels[monitor["jobLabel"]] == SINK_JOB
+
+
+def test_worker_podmonitor_does_not_select_the_sink_pods() -> None:
+    selector = kubernetes_object("PodMonitor", WORKER)["spec"]["selector"]["matchLabels"]
+    assert not selector.items() <= sink_pod()["metadata"]["labels"].items()

@@ -13,12 +13,15 @@ from typing import Any
 from tests.test_deploy.deploy_files import (
     ALERT_TESTS,
     ALERTS,
+    DASHBOARDS,
     PROMETHEUS_CONFIG,
+    SINK_JOB,
     alert_rules,
     dashboard_panels,
     is_allowed_metric,
     load_yaml,
     require_tool,
+    sink_job,
     worker_job,
 )
 from tests.test_deploy.promql import metric_names
@@ -92,14 +95,28 @@ def test_alert_expressions_use_only_metrics_the_worker_exports() -> None:
     assert {alert: names for alert, names in unknown.items() if names} == {}
 
 
-def test_alerts_on_up_select_the_job_that_scrapes_the_workers() -> None:
+def test_alerts_on_up_select_the_job_that_scrapes_the_workers_or_the_sinks() -> None:
     jobs = {
-        job
+        rule["alert"]: set(re.findall(r'up\{[^}]*job="([^"]*)"', rule["expr"]))
         for rule in alert_rules()
         if "up" in metric_names(rule["expr"])
-        for job in re.findall(r'up\{[^}]*job="([^"]*)"', rule["expr"])
     }
-    assert jobs == {worker_scrape_config()["job_name"]}
+    expected = {
+        alert: {SINK_JOB if alert.startswith("NewsflowSink") else worker_scrape_config()["job_name"]} for alert in jobs
+    }
+    assert jobs == expected and any(a.startswith("NewsflowSink") for a in jobs)
+
+
+def test_prometheus_scrapes_the_sink_on_the_settings_metrics_port() -> None:
+    targets = [t for group in sink_job()["static_configs"] for t in group["targets"]]
+    assert targets and {t.rsplit(":", 1)[1] for t in targets} == {str(Settings().metrics_port)}
+
+
+def test_sink_alerts_read_only_sink_metrics_or_the_sink_job() -> None:
+    for rule in alert_rules():
+        if rule["alert"].startswith("NewsflowSink"):
+            names = metric_names(rule["expr"])
+            assert all(n.startswith("newsflow_sink_") or n == "up" for n in names), rule["alert"]
 
 
 def test_prometheus_scrapes_the_workers_on_the_settings_metrics_port() -> None:
@@ -110,7 +127,7 @@ def test_prometheus_scrapes_the_workers_on_the_settings_metrics_port() -> None:
 
 
 def test_panels_named_in_alert_descriptions_exist_on_the_dashboard() -> None:
-    titles = [panel["title"] for panel in dashboard_panels()]
+    titles = [panel["title"] for board in DASHBOARDS for panel in dashboard_panels(board)]
     named = {
         name
         for rule in alert_rules()
