@@ -115,3 +115,13 @@ def test_small_pipe_budget_gives_the_same_enrichment(nlp: Language) -> None:
     small = Enricher(nlp, clock=lambda: "t", pipe_chars=100).enrich_batch(articles)
     large = Enricher(nlp, clock=lambda: "t").enrich_batch(articles)
     assert [as_dict(a) for a in small] == [as_dict(a) for a in large]
+
+
+def test_every_parsed_doc_knows_its_text_recased_chunked_or_not(nlp: Language) -> None:
+    from workers.nlp.doctext import doc_text
+
+    bodies = ["Hama fell on Thursday. It was quiet.", "BREAKING: HAMA FELL ON THURSDAY\nIt was quiet there.", STORY * 4]
+    for doc, body in zip(Enricher(nlp, chunk_chars=300)._parse_many(bodies), bodies, strict=True):
+        remembered = doc_text(doc)
+        doc.user_data.clear()
+        assert remembered == doc.text == body

@@ -20,6 +20,7 @@ from workers import __version__
 from workers.ids import content_hash, stable_id
 from workers.models import Claim, EnrichedArticle, Entity, Processing, RawArticle
 from workers.nlp.claims import extract_claims
+from workers.nlp.doctext import remember_text
 from workers.nlp.entities import group_entities
 from workers.nlp.pipeline import ModelInfo, model_info
 from workers.nlp.recase import recase, restore
@@ -145,7 +146,10 @@ class Enricher:
             else:
                 # Consumed chunk by chunk: only one body's chunk Docs are alive at once.
                 docs.append(Doc.from_docs([_without_tensor(next(parsed)) for _ in chunks], ensure_whitespace=False))
-        return [d if r is None else restore(d, body) for d, body, r in zip(docs, bodies, recased, strict=True)]
+        return [
+            remember_text(d if r is None else restore(d, body), body)
+            for d, body, r in zip(docs, bodies, recased, strict=True)
+        ]
 
     def _build(self, article: RawArticle, screening: Screening, doc: Doc | None) -> EnrichedArticle:
         entities: list[Entity] = []
