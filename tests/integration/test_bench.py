@@ -44,6 +44,12 @@ def test_bench_writes_every_row_with_positive_figures(pipeline_settings: Setting
     for key, row in rows.items():
         figures = [row["articles"], row["words"], row["seconds"], row["articles_per_second"], row["words_per_second"]]
         assert all(value > 0 for value in figures), (key, row)
+    # (1) is the fastest bare-spaCy configuration tried, and says which one that was.
+    tried = rows["1"]["configs"]
+    assert {"default nlp.pipe", "12,000-char minibatches", "batch_size=1"} <= set(tried)
+    assert rows["1"]["config"] == min(tried, key=lambda name: min(tried[name]["seconds"]))
+    assert all(figures["words_per_second"] > 0 for figures in tried.values())
+    assert "(1) configurations tried" in result.stdout
     for key in ("A2k", "A4k"):
         assert rows[key]["peak_rss_mb"] > 0 and rows[key]["load_seconds"] > 0 and rows[key]["bytes"] > 0
     for key in ("3", "3n", "5a", "L"):

@@ -11,6 +11,10 @@ from workers.benchmark.scenarios import Result
 
 __all__ = ["Report"]
 
+#: Extras of a result left out of the table (in the JSON only): a worker's exit codes,
+#: the figures of every baseline configuration (listed under the table instead).
+_NOT_SHOWN = frozenset({"exit_codes", "config", "configs"})
+
 
 class Report:
     """Collects results by scenario number and renders them."""
@@ -38,11 +42,13 @@ class Report:
     def render(self) -> str:
         lines = [f"{'scenario':<44} {'articles':>8} {'seconds':>8} {'articles/s':>11} {'words/s':>10}  notes"]
         for key, r in self.results.items():
-            notes = ", ".join(f"{k}={v}" for k, v in r.extra.items() if k != "exit_codes")
+            notes = ", ".join(f"{k}={v}" for k, v in r.extra.items() if k not in _NOT_SHOWN)
             lines.append(
                 f"({key}) {r.name:<40} {r.articles:>8} {r.seconds:>8.1f} {r.articles_per_second:>11.2f} "
                 f"{r.words_per_second:>10.0f}  {notes}"
             )
+        for key, r in self.results.items():
+            lines.extend(_configurations(key, r))
         lines.append("")
         for name, (value, target) in self.ratios.items():
             shown = "n/a" if value is None else f"{value:.3f}"
@@ -73,3 +79,16 @@ class Report:
 
     def write(self, path: Path) -> None:
         path.write_bytes(orjson.dumps(self.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def _configurations(key: str, result: Result) -> list[str]:
+    """The words/s of every configuration a baseline result tried, its pick marked."""
+    configs = result.extra.get("configs")
+    if not isinstance(configs, dict):
+        return []
+    lines = ["", f"({key}) configurations tried (best of the seconds; * = the baseline)"]
+    for name, figures in configs.items():
+        mark = "*" if name == result.extra.get("config") else " "
+        seconds = "/".join(f"{s:.1f}" for s in figures["seconds"])
+        lines.append(f"  {mark} {name:<30} {figures['words_per_second']:>10.0f} words/s   seconds {seconds}")
+    return lines

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import random
 import statistics
 import threading
@@ -11,10 +10,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import orjson
-import spacy
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from threadpoolctl import threadpool_limits
 
@@ -29,6 +26,7 @@ from workers.kafka.changelog import ChangelogReplica
 from workers.kafka.client import client_config
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, read_until
+from workers.nlp.pipeline import load_pipeline
 from workers.settings import Settings
 from workers.state import ChangelogStore
 
@@ -41,8 +39,7 @@ __all__ = [
     "plain_read",
     "replica_catch_up",
     "soak",
-    "stock_spacy",
-    "stock_spacy_processes",
+    "words_of",
     "write_index_changelog",
 ]
 
@@ -66,67 +63,25 @@ class Result:
         return self.words / self.seconds if self.seconds > 0 else 0.0
 
 
-def _words(corpus: list[InputArticle]) -> int:
+def words_of(corpus: list[InputArticle]) -> int:
+    """The words of the corpus's bodies (split at whitespace)."""
     return sum(len(orjson.loads(a.value)["body"].split()) for a in corpus)
 
 
-def stock_spacy(model: str, corpus: list[InputArticle]) -> Result:
-    """(1) Bare spaCy: the full pipeline, ``nlp.pipe`` over the bodies (the baseline)."""
-    nlp = spacy.load(model)
-    bodies = [orjson.loads(a.value)["body"] for a in corpus]
-    with threadpool_limits(1):
-        began = time.perf_counter()
-        for _ in nlp.pipe(bodies):
-            pass
-        seconds = time.perf_counter() - began
-    return Result("stock spaCy (nlp.pipe)", len(bodies), _words(corpus), seconds)
-
-
-def _parse_share(model: str, bodies: list[str], start: Any, loaded: Any, done: Any) -> None:
-    """One process of :func:`stock_spacy_processes`: load, say so, wait, parse, report."""
-    with threadpool_limits(1):
-        nlp = spacy.load(model)
-        loaded.put(True)
-        start.wait()
-        for _ in nlp.pipe(bodies):
-            pass
-    done.put(time.perf_counter())
-
-
-def stock_spacy_processes(model: str, corpus: list[InputArticle], processes: int) -> Result:
-    """(1b) Bare spaCy split over ``processes`` processes: what this machine's cores give
-    a CPU-bound NLP load, the ceiling for (4)/(3). Timed from a common start, once every
-    process has loaded the model, to the last one done."""
-    ctx = multiprocessing.get_context("spawn")
-    bodies = [orjson.loads(a.value)["body"] for a in corpus]
-    start, loaded, done = ctx.Event(), ctx.Queue(), ctx.Queue()
-    procs = [
-        ctx.Process(target=_parse_share, args=(model, bodies[i::processes], start, loaded, done))
-        for i in range(processes)
-    ]
-    for proc in procs:
-        proc.start()
-    for _ in procs:
-        loaded.get(timeout=300)
-    began = time.perf_counter()
-    start.set()
-    finished = [done.get(timeout=3600) for _ in procs]
-    for proc in procs:
-        proc.join()
-    return Result(f"stock spaCy, {processes} processes", len(bodies), _words(corpus), max(finished) - began)
-
-
 def offline_enrichment(model: str, corpus: list[InputArticle], settings: Settings) -> Result:
-    """(2) Our enrichment and serialization, no Kafka, in the worker's batch size."""
-    enricher = Enricher(spacy.load(model))
+    """(2) Our enrichment and serialization, no Kafka, in the worker's batch size, on the
+    pipeline as the worker loads it."""
+    enricher = Enricher(load_pipeline(model))
     articles = [decode_article(a.value, max_body_bytes=settings.max_body_bytes) for a in corpus]
     with threadpool_limits(1):
+        for _ in enricher.pipe(articles[:20], batch_size=settings.batch_max_articles):
+            pass  # warm-up, as (1) does
         began = time.perf_counter()
         for result in enricher.pipe(articles, batch_size=settings.batch_max_articles):
             assert not isinstance(result, Exception), result
             article_records(result, settings)
         seconds = time.perf_counter() - began
-    return Result("our enrichment, offline", len(articles), _words(corpus), seconds)
+    return Result("our enrichment, offline", len(articles), words_of(corpus), seconds)
 
 
 def fresh_topics(settings: Settings, label: str) -> Settings:
@@ -200,7 +155,7 @@ def pipeline(
     return Result(
         name,
         len(corpus),
-        _words(corpus),
+        words_of(corpus),
         (last_out - first_in) / 1000,
         {"peak_rss_mb": [round(peak, 1) for _, peak in memory], "latency_s": latencies, "exit_codes": codes},
     )
@@ -249,7 +204,7 @@ def plain_loop(settings: Settings, corpus: list[InputArticle], timeout: float = 
     finally:
         consumer.close()
         producer.close()
-    return Result("plain kafka-python loop", done, _words(corpus), seconds)
+    return Result("plain kafka-python loop", done, words_of(corpus), seconds)
 
 
 def paragraph_corpus(corpus_seeds: list[InputArticle], n: int) -> list[InputArticle]:
@@ -345,7 +300,7 @@ def replica_catch_up(settings: Settings, corpus: list[InputArticle], records: in
     finally:
         replica.close()
         store.close()
-    return Result("index replica catch-up", len(corpus), _words(corpus), seconds, {"records": applied})
+    return Result("index replica catch-up", len(corpus), words_of(corpus), seconds, {"records": applied})
 
 
 def plain_read(settings: Settings, corpus: list[InputArticle], records: int) -> Result:
@@ -364,4 +319,4 @@ def plain_read(settings: Settings, corpus: list[InputArticle], records: int) -> 
         seconds = time.perf_counter() - began
     finally:
         consumer.close()
-    return Result("plain kafka-python read of the changelog", len(corpus), _words(corpus), seconds, {"records": done})
+    return Result("plain kafka-python read of the changelog", len(corpus), words_of(corpus), seconds, {"records": done})

@@ -62,8 +62,11 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "bench",
         help="benchmark the pipeline against bare spaCy and a plain Kafka loop",
-        description="Runs, in one invocation: (1) bare spaCy nlp.pipe over the corpus, (1b) the same "
-        "split over 2 processes, (2) our enrichment offline, (A) the peak RSS and seconds of "
+        description="Runs, in one invocation: (1) bare spaCy (the same model, all its components, one "
+        "thread) at its fastest over the corpus: nlp.pipe's default batching, our 12,000-character "
+        "minibatches and batch_size 1, 4, 16 and 64 each timed, the fastest two twice, the best kept as "
+        "the baseline; (1b) the same split over 2 processes, (2) our enrichment offline, (A) the peak "
+        "RSS and seconds of "
         "enriching one article of each --sizes, each in a fresh process, (3) end to end through "
         "the broker with 1 worker, (3n) the same without the duplicate index, (4) with 2 worker "
         "processes, (5a) the worker in passthrough (no NLP) against (5b) a plain kafka-python "
@@ -111,9 +114,10 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     # Heavy imports only for this command.
-    from workers.benchmark import scenarios
+    from workers.benchmark import baseline, scenarios
     from workers.benchmark.report import Report
     from workers.corpus import build_corpus, seed_articles
+    from workers.enrich import DEFAULT_PIPE_CHARS
     from workers.kafka.client import wait_for_broker
 
     chosen = selected_scenarios(args)
@@ -126,15 +130,32 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         report.add(key, fn(*fn_args, **kwargs))
         r = report.results[key]
         print(f"bench: ({key}) {r.articles_per_second:.2f} articles/s", file=sys.stderr, flush=True)
+        configs = r.extra.get("configs")
+        if isinstance(configs, dict):
+            for name, figures in configs.items():
+                print(f"bench: ({key})   {name}: {figures['words_per_second']:.0f} words/s", file=sys.stderr)
 
+    configs = baseline.baseline_configs(pipe_chars=DEFAULT_PIPE_CHARS)
+    tried = ", ".join(c.name for c in configs)
     if "1" in chosen:
-        step("1", "stock spaCy", scenarios.stock_spacy, settings.spacy_model, corpus)
+        step("1", f"bare spaCy, fastest of: {tried}", baseline.stock_spacy, settings.spacy_model, corpus, configs)
     if "1b" in chosen:
-        step("1b", "stock spaCy, 2 processes", scenarios.stock_spacy_processes, settings.spacy_model, corpus, 2)
+        step(
+            "1b",
+            "bare spaCy, 2 processes, the same configurations",
+            baseline.stock_spacy_processes,
+            settings.spacy_model,
+            corpus,
+            2,
+            configs,
+        )
     report.ratio("(1b)/(1) this machine's 2-process scaling of bare spaCy", "1b", "1", "the ceiling for (4)/(3)")
+    for key in ("1", "1b"):
+        if key in report.results:
+            report.notes[f"({key}) baseline configuration (the fastest tried)"] = report.results[key].extra["config"]
     if "2" in chosen:
         step("2", "offline enrichment", scenarios.offline_enrichment, settings.spacy_model, corpus, settings)
-    report.ratio("(2)/(1) offline enrichment vs bare spaCy", "2", "1", ">= 0.85 (quality issue)")
+    report.ratio("(2)/(1) offline enrichment vs bare spaCy", "2", "1", ">= 1.0")
     if "A" in chosen:
         _article_sizes(args, settings, report)
     if any(key in BROKER_SCENARIOS for key in chosen):
@@ -251,10 +272,10 @@ def _broker_scenarios(
 
 
 def _broker_ratios(report: Any) -> None:
-    report.ratio("(3)/(1) pipeline, 1 worker vs bare spaCy", "3", "1", ">= 0.9")
+    report.ratio("(3)/(1) pipeline, 1 worker vs bare spaCy", "3", "1", ">= 0.95")
     report.ratio("(3)/(3n) with vs without the duplicate index", "3", "3n", "near 1 (the index's cost)")
     report.ratio("(4)/(3) 2 workers vs 1 worker", "4", "3", ">= 1.7, and near (1b)/(1)")
-    report.ratio("(5a)/(5b) passthrough worker vs plain kafka-python loop", "5a", "5b", ">= 0.5")
+    report.ratio("(5a)/(5b) passthrough worker vs plain kafka-python loop", "5a", "5b", ">= 0.7")
     report.ratio("(R)/(Rb) index replica catch-up vs plain read", "R", "Rb", "the cost of applying to RocksDB")
     if "L" in report.results:
         latency = report.results["L"].extra["latency_s"]
