@@ -135,6 +135,7 @@ def test_the_article_page_highlights_every_mention() -> None:
     page = article_page(source.article("hama-1"), source.mentions("hama-1"), [])  # type: ignore[arg-type]
     assert page.mention_count == 4
     assert page.body_html is not None and page.body_html.count("<mark") == 4
+    assert page.unhighlighted == ()
     assert [e.id for e in page.entities] == ["date:thursday", "gpe:hama", "person:ahmed-karim"]
 
 

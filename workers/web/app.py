@@ -152,6 +152,8 @@ def create_app(source: RowSource, *, poll_seconds: float = 1.0) -> Starlette:
         mentions = await read(source.mentions, article_id)
         claims = await read(source.claims_in, article_id)
         page = article_page(row, mentions, claims)
+        for problem in page.unhighlighted:
+            log.warning("article %r: %s", article_id, problem)
         return templates.TemplateResponse(request, "article.html", {"page": page})
 
     async def entity(request: Request) -> Response:

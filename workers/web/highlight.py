@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from spacy.displacy.render import DEFAULT_ENTITY_COLOR, DEFAULT_LABEL_COLORS, EntityRenderer
@@ -20,7 +21,7 @@ from spacy.displacy.templates import TPL_ENTS
 from workers.web.errors import UnsafeRendering
 from workers.web.rows import MentionRow
 
-__all__ = ["LABELS", "highlight_mentions", "label_css"]
+__all__ = ["LABELS", "Highlighted", "highlight_mentions", "label_css"]
 
 #: Entity labels of the event schema (``common.v1.json#/$defs/entity``).
 LABELS = (
@@ -52,25 +53,44 @@ _DIRECTION = "ltr"
 _WRAP_OPEN, _WRAP_CLOSE = TPL_ENTS.format(content="\0", dir=_DIRECTION).split("\0")
 
 
-def highlight_mentions(body: str, mentions: Sequence[MentionRow], entity_href: str) -> Markup:
+@dataclass(frozen=True)
+class Highlighted:
+    """A body rendered with its mentions, and the mentions that could not be marked.
+
+    Attributes:
+        html: safe markup; every character of the body escaped, newlines as ``<br>``.
+        skipped: ``[E922]`` messages, one per mention left unmarked (its text is still
+            shown, as plain text).
+    """
+
+    html: Markup
+    skipped: tuple[str, ...] = ()
+
+
+def highlight_mentions(body: str, mentions: Sequence[MentionRow], entity_href: str) -> Highlighted:
     """The body as HTML with one ``<mark>`` per mention, linked to its entity's page.
+
+    A mention that cannot be marked safely (offsets that do not quote the body, an
+    overlap with the mention before it, a label or entity id the schema does not allow)
+    is left unmarked and reported in :attr:`Highlighted.skipped`: one bad row never
+    keeps an article from being read.
 
     Args:
         body: the article body as received (untrusted).
         mentions: the article's mentions; offsets are code points into ``body``.
         entity_href: the entity page's URL with ``{id}`` for the entity id.
 
-    Returns:
-        Safe markup: every character of the body is escaped, newlines become ``<br>``.
-
     Raises:
-        UnsafeRendering: a mention's offsets do not quote the body, mentions overlap,
-            or a label or entity id is not one the schema allows.
+        UnsafeRendering: this spaCy's displaCy wraps its output differently ([E923]).
     """
     spans = []
+    skipped = []
     previous_end = 0
     for mention in sorted(mentions, key=lambda m: (m.start, m.end)):
-        _check(body, mention, previous_end)
+        problem = _problem(body, mention, previous_end)
+        if problem is not None:
+            skipped.append(problem)
+            continue
         previous_end = mention.end
         spans.append(
             {
@@ -90,19 +110,21 @@ def highlight_mentions(body: str, mentions: Sequence[MentionRow], entity_href: s
             "[E923] displaCy's wrapper changed: update workers/web/highlight.py for this spaCy version"
         )
     inner = html[len(_WRAP_OPEN) : len(html) - len(_WRAP_CLOSE)]
-    return Markup(f'<div class="entities">{inner}</div>')  # every part escaped above or by displaCy
+    # every part is escaped: the text by displaCy, our parameters above, labels checked
+    return Highlighted(Markup(f'<div class="entities">{inner}</div>'), tuple(skipped))
 
 
-def _check(body: str, mention: MentionRow, previous_end: int) -> None:
-    where = f"mention {mention.text!r} at {mention.start}-{mention.end} of entity {mention.entity_id!r}"
+def _problem(body: str, mention: MentionRow, previous_end: int) -> str | None:
+    where = f"[E922] mention {mention.text!r} at {mention.start}-{mention.end} of entity {mention.entity_id!r}"
     if mention.label not in LABELS:
-        raise UnsafeRendering(f"[E922] {where}: label {mention.label!r} is not an entity label of the schema")
+        return f"{where}: label {mention.label!r} is not an entity label of the schema"
     if not _ENTITY_ID.match(mention.entity_id):
-        raise UnsafeRendering(f"[E922] {where}: the entity id does not match {_ENTITY_ID.pattern}")
+        return f"{where}: the entity id does not match {_ENTITY_ID.pattern}"
     if not 0 <= mention.start < mention.end <= len(body) or body[mention.start : mention.end] != mention.text:
-        raise UnsafeRendering(f"[E922] {where}: the offsets do not quote the body; the stored article is inconsistent")
+        return f"{where}: the offsets do not quote the body (the stored article is inconsistent)"
     if mention.start < previous_end:
-        raise UnsafeRendering(f"[E922] {where}: overlaps the mention before it")
+        return f"{where}: overlaps the mention before it"
+    return None
 
 
 def label_css() -> str:

@@ -203,22 +203,22 @@ class ArticlePage:
     url_link: str | None
     body_html: Markup | None
     mention_count: int
+    unhighlighted: tuple[str, ...]
     entities: tuple[EntityLink, ...]
     claims: tuple[ClaimView, ...]
     flags: tuple[str, ...]
 
 
 def article_page(article: ArticleRow, mentions: Sequence[MentionRow], claims: Sequence[ClaimRow]) -> ArticlePage:
-    """The article page's model.
+    """The article page's model (mentions that cannot be marked are listed, unmarked).
 
     Raises:
-        UnsafeRendering: the mentions do not fit the body (see
-            :func:`~workers.web.highlight.highlight_mentions`).
+        UnsafeRendering: displaCy's output changed shape ([E923]).
     """
     links: dict[str, EntityLink] = {}
     for m in mentions:
         links.setdefault(m.entity_id, EntityLink(m.entity_id, entity_href(m.entity_id), m.name, m.label))
-    body_html = None if article.body is None else highlight_mentions(article.body, mentions, "/entities/{id}")
+    highlighted = None if article.body is None else highlight_mentions(article.body, mentions, "/entities/{id}")
     return ArticlePage(
         id=article.id,
         title=(article.title or "").strip() or article.id,
@@ -226,8 +226,9 @@ def article_page(article: ArticleRow, mentions: Sequence[MentionRow], claims: Se
         published=_when(article.published_at),
         url_text=article.url or "",
         url_link=external_link(article.url),
-        body_html=body_html,
+        body_html=None if highlighted is None else highlighted.html,
         mention_count=len(mentions),
+        unhighlighted=() if highlighted is None else highlighted.skipped,
         entities=tuple(sorted(links.values(), key=lambda e: (e.label, e.name))),
         claims=tuple(claim_view(c, links, mentions) for c in sorted(claims, key=lambda c: c.content_start)),
         flags=article.flags,
