@@ -133,10 +133,17 @@ def guess_language(
 
 
 def _segments(text: str) -> Iterator[str]:
-    for piece in _SEGMENT.split(text):
-        piece = piece.strip()
+    """The non-blank pieces of ``re.split(_SEGMENT, text)``, stripped, cut only as far
+    as they are asked for (:func:`prose` stops at enough prose)."""
+    start = 0
+    for match in _SEGMENT.finditer(text):
+        piece = text[start : match.start()].strip()
+        start = match.end()
         if piece:
             yield piece
+    piece = text[start:].strip()
+    if piece:
+        yield piece
 
 
 def _as_prose(segment: str) -> str | None:
