@@ -112,6 +112,12 @@ def test_the_chart_is_an_svg_that_may_run_no_script(make_client: Callable[..., T
     assert response.text.lstrip().startswith("<?xml")
 
 
+def test_the_chart_is_compressed_for_a_browser_that_accepts_it(make_client: Callable[..., TestClient]) -> None:
+    response = make_client(hama_event()).get("/entities/gpe:hama/mentions.svg", headers={"accept-encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+
+
 def test_an_unknown_entity_is_not_found(make_client: Callable[..., TestClient]) -> None:
     client = make_client(hama_event())
     assert client.get("/entities/gpe:nowhere").status_code == 404

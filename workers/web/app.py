@@ -19,6 +19,7 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -229,4 +230,6 @@ def create_app(source: RowSource, *, poll_seconds: float = 1.0) -> Starlette:
         },
     )
     app.add_middleware(SecurityHeaders)
+    # pages and the chart shrink about 5x; Starlette never compresses text/event-stream
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     return app
