@@ -170,7 +170,7 @@ class SinkStore:
             )
             conn.commit()
         except psycopg.OperationalError as error:
-            raise DatabaseUnavailable(f"[E910] cannot connect to PostgreSQL ({_where(self.url)}): {error}") from error
+            raise DatabaseUnavailable(_cannot_connect(self.url, error)) from error
         self._conn = conn
         return conn
 
@@ -190,7 +190,7 @@ class SinkStore:
             with psycopg.connect(self.url, connect_timeout=self.connect_timeout) as conn:
                 return apply_migrations(conn)
         except psycopg.OperationalError as error:
-            raise DatabaseUnavailable(f"[E910] cannot connect to PostgreSQL ({_where(self.url)}): {error}") from error
+            raise DatabaseUnavailable(_cannot_connect(self.url, error)) from error
 
     # ------------------------------------------------------------------ offsets
     def stored_offsets(self, topics: Sequence[str]) -> dict[tuple[str, int], int]:
@@ -310,6 +310,14 @@ class SinkStore:
             cur.executemany(_DEAD_LETTER_INSERT, list(batch.dead_letters))
         result.rows["dead_letters"] = len(batch.dead_letters)
         return result
+
+
+def _cannot_connect(url: str, error: Exception) -> str:
+    reason = " ".join(str(error).split())
+    return (
+        f"[E910] cannot connect to PostgreSQL at {_where(url)}: {reason}. Check NEWSFLOW_DATABASE_URL "
+        "(--database-url) and that the server runs (locally: deploy/local/postgres.sh start)"
+    )
 
 
 def _where(url: str) -> str:
