@@ -150,7 +150,7 @@ def test_the_label_colours_are_a_stylesheet(make_client: Callable[..., TestClien
     assert response.headers["content-type"].startswith("text/css") and ".ent-PERSON" in response.text
 
 
-def collect(source: MemorySource, cursor: int, polls: int) -> list[dict[str, str]]:
+def collect(source: MemorySource, cursor: int, polls: int) -> list[dict[str, str | int]]:
     calls = 0
 
     async def disconnected() -> bool:
@@ -158,10 +158,12 @@ def collect(source: MemorySource, cursor: int, polls: int) -> list[dict[str, str
         calls += 1
         return calls > polls
 
-    async def run() -> list[dict[str, str]]:
+    async def run() -> list[dict[str, str | int]]:
         return [e async for e in live_events(source, cursor, 0.0, disconnected)]
 
-    return asyncio.run(run())
+    events = asyncio.run(run())
+    assert events[0] == {"comment": "new articles follow", "retry": 3000}
+    return events[1:]
 
 
 def test_the_live_feed_sends_each_article_stored_after_the_cursor_once() -> None:
@@ -169,7 +171,7 @@ def test_the_live_feed_sends_each_article_stored_after_the_cursor_once() -> None
     events = collect(source, 1, polls=3)
     assert [e["id"] for e in events] == ["2", "3"]
     assert all(e["event"] == "article" for e in events)
-    first = json.loads(events[0]["data"])
+    first = json.loads(str(events[0]["data"]))
     assert (first["id"], first["heading"], first["href"]) == ("b", "B <b>", "/articles/b")
 
 

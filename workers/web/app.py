@@ -50,6 +50,7 @@ _SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 _LIST_LIMIT = 50
 _CLAIMS_LIMIT = 100
 _NEIGHBOURS_LIMIT = 30
+_RETRY_MS = 3000
 
 
 class SecurityHeaders:
@@ -85,7 +86,7 @@ async def live_events(
     cursor: int,
     poll_seconds: float,
     disconnected: Callable[[], Awaitable[bool]],
-) -> AsyncIterator[dict[str, str]]:
+) -> AsyncIterator[dict[str, str | int]]:
     """Server-sent events, one ``article`` event per article stored after ``cursor``.
 
     Args:
@@ -96,10 +97,13 @@ async def live_events(
         disconnected: says when the client has gone; the feed then ends.
 
     Yields:
-        sse-starlette event dicts: ``id`` is the article's cursor (a reconnecting client
-        sends it back), ``data`` the list item as JSON (text only: the client inserts it
-        with ``textContent``).
+        First a comment with the client's reconnection delay, sent at once so that the
+        response starts (and the browser knows it is connected) before any article
+        arrives; then sse-starlette event dicts: ``id`` is the article's cursor (a
+        reconnecting client sends it back), ``data`` the list item as JSON (text only:
+        the client inserts it with ``textContent``).
     """
+    yield {"comment": "new articles follow", "retry": _RETRY_MS}
     while not await disconnected():
         try:
             rows = await run_in_threadpool(source.articles_after, cursor, _LIST_LIMIT)
