@@ -43,9 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(source)
     config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, log_level=args.log_level)
     server = uvicorn.Server(config)
-    print(
-        f"newsflow serve: reading {source.describe()}; listening on http://{settings.web_host}:{settings.web_port}/",
-        flush=True,
-    )
+    where = f"http://{settings.web_host}:{settings.web_port}/" if settings.web_port else "a free port (see below)"
+    print(f"newsflow serve: reading {source.describe()}; listening on {where}", flush=True)
     server.run()
     return 0
