@@ -113,3 +113,27 @@ def test_nul_in_the_body_is_dead_lettered_by_the_processor_with_the_value_kept(
     assert (out.topic, letter["reason"], letter["value_encoding"]) == ("articles.dlq", "invalid_body", "utf-8")
     assert (letter["partition"], letter["offset"], letter["key"]) == (1, 7, "nul-1")
     assert letter["value"].encode() == value
+
+
+def message_of(value: bytes, limit: int = LIMIT) -> str:
+    with pytest.raises(InvalidArticle) as info:
+        decode_article(value, max_body_bytes=limit)
+    return info.value.message
+
+
+def test_too_large_body_message_names_the_setting_and_both_sizes() -> None:
+    message = message_of(b'{"body": "' + b"a" * 11 + b'"}', limit=10)
+    assert "11 bytes" in message and "10 bytes" in message and "NEWSFLOW_MAX_BODY_BYTES" in message
+
+
+def test_oversized_record_message_names_the_setting() -> None:
+    assert "NEWSFLOW_MAX_BODY_BYTES" in message_of(b"x" * (LIMIT + 70_000))
+
+
+def test_empty_body_message_says_empty_body_not_the_schema_pattern() -> None:
+    message = message_of(b'{"body": " "}')
+    assert message.startswith("empty body") and "\\S" not in message
+
+
+def test_not_utf8_message_gives_the_byte_and_its_offset() -> None:
+    assert message_of(b'{"body": "caf\xe9"}') == "not UTF-8 text: byte 0xe9 at offset 13"

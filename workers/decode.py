@@ -38,15 +38,21 @@ def decode_article(value: bytes | None, *, max_body_bytes: int) -> RawArticle:
     if value is None:
         raise InvalidArticle("invalid_json", "record has no value (tombstone)")
     if len(value) > max_body_bytes + _ENVELOPE_BYTES:
-        raise InvalidArticle("body_too_large", f"record of {len(value)} bytes exceeds the limit of {max_body_bytes}")
+        raise InvalidArticle(
+            "body_too_large",
+            f"record of {len(value)} bytes is over the limit (NEWSFLOW_MAX_BODY_BYTES = {max_body_bytes} "
+            f"bytes of body, plus {_ENVELOPE_BYTES} for the other fields)",
+        )
     try:
         value.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InvalidArticle("invalid_utf8", f"value is not valid UTF-8: {exc}") from None
+        raise InvalidArticle(
+            "invalid_utf8", f"not UTF-8 text: byte 0x{value[exc.start]:02x} at offset {exc.start}"
+        ) from None
     try:
         data = orjson.loads(value)
     except orjson.JSONDecodeError as exc:
-        raise InvalidArticle("invalid_json", f"value is not valid JSON: {exc}") from None
+        raise InvalidArticle("invalid_json", f"not JSON: {exc}") from None
     return article_from_mapping(data, max_body_bytes=max_body_bytes)
 
 
@@ -66,7 +72,10 @@ def article_from_mapping(data: object, *, max_body_bytes: int) -> RawArticle:
         raise InvalidArticle("invalid_body", "body contains NUL (U+0000) characters; send plain text")
     size = len(body.encode("utf-8"))
     if size > max_body_bytes:
-        raise InvalidArticle("body_too_large", f"body of {size} bytes exceeds the limit of {max_body_bytes}")
+        raise InvalidArticle(
+            "body_too_large",
+            f"body of {size} bytes is over the limit of {max_body_bytes} bytes (NEWSFLOW_MAX_BODY_BYTES)",
+        )
     fields = {name: data.get(name) for name in _FIELDS}
     article_id = data.get("id") or derive_article_id(body, fields["title"])
     return RawArticle(id=article_id, body=body, **fields)
@@ -89,6 +98,12 @@ def _reason_for(error: ValidationError) -> Reason:
 
 
 def _describe(error: ValidationError) -> str:
+    """What is wrong, in words for whoever wrote the article (the reason stays the code)."""
+    field = error.absolute_path[0] if error.absolute_path else None
+    if error.validator == "required":
+        return "no 'body' field: an article is a JSON object with its text in 'body'"
+    if field == "body" and error.validator in ("pattern", "minLength"):
+        return "empty body: the article has no text"
     where = ".".join(str(p) for p in error.absolute_path) or "value"
     detail = error.message if len(error.message) <= 200 else error.message[:200] + "..."
     return f"{where}: {detail}"

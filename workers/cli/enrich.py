@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
-from workers.decode import decode_article
+from workers.cli.progress import progress_bar, say
 from workers.enrich import Enricher
 from workers.events import encode
-from workers.exceptions import InvalidArticle
-from workers.inputs import read_inputs
+from workers.exceptions import NewsflowError
+from workers.inputs import SUFFIXES, InputError, InputTally, check_article, count_inputs, read_inputs
 from workers.nlp.pipeline import load_pipeline
 from workers.settings import Settings
+
+__all__ = ["EXIT_BROKEN_PIPE", "add_parser", "run"]
+
+#: Exit code when the reader of stdout went away (``| head``): 128 + SIGPIPE, what a
+#: shell reports for a program killed by a broken pipe, so ``set -o pipefail`` treats
+#: ``newsflow enrich ... | head`` like ``cat ... | head``.
+EXIT_BROKEN_PIPE = 141
 
 
 def add_parser(sub: Any) -> None:
@@ -22,32 +31,79 @@ def add_parser(sub: Any) -> None:
         description="Enrich articles offline with the same code as the stream worker and write "
         "one enriched article (the articles.enriched value) a line. Inputs: .txt (one article, "
         "id = file stem), .json (one article), .jsonl (one a line), a directory of those, or - "
-        "(JSON lines on stdin). Invalid inputs are reported on stderr and skipped; the exit "
-        "code is 1 if any was invalid.",
+        "(JSON lines on stdin). An input that cannot be read or is not a valid article is "
+        "reported on stderr, one line naming it, and the others go on. Exit codes: 0 every "
+        "input enriched; 1 some input failed, or none was found; 2 usage or configuration "
+        "error (e.g. the -o directory does not exist); 141 the reader of stdout went away.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="input files, directories or -")
     p.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
     p.add_argument("--model", help="spaCy pipeline to use (overrides NEWSFLOW_SPACY_MODEL)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar (none is drawn when stderr is no terminal)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Enrich every input of ``args.paths``; returns the exit code.
+
+    Raises:
+        NewsflowError: ``[E603]`` the output file cannot be opened; a setting or the
+            spaCy model is wrong.
+    """
     settings = settings.with_overrides(spacy_model=args.model)
-    enricher = Enricher(load_pipeline(settings.spacy_model))
-    out = open(args.output, "wb") if args.output else sys.stdout.buffer  # noqa: SIM115 - closed below
-    invalid = written = 0
+    out = _open_output(args.output)
     try:
-        for item in read_inputs(args.paths):
-            try:
-                article = decode_article(item.value, max_body_bytes=settings.max_body_bytes)
-            except InvalidArticle as exc:
-                invalid += 1
-                print(f"newsflow enrich: {item.origin}: {exc.reason}: {exc.message}", file=sys.stderr)
-                continue
-            out.write(encode(enricher(article)) + b"\n")
-            written += 1
+        enricher = Enricher(load_pipeline(settings.spacy_model))
+        tally = _enrich_all(args, settings, enricher, out)
+        out.flush()
+    except BrokenPipeError:
+        # The reader of stdout is gone (`| head -n1`): stop, quietly. Python flushes
+        # stdout again at exit, so point it at devnull (the recipe of the signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     finally:
         if args.output:
             out.close()
-    print(f"newsflow enrich: {written} enriched, {invalid} invalid", file=sys.stderr)
-    return 1 if invalid else 0
+    say(f"newsflow enrich: {tally.done} enriched, {tally.failed} failed")
+    if tally.nothing_found:
+        say(
+            f"newsflow enrich: warning: [E309] no article found in {' '.join(args.paths)} "
+            f"(inputs are {', '.join(SUFFIXES)} files, directories of them, or - for JSON lines on stdin)"
+        )
+    return tally.exit_code
+
+
+def _enrich_all(args: argparse.Namespace, settings: Settings, enricher: Enricher, out: IO[bytes]) -> InputTally:
+    tally = InputTally()
+    own_output = Path(args.output) if args.output else None
+    total = None if args.quiet else count_inputs(args.paths, exclude=own_output)
+    with progress_bar("enrich", total=total, quiet=args.quiet) as bar:
+
+        def failed(error: InputError) -> None:
+            tally.failed += 1
+            say(f"newsflow enrich: {error}")
+            bar.update(1)
+
+        for item in read_inputs(args.paths, on_error=failed, exclude=own_output):
+            try:
+                article = check_article(item, max_body_bytes=settings.max_body_bytes)
+            except InputError as error:
+                failed(error)
+                continue
+            out.write(encode(enricher(article)) + b"\n")
+            tally.done += 1
+            bar.update(1)
+    return tally
+
+
+def _open_output(path: str | None) -> IO[bytes]:
+    if not path:
+        return sys.stdout.buffer
+    try:
+        return open(path, "wb")  # closed by run()
+    except OSError as exc:
+        raise NewsflowError(
+            f"[E603] cannot write the output file {path}: {exc.strerror or exc} "
+            "(create its directory first, or choose another -o path)"
+        ) from None
