@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from workers.cli.progress import progress_bar, say
+from workers.kafka.changelog import catch_up_progress
 
 
 class Terminal(io.StringIO):
@@ -50,3 +51,18 @@ def test_say_prints_one_line() -> None:
     stream = io.StringIO()
     say("newsflow feed: [E303] a.txt: not UTF-8", stream=stream)
     assert stream.getvalue() == "newsflow feed: [E303] a.txt: not UTF-8\n"
+
+
+# The worker logs its duplicate index's catch-up (no terminal there) with tqdm's meter.
+
+
+def test_catch_up_line_has_count_rate_and_time_left() -> None:
+    assert catch_up_progress(4500, 10000, 2.25) == "4500/10000 records (45%), 2000.00 records/s, 00:02 left"
+
+
+def test_catch_up_line_before_any_record_has_no_rate_yet() -> None:
+    assert catch_up_progress(0, 10000, 0.5) == "0/10000 records (0%), ? records/s, ? left"
+
+
+def test_catch_up_line_past_the_upper_bound_stays_at_100_percent() -> None:
+    assert catch_up_progress(12, 10, 3.0).startswith("12/12 records (100%)")

@@ -18,15 +18,38 @@ import time
 from collections.abc import Callable
 
 from kafka import KafkaConsumer, TopicPartition
+from tqdm import tqdm
 
 from workers.exceptions import KafkaUnavailable, NewsflowError
 from workers.kafka.client import client_config
 from workers.settings import Settings
 from workers.state import Change, ChangelogStore
 
-__all__ = ["ChangelogReplica"]
+__all__ = ["ChangelogReplica", "catch_up_progress"]
 
 log = logging.getLogger(__name__)
+
+#: Seconds between two progress lines in the worker's log while it catches up.
+PROGRESS_EVERY = 5.0
+
+
+def catch_up_progress(done: int, total: int, elapsed: float) -> str:
+    """A log line on the catch-up: records applied, rate and time left, by tqdm.
+
+    ``total`` is an upper bound (compaction may have removed records), so the time
+    left is too.
+
+    Returns:
+        For example ``4500/10000 records (45%), 2000.00 records/s, 00:02 left``.
+    """
+    meter: str = tqdm.format_meter(
+        done,
+        max(total, done),
+        elapsed,
+        unit=" records",
+        bar_format="{n_fmt}/{total_fmt}{unit} ({percentage:.0f}%), {rate_fmt}, {remaining} left",
+    )
+    return " ".join(meter.split())  # tqdm pads the rate to a fixed width
 
 
 class ChangelogReplica:
@@ -113,9 +136,9 @@ class ChangelogReplica:
                     f"[E404] no progress reading {self.topic!r} for {self._stall_timeout:.0f} s "
                     f"({done} of at most {total} records applied)"
                 )
-            if now - last_report >= 5.0:
+            if now - last_report >= PROGRESS_EVERY:
                 last_report = now
-                log.info("duplicate index: %d of at most %d changelog records applied", done, total)
+                log.info("duplicate index: catching up, %s", catch_up_progress(done, total, now - started))
         log.info("duplicate index: caught up, %d records applied in %.1f s", done, time.monotonic() - started)
         return done
 
