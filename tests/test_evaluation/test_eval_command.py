@@ -33,7 +33,7 @@ def test_eval_with_a_broken_gold_file_fails_with_code_2(tmp_path: Path, capsys: 
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n", encoding="utf-8")
     assert main(["eval", str(bad)]) == 2
-    assert "E401" in capsys.readouterr().err
+    assert "E801" in capsys.readouterr().err
 
 
 def _manifest(tmp_path: Path, *sets: tuple[str, str]) -> Path:

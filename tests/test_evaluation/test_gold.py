@@ -57,12 +57,12 @@ def test_claim_fields_are_read(write_gold: WriteGold) -> None:
 
 def test_span_that_does_not_quote_the_text_is_an_error(write_gold: WriteGold) -> None:
     bad = {"text": "Rami", "start": 1, "end": 5, "label": "PERSON"}
-    with pytest.raises(GoldError, match="E401"):
+    with pytest.raises(GoldError, match="E801"):
         load_gold(write_gold({"id": "a", "text": TEXT, "entities": [bad]}))
 
 
 def test_unreadable_file_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(GoldError, match="E401"):
+    with pytest.raises(GoldError, match="E801"):
         load_gold(tmp_path / "missing.jsonl")
 
 

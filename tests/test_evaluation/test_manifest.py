@@ -104,10 +104,19 @@ def test_gold_files_the_manifest_does_not_list_are_reported(write_manifest: Writ
 
 
 def test_unknown_status_is_an_error(write_manifest: WriteManifest) -> None:
-    with pytest.raises(GoldError, match="E401"):
+    with pytest.raises(GoldError, match="E802"):
         load_manifest(write_manifest(("dev.jsonl", "tuned")))
 
 
 def test_missing_manifest_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(GoldError, match="E401"):
+    with pytest.raises(GoldError, match="E802"):
         load_manifest(tmp_path / "sets.json")
+
+
+def test_no_existing_development_set_is_its_own_error(
+    write_manifest: WriteManifest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = load_manifest(write_manifest(("gone.jsonl", "development")))
+    monkeypatch.setattr("workers.evaluation.manifest.load_manifest", lambda: manifest)
+    with pytest.raises(GoldError, match="E803"):
+        default_gold_paths()

@@ -14,4 +14,9 @@ __all__ = ["GoldError"]
 
 
 class GoldError(NewsflowError):
-    """[E401] A gold file is missing, unreadable or inconsistent with its text."""
+    """A gold file or the gold manifest is missing, unreadable or inconsistent.
+
+    Codes: ``[E801]`` a gold file cannot be loaded (missing, not JSON lines, a span that
+    does not quote its text); ``[E802]`` the manifest ``seeds/eval/sets.json`` cannot be
+    loaded; ``[E803]`` the manifest lists no development gold file that exists.
+    """

@@ -110,7 +110,7 @@ def load_gold(path: Path, *, status: Status = "unlabelled", why: str = "") -> Go
     try:
         documents = tuple(_document(record, path) for record in _records(path))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise GoldError(f"[E401] cannot load gold file {path}: {exc}") from None
+        raise GoldError(f"[E801] cannot load gold file {path}: {exc}") from None
     labels = {e.label for d in documents for e in d.entities or ()}
     scheme: Scheme = "conll" if labels and labels <= CONLL_LABELS else "ontonotes"
     name = path.name.split(".")[0]

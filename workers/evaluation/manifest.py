@@ -110,7 +110,7 @@ def load_manifest(path: Path | None = None) -> Manifest:
                 raise ValueError(f"{item['file']}: status {status!r} is not one of {sorted(LISTED_STATUSES)}")
             entries.append(SetEntry(path.parent / str(item["file"]), status, str(item.get("why", ""))))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise GoldError(f"[E401] cannot load gold manifest {path}: {exc}") from None
+        raise GoldError(f"[E802] cannot load gold manifest {path}: {exc}") from None
     return Manifest(path, tuple(entries))
 
 
@@ -141,5 +141,5 @@ def default_gold_paths() -> list[Path]:
     """
     paths = [e.path for e in select(load_manifest()).scored]
     if not paths:
-        raise GoldError(f"[E401] no development gold files listed in {MANIFEST_PATH} exist")
+        raise GoldError(f"[E803] no development gold files listed in {MANIFEST_PATH} exist")
     return paths
