@@ -4,10 +4,12 @@ Hierarchy::
 
     NewsflowError                  workers.exceptions
     └── WebError                   the explorer cannot start or read its store
-        ├── StoreUnavailable       [E921] the database cannot be reached or read
-        └── UnsafeRendering        [E922] a row cannot be rendered safely (bad offsets, label)
+        ├── StoreUnavailable       [E920] bad URL, [E921] unreachable, [E924] no SELECT right,
+        │                          [E925] no tables yet
+        └── UnsafeRendering        [E923] displaCy wraps its output otherwise (spaCy upgrade)
 
-Codes [E920]-[E929] belong to the explorer.
+[E922] is not raised: a mention that cannot be marked safely is shown unmarked and
+listed under the article with that code. Codes [E920]-[E929] belong to the explorer.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ class WebError(NewsflowError):
 
 
 class StoreUnavailable(WebError):
-    """The database cannot be reached or a query failed ([E921])."""
+    """The database cannot be reached or read ([E920], [E921], [E924], [E925])."""
 
 
 class UnsafeRendering(WebError):
-    """A row's offsets or label cannot be rendered as they are ([E922])."""
+    """The highlighted body cannot be built safely with this spaCy's displaCy ([E923])."""
