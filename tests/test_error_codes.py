@@ -1,0 +1,117 @@
+"""Every error code in ``workers/`` is in the README's table, once, with one meaning.
+
+Codes are found in the string constants of the source (``"[E104] ..."`` messages,
+``"E303"`` codes handed to an exception), not in comments, so a lint code in a
+``# noqa: E501`` is not one. The README table has one row a code: ``| E104 | ... |``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+SECTION = "## Error codes"
+
+#: Codes knowingly built by two classes, with why; each entry is for its owner to settle.
+#: E408: "no such partition" from the broker's metadata (NewsflowError, workers/kafka/tail.py)
+#: and "not a partition number" from argparse's type check of --partition
+#: (ArgumentTypeError, workers/cli/tail.py): one family, a bad --partition.
+TWO_CLASSES_ON_PURPOSE = {"E408": {"ArgumentTypeError", "NewsflowError"}}
+
+_IN_MESSAGE = re.compile(r"\[(E\d{3})\]")
+_ALONE = re.compile(r"^(E\d{3})$")
+_ROW = re.compile(r"^\|\s*`?\[?(E\d{3})\]?`?\s*\|", re.MULTILINE)
+
+
+def _strings(node: ast.AST) -> list[str]:
+    """The literal text of a string constant or f-string (its constant parts)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return []
+
+
+def _codes_in(text: str) -> set[str]:
+    return set(_IN_MESSAGE.findall(text)) | set(_ALONE.findall(text))
+
+
+def _modules() -> list[tuple[Path, ast.Module]]:
+    return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in sorted((REPO / "workers").rglob("*.py"))]
+
+
+def codes_in_source() -> dict[str, set[str]]:
+    """Each code found in ``workers/``, with the modules that use it."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path, tree in _modules():
+        for node in ast.walk(tree):
+            for text in _strings(node):
+                for code in _codes_in(text):
+                    found[code].add(str(path.relative_to(REPO)))
+    return dict(found)
+
+
+def classes_raising() -> dict[str, set[str]]:
+    """Each code, with the exception classes built with it as their message's start
+    (``SomeError("[E104] ...")``) or as their first argument (``InputError("E303", ...)``)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for _, tree in _modules():
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if not name[:1].isupper():
+                continue
+            first = _strings(node.args[0])
+            match = _IN_MESSAGE.match(first[0]) or _ALONE.match(first[0]) if first else None
+            if match:
+                found[match.group(1)].add(name)
+    return dict(found)
+
+
+def readme_rows() -> list[str]:
+    """The codes of the README's error-code table, one per row, in order."""
+    text = README.read_text(encoding="utf-8")
+    if SECTION not in text:
+        pytest.skip(f"README.md has no {SECTION!r} section yet")
+    section = text.split(SECTION, 1)[1]
+    section = re.split(r"^## ", section, maxsplit=1, flags=re.MULTILINE)[0]
+    return _ROW.findall(section)
+
+
+def test_the_scan_finds_codes_in_messages_and_codes_passed_alone() -> None:
+    """Guards the scanner itself: a message code, a bare code, and no lint code."""
+    codes = codes_in_source()
+    assert "workers/settings.py" in codes["E103"]
+    assert "workers/inputs.py" in codes["E303"]
+    assert "E501" not in codes or "workers/cli/demo.py" in codes["E501"]
+
+
+def test_every_code_in_the_source_is_in_the_readme_table() -> None:
+    missing = sorted(set(codes_in_source()) - set(readme_rows()))
+    assert not missing, f"codes used in workers/ but not in README.md's {SECTION!r} table: {missing}"
+
+
+def test_every_code_in_the_readme_table_is_used() -> None:
+    stale = sorted(set(readme_rows()) - set(codes_in_source()))
+    assert not stale, f"codes in README.md's table that workers/ no longer uses: {stale}"
+
+
+def test_each_code_has_one_row_in_the_readme_table() -> None:
+    rows = readme_rows()
+    assert sorted(c for c in set(rows) if rows.count(c) > 1) == []
+
+
+def test_no_code_is_raised_by_two_exception_classes() -> None:
+    shared = {
+        code: sorted(names)
+        for code, names in classes_raising().items()
+        if len(names) > 1 and names != TWO_CLASSES_ON_PURPOSE.get(code)
+    }
+    assert shared == {}, f"one code, two meanings: {shared}"
