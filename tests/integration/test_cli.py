@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 
 from tests.conftest import SEEDS
@@ -50,3 +52,34 @@ def test_feed_from_stdin_sends_each_line(pipeline_settings: Settings) -> None:
 def test_tail_of_a_missing_topic_is_a_clear_error(pipeline_settings: Settings) -> None:
     result = newsflow(pipeline_settings, "tail", "no-such-topic", "--max", "1")
     assert result.returncode == 2 and b"E402" in result.stderr
+
+
+def test_feed_sends_the_good_inputs_reports_each_bad_one_and_exits_1(
+    pipeline_settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "a-good.txt").write_text("The minister said the bridge would reopen in May.")
+    (tmp_path / "b-latin1.txt").write_bytes("Le café est fermé.".encode("latin-1"))
+    (tmp_path / "c-empty.txt").write_text("")
+    (tmp_path / "d.jsonl").write_bytes(b'{"id": "d1", "body": "One."}\n{broken\n{"id": "d3", "body": "Three."}\n')
+    fed = newsflow(pipeline_settings, "feed", str(tmp_path))
+    tailed = newsflow(
+        pipeline_settings, "tail", pipeline_settings.topic_raw, "--json", "--from-beginning", "--idle-timeout", "3"
+    )
+    errors = [line for line in fed.stderr.decode().splitlines() if "[E3" in line]
+    assert fed.returncode == 1, fed.stderr
+    assert b"sent 3 articles" in fed.stdout
+    assert sorted(orjson.loads(line)["id"] for line in tailed.stdout.splitlines()) == ["a-good", "d1", "d3"]
+    assert [e.split("] ", 1)[1].split(": ", 1)[0] for e in errors] == [
+        str(tmp_path / "b-latin1.txt"),
+        str(tmp_path / "c-empty.txt"),
+        f"{tmp_path / 'd.jsonl'}:2",
+    ]
+    assert "articles/s" not in fed.stderr.decode()  # stderr is a pipe: no progress bar
+
+
+def test_feed_of_a_directory_without_articles_sends_nothing_and_exits_1(
+    pipeline_settings: Settings, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.md").write_text("# not an article")
+    fed = newsflow(pipeline_settings, "feed", str(tmp_path))
+    assert fed.returncode == 1 and b"sent 0 articles" in fed.stdout and b"[E309]" in fed.stderr
