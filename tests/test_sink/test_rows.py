@@ -74,9 +74,10 @@ def test_a_renumbered_copy_has_other_ids_and_the_same_rows_otherwise(seed_events
 def test_the_same_event_has_the_same_version_and_a_new_pipeline_another(seed_events: list[dict[str, Any]]) -> None:
     event = seed_events[0]
     assert article_rows(event, AT).version == article_rows(dict(event), AT).version
-    assert article_rows(renumbered(event, event["id"], pipeline_version="9.9"), AT).version != article_rows(
-        event, AT
-    ).version
+    assert (
+        article_rows(renumbered(event, event["id"], pipeline_version="9.9"), AT).version
+        != article_rows(event, AT).version
+    )
 
 
 def test_an_omitted_body_has_no_content_hash(seed_events: list[dict[str, Any]]) -> None:
