@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import spacy
@@ -32,7 +33,8 @@ def load_pipeline(name: str, *, stock: bool = False) -> Language:
     Its attribute ruler and rule lemmatizer are replaced by components that set the
     same attributes with less work (:mod:`workers.nlp.attribute_rules`,
     :mod:`workers.nlp.lemmas`), where they can; ``stock=True`` keeps the pipeline as
-    spaCy loads it.
+    spaCy loads it. Everything alive once it is loaded is frozen out of the garbage
+    collector's scans (``gc.freeze``).
 
     Raises:
         ModelLoadError: the pipeline is not installed, or lacks a component the
@@ -51,6 +53,11 @@ def load_pipeline(name: str, *, stock: bool = False) -> Language:
     if not stock:
         use_attribute_rules(nlp)
         use_remembered_lemmas(nlp)
+    # The pipeline's objects (above all the lemmatizer's tables) live as long as the
+    # process: move them out of the cyclic collector's reach, whose full collections
+    # walked all of them again every few dozen articles (about 4% of the enrichment).
+    gc.collect()
+    gc.freeze()
     return nlp
 
 
