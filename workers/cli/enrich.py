@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import IO, Any
@@ -16,12 +15,7 @@ from workers.inputs import SUFFIXES, InputError, InputTally, check_article, coun
 from workers.nlp.pipeline import load_pipeline
 from workers.settings import Settings
 
-__all__ = ["EXIT_BROKEN_PIPE", "add_parser", "run"]
-
-#: Exit code when the reader of stdout went away (``| head``): 128 + SIGPIPE, what a
-#: shell reports for a program killed by a broken pipe, so ``set -o pipefail`` treats
-#: ``newsflow enrich ... | head`` like ``cat ... | head``.
-EXIT_BROKEN_PIPE = 141
+__all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: Any) -> None:
@@ -34,7 +28,8 @@ def add_parser(sub: Any) -> None:
         "(JSON lines on stdin). An input that cannot be read or is not a valid article is "
         "reported on stderr, one line naming it, and the others go on. Exit codes: 0 every "
         "input enriched; 1 some input failed, or none was found; 2 usage or configuration "
-        "error (e.g. the -o directory does not exist); 141 the reader of stdout went away.",
+        "error (e.g. the -o directory does not exist). When the reader of stdout goes away "
+        "(| head), enrich stops quietly with 0, as every newsflow command does.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="input files, directories or -")
     p.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
@@ -49,19 +44,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     Raises:
         NewsflowError: ``[E603]`` the output file cannot be opened; a setting or the
             spaCy model is wrong.
+        BrokenPipeError: the reader of stdout went away; ``main()`` stops quietly.
     """
     settings = settings.with_overrides(spacy_model=args.model)
     out = _open_output(args.output)
     try:
         enricher = Enricher(load_pipeline(settings.spacy_model))
         tally = _enrich_all(args, settings, enricher, out)
-        out.flush()
-    except BrokenPipeError:
-        # The reader of stdout is gone (`| head -n1`): stop, quietly. Python flushes
-        # stdout again at exit, so point it at devnull (the recipe of the signal docs).
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_BROKEN_PIPE
+        out.flush()  # here, so that a closed pipe raises BrokenPipeError in main(), which exits 0
     finally:
         if args.output:
             out.close()
