@@ -1,6 +1,7 @@
 """The PostgreSQL sink: ``articles.enriched`` and ``articles.dlq`` into tables.
 
-Modules: :mod:`~workers.sink.rows` (pure: the rows of one event), :mod:`~workers.sink.schema`
+Modules: :mod:`~workers.sink.tables` (a row type per table), :mod:`~workers.sink.rows` (pure: the rows
+of one event), :mod:`~workers.sink.batch` (pure: records into a batch), :mod:`~workers.sink.schema`
 (migrations), :mod:`~workers.sink.store` (PostgreSQL adapter), :mod:`~workers.sink.consumer`
 (Kafka adapter), :mod:`~workers.sink.local_cluster` (throwaway server for tests and bench).
 

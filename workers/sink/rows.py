@@ -5,8 +5,8 @@ of ``articles``, ``entities``, ``article_entities``, ``mentions`` and ``claims``
 :func:`dead_letter_row` an ``articles.dlq`` event into a ``dead_letters`` row, and
 :func:`unreadable_row` a record the sink cannot read into one too.
 
-Rows are ``NamedTuple``s whose fields are the table's columns in order: the store hands
-them to ``COPY`` as they are, with no conversion per row. Every value is made one that
+Rows are the ``NamedTuple``s of :mod:`workers.sink.tables` (re-exported here), whose
+fields are the table's columns in order: the store hands them to ``COPY`` as they are. Every value is made one that
 PostgreSQL accepts (timestamps parsed here, NUL characters, which ``text`` cannot hold,
 replaced by U+FFFD so offsets still count code points): a row the database refused would
 stop its partition, since the sink never skips a batch.
@@ -16,14 +16,23 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
 from workers.ids import content_hash
 from workers.sink.exceptions import UnreadableEvent
+from workers.sink.tables import (
+    ArticleEntityRow,
+    ArticleRow,
+    ArticleRows,
+    ClaimRow,
+    DeadLetterRow,
+    EntityRow,
+    MentionRow,
+    Position,
+)
 
 __all__ = [
     "ArticleEntityRow",
@@ -43,143 +52,6 @@ __all__ = [
 _KINDS = frozenset({"direct", "indirect", "mixed", "belief"})
 #: Offsets are PostgreSQL integers.
 _INT_LIMIT = 2**31
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Where the sink read a record."""
-
-    topic: str
-    partition: int
-    offset: int
-
-
-class ArticleRow(NamedTuple):
-    article_id: str
-    event_id: str
-    content_hash: str | None
-    pipeline_version: str
-    model: str
-    model_version: str
-    processed_at: datetime
-    title: str | None
-    body: str | None
-    source: str | None
-    url: str | None
-    language: str | None
-    detected_language: str | None
-    language_confidence: float | None
-    published_at: datetime | None
-    published_at_text: str | None
-    flags: list[str]
-    duplicate_of: str | None
-    duplicate_kind: str | None
-    duplicate_similarity: float | None
-    entity_count: int
-    claim_count: int
-    kafka_topic: str
-    kafka_partition: int
-    kafka_offset: int
-
-
-class EntityRow(NamedTuple):
-    entity_key: str
-    name: str
-    label: str
-    geonames_id: int | None
-    geo_name: str | None
-    feature_class: str | None
-    country_code: str | None
-    latitude: float | None
-    longitude: float | None
-    first_seen_at: datetime
-    last_seen_at: datetime
-
-
-class ArticleEntityRow(NamedTuple):
-    article_id: str
-    entity_key: str
-    name: str
-    label: str
-    salience: float | None
-    date: str | None
-    mention_count: int
-
-
-class MentionRow(NamedTuple):
-    article_id: str
-    ordinal: int
-    entity_key: str
-    start_offset: int
-    end_offset: int
-    text: str
-    title: str | None
-
-
-class ClaimRow(NamedTuple):
-    claim_id: str
-    article_id: str
-    ordinal: int
-    claimant_key: str | None
-    claimant_text: str | None
-    claimant_start: int | None
-    claimant_end: int | None
-    cue_text: str
-    cue_lemma: str
-    cue_start: int
-    cue_end: int
-    content: str
-    content_start: int
-    content_end: int
-    kind: str
-    stance: str
-    channel: str | None
-    channel_start: int | None
-    channel_end: int | None
-    recipient: str | None
-    original_speaker_key: str | None
-    original_speaker_text: str | None
-    broad: bool
-
-
-class DeadLetterRow(NamedTuple):
-    read_topic: str
-    read_partition: int
-    read_offset: int
-    origin: str
-    reason: str
-    error: str
-    topic: str | None
-    partition: int | None
-    offset: int | None
-    key: str | None
-    value: str | None
-    value_encoding: str | None
-    failed_at: datetime | None
-    article_id: str | None
-    replays: int
-    attempts: int
-    value_omitted: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleRows:
-    """Everything one article event writes."""
-
-    article: ArticleRow
-    entities: tuple[EntityRow, ...]
-    article_entities: tuple[ArticleEntityRow, ...]
-    mentions: tuple[MentionRow, ...]
-    claims: tuple[ClaimRow, ...]
-
-    @property
-    def article_id(self) -> str:
-        return self.article.article_id
-
-    @property
-    def version(self) -> tuple[str, str]:
-        """What makes two events of one article the same: event id (content) and pipeline."""
-        return (self.article.event_id, self.article.pipeline_version)
 
 
 def parse_event(value: bytes | None) -> dict[str, Any]:
