@@ -20,10 +20,7 @@ README = REPO / "README.md"
 SECTION = "## Error codes"
 
 #: Codes knowingly built by two classes, with why; each entry is for its owner to settle.
-#: E408: "no such partition" from the broker's metadata (NewsflowError, workers/kafka/tail.py)
-#: and "not a partition number" from argparse's type check of --partition
-#: (ArgumentTypeError, workers/cli/tail.py): one family, a bad --partition.
-TWO_CLASSES_ON_PURPOSE = {"E408": {"ArgumentTypeError", "NewsflowError"}}
+TWO_CLASSES_ON_PURPOSE: dict[str, set[str]] = {}
 
 _IN_MESSAGE = re.compile(r"\[(E\d{3})\]")
 _ALONE = re.compile(r"^(E\d{3})$")

@@ -22,7 +22,7 @@ GOOD = SEEDS / "000_3393e2ca348ff21d.txt"
 @pytest.fixture(autouse=True)
 def shared_pipeline(monkeypatch: pytest.MonkeyPatch, nlp: Language) -> None:
     """The session's pipeline instead of loading the model again for every command."""
-    monkeypatch.setattr("workers.cli.enrich.load_pipeline", lambda name: nlp)
+    monkeypatch.setattr("workers.nlp.pipeline.load_pipeline", lambda name: nlp)
 
 
 def errors_of(stderr: str) -> list[str]:
@@ -61,7 +61,7 @@ def test_missing_output_directory_is_one_line_naming_it_before_loading_the_model
     def no_model(name: str) -> Any:
         raise AssertionError("the model was loaded before the output was checked")
 
-    monkeypatch.setattr("workers.cli.enrich.load_pipeline", no_model)
+    monkeypatch.setattr("workers.nlp.pipeline.load_pipeline", no_model)
     target = tmp_path / "missing" / "dir" / "out.jsonl"
     code = main(["enrich", str(GOOD), "-o", str(target)])
     err = capsys.readouterr().err

@@ -33,7 +33,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[InputArticle]:
                 on_progress(count)
         return FeedResult(sent=len(records), seconds=0.0)
 
-    monkeypatch.setattr("workers.cli.feed.wait_for_broker", lambda settings, timeout: None)
+    monkeypatch.setattr("workers.cli.feed.wait_for_broker", lambda settings, timeout=None: None)
     monkeypatch.setattr("workers.cli.feed.feed_articles", fake_feed)
     return records
 

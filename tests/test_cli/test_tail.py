@@ -52,7 +52,7 @@ def test_a_bad_offset_is_a_usage_error_with_e409(capsys: pytest.CaptureFixture[s
 def test_a_partition_that_is_not_a_number_is_e408(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["tail", "claims", "--partition", "one"])
-    assert "[E408] 'one' is not a partition number" in capsys.readouterr().err
+    assert "[E413] 'one' is not a partition number" in capsys.readouterr().err
 
 
 def test_offset_and_from_beginning_together_are_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from workers.cli.progress import progress_bar, say
-from workers.enrich import Enricher
-from workers.events import encode
 from workers.exceptions import NewsflowError
 from workers.inputs import SUFFIXES, InputError, InputTally, check_article, count_inputs, read_inputs
-from workers.nlp.pipeline import load_pipeline
 from workers.settings import Settings
+
+if TYPE_CHECKING:
+    from workers.enrich import Enricher
 
 __all__ = ["add_parser", "run"]
 
@@ -46,6 +46,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             spaCy model is wrong.
         BrokenPipeError: the reader of stdout went away; ``main()`` stops quietly.
     """
+    from workers.enrich import Enricher  # spaCy and the gazetteer are heavy: import only here
+    from workers.nlp.pipeline import load_pipeline
+
     settings = settings.with_overrides(spacy_model=args.model)
     out = _open_output(args.output)
     try:
@@ -65,6 +68,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _enrich_all(args: argparse.Namespace, settings: Settings, enricher: Enricher, out: IO[bytes]) -> InputTally:
+    from workers.events import encode
+
     tally = InputTally()
     own_output = Path(args.output) if args.output else None
     total = None if args.quiet else count_inputs(args.paths, exclude=own_output)

@@ -16,9 +16,6 @@ from typing import Any
 from workers.evaluation import (
     BLIND_WARNING,
     DEFAULT_THRESHOLDS,
-    NewsflowSystem,
-    StockSpacySystem,
-    System,
     evaluate,
     format_report,
     load_gold,
@@ -27,7 +24,6 @@ from workers.evaluation import (
     to_json,
 )
 from workers.evaluation.report import not_scored
-from workers.nlp.pipeline import load_pipeline
 from workers.settings import Settings
 
 
@@ -82,6 +78,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if any(e.status == "blind" for e in selection.scored):
         print(f"newsflow eval: {BLIND_WARNING}", file=sys.stderr)
     gold_sets = [load_gold(e.path, status=e.status, why=e.why) for e in selection.scored]
+    from workers.evaluation.systems import NewsflowSystem, StockSpacySystem, System  # spaCy: only here
+    from workers.nlp.pipeline import load_pipeline
+
     settings = settings.with_overrides(spacy_model=args.model)
     nlp = load_pipeline(settings.spacy_model)
     systems: list[System] = [NewsflowSystem(nlp), StockSpacySystem(nlp)]

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.rate is not None and args.rate <= 0:
         print("newsflow feed: --rate must be positive", file=sys.stderr)
         return 2
-    wait_for_broker(settings, timeout=15)
+    wait_for_broker(settings)
     tally = InputTally()
     total = None if args.quiet else count_inputs(args.paths)
     with progress_bar("feed", total=total, quiet=args.quiet) as bar:

@@ -28,9 +28,9 @@ so it pipes into jq; the count of records goes to stderr.
 
 Exit 0 when done (--max, --idle-timeout, or the reader of a pipe went away), 2 with one
 line `newsflow: error: [Exxx] ...` otherwise: E401 no broker answered within
---connect-timeout, E402 no such topic, E408 no such partition, E409 a bad --offset,
-E411 --group with --partition or an offset, E412 --group naming one of the pipeline's
-own consumer groups."""
+--connect-timeout, E402 no such topic, E408 no such partition, E413 a --partition that
+is not a number, E409 a bad --offset, E411 --group with --partition or an offset, E412
+--group naming one of the pipeline's own consumer groups."""
 
 _EPILOG = """\
 examples:
@@ -166,5 +166,5 @@ def _start(text: str) -> StartAt:
 
 def _partition(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"[E408] {text!r} is not a partition number (0, 1, 2, ...)")
+        raise argparse.ArgumentTypeError(f"[E413] {text!r} is not a partition number (0, 1, 2, ...)")
     return int(text)

@@ -9,6 +9,9 @@ are the defaults (:func:`default_gold_paths`); its blind sets are scored on requ
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from workers.evaluation.evaluate import DEFAULT_THRESHOLDS, Evaluation, evaluate
 from workers.evaluation.exceptions import GoldError
 from workers.evaluation.gold import GoldSet, load_gold
@@ -22,7 +25,18 @@ from workers.evaluation.manifest import (
     select,
 )
 from workers.evaluation.report import BLIND_WARNING, format_report, to_json
-from workers.evaluation.systems import NewsflowSystem, StockSpacySystem, System
+
+if TYPE_CHECKING:
+    from workers.evaluation.systems import NewsflowSystem, StockSpacySystem, System
+
+
+def __getattr__(name: str) -> Any:
+    """The scoring systems load spaCy and the gazetteer: imported on first use (PEP 562),
+    so that a ``newsflow`` command that does not score pays nothing for them at start."""
+    if name in ("NewsflowSystem", "StockSpacySystem", "System"):
+        return getattr(importlib.import_module("workers.evaluation.systems"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BLIND_WARNING",

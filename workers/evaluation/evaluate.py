@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from workers.evaluation.gold import GoldClaim, GoldSet
 from workers.evaluation.manifest import Status
 from workers.evaluation.schemes import LabelledSpan, project
 from workers.evaluation.scoring import ClaimScores, Counts, PredictedClaim, score_claims, score_entities
-from workers.evaluation.systems import System
+
+if TYPE_CHECKING:  # the systems load spaCy; only their type is needed here
+    from workers.evaluation.systems import System
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
