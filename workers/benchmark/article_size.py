@@ -195,6 +195,7 @@ def _child(size: int) -> dict[str, object]:
         "cpu_seconds": cpu_seconds,
         "stages": stages,
         "peak_rss_mb_after_load": rss_loaded,
+        "peak_rss_mb": _vm_hwm_mb(),
     }
 
 
@@ -242,8 +243,10 @@ def measure(size: int, *, env: dict[str, str] | None = None, timeout: float = 18
         cpu_seconds=child["cpu_seconds"],
         stages=child["stages"],
         peak_rss_mb_after_load=child["peak_rss_mb_after_load"],
-        # ru_maxrss is in KB on Linux: this child's own peak, not mixed with any other's.
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        # The child's own VmHWM, or wait4's ru_maxrss (KB) where it has none: on Linux
+        # that one also counts the parent's memory copied at fork before the exec, so a
+        # bench process grown by (1) showed the same peak for every size.
+        peak_rss_mb=float(child.get("peak_rss_mb") or usage.ru_maxrss / 1024),
     )
 
 
