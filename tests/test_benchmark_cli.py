@@ -19,7 +19,7 @@ def test_default_run_has_every_scenario_but_the_soak() -> None:
 
 def test_article_size_scenario_is_part_of_the_default_run_and_of_offline_only() -> None:
     assert "A" in chosen()
-    assert chosen("--offline-only") == ["1", "1b", "2", "A"]
+    assert chosen("--offline-only") == ["1", "1b", "2", "A", "K"]
 
 
 def test_soak_runs_when_given_a_count() -> None:
@@ -28,7 +28,7 @@ def test_soak_runs_when_given_a_count() -> None:
 
 def test_only_and_skip_select_scenarios_in_run_order() -> None:
     assert chosen("--only", "A,2,1") == ["1", "2", "A"]
-    assert chosen("--skip", "A,1b,4,L") == ["1", "2", "3", "3n", "5a", "5b", "R"]
+    assert chosen("--skip", "A,1b,4,L") == ["1", "2", "K", "3", "3n", "5a", "5b", "R"]
 
 
 def test_rb_names_the_index_catch_up_it_runs_with() -> None:
@@ -48,3 +48,22 @@ def test_unknown_scenario_is_a_usage_error() -> None:
 def test_sizes_flag_rejects_a_bad_size() -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "--sizes", "10k,lots"])
+
+
+def test_sink_scenario_is_part_of_the_default_run_after_the_offline_ones() -> None:
+    default = chosen()
+    assert "K" in default
+    assert default.index("2") < default.index("K") < default.index("3")
+
+
+def test_skip_k_leaves_the_sink_out() -> None:
+    assert "K" not in chosen("--skip", "K")
+
+
+def test_kb_names_the_sink_scenario_it_runs_with() -> None:
+    assert chosen("--only", "Kb") == ["K"]
+
+
+def test_sink_events_defaults_to_2000_and_takes_a_count() -> None:
+    assert build_parser().parse_args(["bench"]).sink_events == 2000
+    assert build_parser().parse_args(["bench", "--sink-events", "200"]).sink_events == 200

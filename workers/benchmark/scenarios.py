@@ -88,7 +88,7 @@ def offline_enrichment(model: str, corpus: list[InputArticle], settings: Setting
         len(articles),
         words_of(corpus),
         min(seconds),
-        {"seconds": [round(s, 1) for s in seconds]},
+        {"round_seconds": [round(s, 1) for s in seconds]},
     )
 
 

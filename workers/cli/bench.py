@@ -13,11 +13,12 @@ from workers.exceptions import NewsflowError
 from workers.settings import Settings
 
 #: Every scenario that ``--only`` and ``--skip`` name, in the order they run. (R) runs
-#: with its baseline (Rb); (S) runs only with ``--soak N``; (L) needs (3)'s throughput.
-SCENARIOS = ("1", "1b", "2", "A", "3", "3n", "4", "5a", "5b", "L", "S", "R")
+#: with its baseline (Rb), (K) with (Kb); (S) runs only with ``--soak N``; (L) needs (3)'s
+#: throughput. (K) needs Debian's PostgreSQL (``make install``) but no broker.
+SCENARIOS = ("1", "1b", "2", "A", "K", "3", "3n", "4", "5a", "5b", "L", "S", "R")
 #: The scenarios that need a broker (left out by ``--offline-only``).
 BROKER_SCENARIOS = frozenset({"3", "3n", "4", "5a", "5b", "L", "S", "R"})
-_ALIASES = {"rb": "R", "r": "R", "a": "A", "l": "L", "s": "S"}
+_ALIASES = {"rb": "R", "r": "R", "a": "A", "l": "L", "s": "S", "k": "K", "kb": "K"}
 
 
 def scenario_keys(text: str) -> frozenset[str]:
@@ -67,7 +68,9 @@ def add_parser(sub: Any) -> None:
         "minibatches and batch_size 1, 4, 16 and 64 each timed, the fastest two twice, the best kept as "
         "the baseline; (1b) the same split over 2 processes, (2) our enrichment offline, (A) the peak "
         "RSS and seconds of "
-        "enriching one article of each --sizes, each in a fresh process, (3) end to end through "
+        "enriching one article of each --sizes, each in a fresh process, (K) the sink (events parsed, "
+        "rows made, SinkStore writing) against (Kb) a plain psycopg COPY of the same rows in a throwaway "
+        "PostgreSQL cluster (needs Debian's PostgreSQL, no broker), (3) end to end through "
         "the broker with 1 worker, (3n) the same without the duplicate index, (4) with 2 worker "
         "processes, (5a) the worker in passthrough (no NLP) against (5b) a plain kafka-python "
         "consume-and-produce loop, (L) end-to-end latency at about half of (3)'s capacity, "
@@ -107,7 +110,14 @@ def add_parser(sub: Any) -> None:
         help=f"run only these scenarios, comma separated ({', '.join(SCENARIOS)})",
     )
     p.add_argument("--skip", type=scenario_keys, metavar="KEYS", help="leave out these scenarios, comma separated")
-    p.add_argument("--offline-only", action="store_true", help="only (1), (1b), (2) and (A): no broker needed")
+    p.add_argument(
+        "--sink-events",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="articles (K) and (Kb) each write (default 2000)",
+    )
+    p.add_argument("--offline-only", action="store_true", help="only (1), (1b), (2), (A) and (K): no broker needed")
     p.add_argument("--output", default="bench.json", metavar="FILE", help="JSON results (default bench.json)")
     p.set_defaults(run=run)
 
@@ -158,6 +168,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     report.ratio("(2)/(1) offline enrichment vs bare spaCy", "2", "1", ">= 1.0")
     if "A" in chosen:
         _article_sizes(args, settings, report)
+    if "K" in chosen:
+        _sink(args, settings, report)
     if any(key in BROKER_SCENARIOS for key in chosen):
         wait_for_broker(settings)
         with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
@@ -193,6 +205,24 @@ def _article_sizes(args: argparse.Namespace, settings: Settings, report: Any) ->
         report.measured(name, value, target)
     loads = [m.load_seconds for m in measured]
     report.notes["(A) import and model load per process, s (not in its seconds)"] = f"{min(loads):.1f}-{max(loads):.1f}"
+
+
+def _sink(args: argparse.Namespace, settings: Settings, report: Any) -> None:
+    """(K) and (Kb) in a throwaway PostgreSQL cluster, and their two ratios."""
+    from workers.benchmark.sink_scenario import run_sink_scenario
+
+    print(
+        f"bench: (K) the sink vs a plain COPY, {args.sink_events} articles each, in a throwaway PostgreSQL ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    bench = run_sink_scenario(args.sink_events, settings.sink_batch_max_events, report)
+    print(
+        f"bench: (K) sink {bench.sink_articles_per_second:.0f} articles/s, "
+        f"plain COPY {bench.copy_articles_per_second:.0f} articles/s",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _broker_scenarios(
