@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from workers.dedup import DuplicateIndex, fingerprint
+import zlib
+
+import numpy as np
+from datasketch import MinHash
+
+from workers.dedup import NUM_PERM, DuplicateIndex, _WordHashes, fingerprint, shingle_hashes
 
 STORY = (
     "The city council voted on Tuesday to close the old harbour bridge for repairs that are "
@@ -64,3 +69,26 @@ def test_duplicates_are_not_added_to_the_index() -> None:
     index.check_and_remember("b", fingerprint(STORY))
     index.check_and_remember("c", fingerprint(STORY.replace("six months", "seven months")))
     assert len(store) == size
+
+
+def test_signature_is_datasketchs_minhash_of_the_shingles() -> None:
+    # Indexes written before hold datasketch's signatures: the fast path must match them
+    # (the last text has more shingles than are permuted at once).
+    many = " ".join(f"w{i}" for i in range(20_000))
+    for text in (STORY, OTHER, "", "one", "Ünïcödé ﬁ straße İstanbul 123", "word " * 100, many):
+        reference = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
+        reference.update_batch(shingle_hashes(text))
+        assert fingerprint(text).signature == reference.hashvalues.astype("<u8").tobytes(), text[:20]
+        assert np.frombuffer(fingerprint(text).signature, dtype="<u8").max() <= 0xFFFFFFFF
+
+
+def test_word_hashes_are_crc32_of_each_word_even_after_the_memo_is_cleared() -> None:
+    memo = _WordHashes(limit=2)
+    words = ["alpha", "beta", "gamma", "alpha", "straße"]
+    assert [memo[w] for w in words] == [zlib.crc32(w.encode("utf-8")) for w in words]
+    assert len(memo) <= 2
+
+
+def test_content_hash_given_is_used_as_is() -> None:
+    assert fingerprint(STORY, content="given").content == "given"
+    assert fingerprint(STORY).signature == fingerprint(STORY, content="given").signature

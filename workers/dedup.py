@@ -53,13 +53,38 @@ class Fingerprint:
 
 
 # datasketch draws its permutations from the seed on every MinHash(); draw them once.
+# The signature is datasketch's (scheme affine32), computed below without its per-value
+# Python call (tests/test_dedup.py checks it against MinHash.update_batch): indexes
+# written before hold these signatures, so they must not change.
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
 _PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme
+_A = _PERMUTATIONS[0].astype(np.uint32)
+_B = _PERMUTATIONS[1].astype(np.uint32)
+_EMPTY_SIGNATURE = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
 _SHINGLE_BASE = np.uint64(1_000_003)
+#: Shingles permuted at once: bounds the (shingles x NUM_PERM) matrix to 2 MB.
+_PERMUTE_ROWS = 8192
+#: MurmurHash3's 32-bit finalizer, as datasketch pre-mixes each value with it.
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
 
-def _identity(value: int) -> int:
-    return value
+class _WordHashes(dict[str, int]):
+    """CRC-32 of a word's UTF-8 bytes, remembered: news text repeats most of its words,
+    and a dict lookup costs a fraction of encoding and hashing the word again. Cleared
+    when it holds ``limit`` words, so its memory stays bounded (about 10 MB)."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[word] = zlib.crc32(word.encode("utf-8"))
+        return value
+
+
+_word_hashes = _WordHashes()
 
 
 def shingle_hashes(text: str) -> np.ndarray:
@@ -70,22 +95,43 @@ def shingle_hashes(text: str) -> np.ndarray:
     Python loop costs more than the rest of the worker's non-NLP work together.
     """
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
-    word_hashes = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
-    width = min(SHINGLE_WORDS, len(words)) or 1
-    count = max(1, len(words) - width + 1)
-    if not len(words):
+    if not words:
         return np.zeros(1, dtype=np.uint64)
+    word_hashes = np.fromiter(map(_word_hashes.__getitem__, words), dtype=np.uint64, count=len(words))
+    width = min(SHINGLE_WORDS, len(words))
+    count = len(words) - width + 1
     hashes = np.zeros(count, dtype=np.uint64)
     for k in range(width):  # uint64 arithmetic wraps: a polynomial hash mod 2**64
         hashes = hashes * _SHINGLE_BASE + word_hashes[k : k + count]
     return np.unique(hashes & np.uint64(0xFFFFFFFF))
 
 
-def fingerprint(body: str) -> Fingerprint:
-    """The fingerprint of ``body``: content hash and MinHash of its word 5-shingles."""
-    minhash = MinHash(num_perm=NUM_PERM, hashfunc=_identity, permutations=_PERMUTATIONS, scheme=_SCHEME)
-    minhash.update_batch(shingle_hashes(body))
-    return Fingerprint(content_hash(body), minhash.hashvalues.astype("<u8").tobytes())
+def minhash_signature(values: np.ndarray) -> np.ndarray:
+    """The MinHash (``NUM_PERM`` uint32) of 32-bit ``values``: what datasketch's
+    ``MinHash(num_perm=NUM_PERM, seed=1, hashfunc=identity).update_batch(values)`` holds.
+    """
+    signature = _EMPTY_SIGNATURE
+    s1, m1, s2, m2, s3 = _FMIX32
+    for start in range(0, len(values), _PERMUTE_ROWS):
+        hv = values[start : start + _PERMUTE_ROWS].astype(np.uint32).reshape(-1, 1)
+        hv = hv ^ (hv >> s1)
+        hv = hv * m1
+        hv = hv ^ (hv >> s2)
+        hv = hv * m2
+        hv = hv ^ (hv >> s3)
+        signature = np.minimum(signature, (hv * _A + _B).min(axis=0))  # uint32 arithmetic wraps, as there
+    return signature
+
+
+def fingerprint(body: str, *, content: str | None = None) -> Fingerprint:
+    """The fingerprint of ``body``: content hash and MinHash of its word 5-shingles.
+
+    Args:
+        body: the article's text.
+        content: its :func:`~workers.ids.content_hash`, when the caller has it already.
+    """
+    signature = minhash_signature(shingle_hashes(body))
+    return Fingerprint(content or content_hash(body), signature.astype("<u8").tobytes())
 
 
 class DuplicateIndex:
