@@ -6,10 +6,12 @@ import orjson
 import pytest
 
 from tests.checks import assert_valid_event
-from workers.decode import decode_article, derive_article_id
+from workers.decode import _ID_MAX, _OPTIONAL_TEXT, decode_article, derive_article_id, plainly_valid
 from workers.enrich import Enricher
 from workers.exceptions import InvalidArticle
+from workers.models import RAW_ARTICLE_SCHEMA
 from workers.process import InputRecord, RecordProcessor
+from workers.schemas import load_schema, validator_for
 from workers.settings import Settings
 
 LIMIT = 1000
@@ -137,3 +139,69 @@ def test_empty_body_message_says_empty_body_not_the_schema_pattern() -> None:
 
 def test_not_utf8_message_gives_the_byte_and_its_offset() -> None:
     assert message_of(b'{"body": "caf\xe9"}') == "not UTF-8 text: byte 0xe9 at offset 13"
+
+
+def schema_errors(data: object) -> list[str]:
+    return [e.message for e in validator_for(RAW_ARTICLE_SCHEMA).iter_errors(data)]
+
+
+PLAIN_CASES: list[object] = [
+    {"body": "x"},
+    {"body": "Text.", "id": "a1", "title": "T", "url": "u", "source": "s", "language": "en"},
+    {"body": "x", "published_at": "2024-12-05T10:00:00+01:00"},
+    {"body": "x", "published_at": "2024-12-05t10:00:00z"},
+    {"body": "x", "published_at": "2024-12-05 10:00:00Z"},
+    {"body": "x", "published_at": "2024-12-05"},
+    {"body": "x", "published_at": "2024-13-45T10:00:00Z"},
+    {"body": "x", "published_at": "2024-12-05T10:00:00"},
+    {"body": "x", "published_at": "T"},
+    {"body": "x", "published_at": None, "title": None, "url": None, "source": None, "language": None},
+    {"body": "x", "id": None},
+    {"body": "x", "id": ""},
+    {"body": "x", "id": "i" * 512},
+    {"body": "x", "id": "i" * 513},
+    {"body": "x", "id": 7},
+    {"body": "x", "title": "t" * 2000},
+    {"body": "x", "title": "t" * 2001},
+    {"body": "x", "url": "u" * 8193},
+    {"body": "x", "source": "s" * 513},
+    {"body": "x", "language": 5},
+    {"body": "x", "title": True},
+    {"body": "\u3000x"},
+    {"body": "\u3000\u2028 "},
+    {"body": ""},
+    {"body": None},
+    {"body": ["x"]},
+    {"title": "no body"},
+    {"body": "x", "tags": ["a"], "extra": {"nested": 1}},
+]
+
+
+@pytest.mark.parametrize("data", PLAIN_CASES)
+def test_plainly_valid_never_passes_what_the_schema_rejects(data: dict[str, object]) -> None:
+    if plainly_valid(data):
+        assert schema_errors(data) == []
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"body": "x"},
+        {"body": "Text.", "id": "a1", "title": "T", "url": "u", "source": "s", "language": "en"},
+        {"body": "x", "published_at": "2024-12-05T10:00:00+01:00", "title": None},
+    ],
+)
+def test_plain_articles_skip_the_schema_validator(data: dict[str, object]) -> None:
+    assert plainly_valid(data)
+
+
+def test_plainly_valid_knows_every_field_of_the_schema_and_its_limits() -> None:
+    schema = load_schema(RAW_ARTICLE_SCHEMA)
+    properties = schema["properties"]
+    assert set(properties) == {"id", "body", *_OPTIONAL_TEXT, "published_at"}
+    assert schema["required"] == ["body"] and properties["body"]["pattern"] == r"\S"
+    assert (properties["id"]["minLength"], properties["id"]["maxLength"]) == (1, _ID_MAX)
+    for name, limit in _OPTIONAL_TEXT.items():
+        assert properties[name]["type"] == ["string", "null"]
+        assert properties[name].get("maxLength") == limit
+    assert set(schema) <= {"$schema", "$id", "title", "description", "type", "required", "properties"}
