@@ -152,6 +152,10 @@ PLAIN_CASES: list[object] = [
     {"body": "x", "published_at": "2024-12-05t10:00:00z"},
     {"body": "x", "published_at": "2024-12-05 10:00:00Z"},
     {"body": "x", "published_at": "2024-12-05"},
+    {"body": "x", "published_at": "2024-02-30"},
+    {"body": "x", "published_at": "2024-12-05\n"},
+    {"body": "x", "published_at": "\u0662024-12-05"},
+    {"body": "x", "published_at": "2024-12-5"},
     {"body": "x", "published_at": "2024-13-45T10:00:00Z"},
     {"body": "x", "published_at": "2024-12-05T10:00:00"},
     {"body": "x", "published_at": "T"},
@@ -189,6 +193,7 @@ def test_plainly_valid_never_passes_what_the_schema_rejects(data: dict[str, obje
         {"body": "x"},
         {"body": "Text.", "id": "a1", "title": "T", "url": "u", "source": "s", "language": "en"},
         {"body": "x", "published_at": "2024-12-05T10:00:00+01:00", "title": None},
+        {"body": "x", "published_at": "2015-05-18", "source": "Wikinews"},
     ],
 )
 def test_plain_articles_skip_the_schema_validator(data: dict[str, object]) -> None:
