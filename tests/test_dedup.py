@@ -6,6 +6,7 @@ import numpy as np
 from datasketch import MinHash
 
 from workers.dedup import NUM_PERM, DuplicateIndex, _WordHashes, fingerprint, shingle_hashes
+from workers.ids import _recent, _RecentHashes, content_hash
 
 STORY = (
     "The city council voted on Tuesday to close the old harbour bridge for repairs that are "
@@ -92,3 +93,21 @@ def test_word_hashes_are_crc32_of_each_word_even_after_the_memo_is_cleared() -> 
 def test_content_hash_given_is_used_as_is() -> None:
     assert fingerprint(STORY, content="given").content == "given"
     assert fingerprint(STORY).signature == fingerprint(STORY, content="given").signature
+
+
+# The content-hash memo of workers/ids.py, here with its second user (tests/test_ids.py
+# is not this change's file).
+def test_remembered_content_hash_is_the_computed_one() -> None:
+    text = STORY + " (remembered)"
+    first = content_hash(text)
+    assert _recent.get(text) == first
+    assert content_hash(text) == first == content_hash(" ".join(text.split()) + "  ")
+
+
+def test_content_hash_memo_drops_the_oldest_beyond_its_characters() -> None:
+    memo = _RecentHashes(max_chars=10)
+    memo.put("aaaa", "1")
+    memo.put("bbbb", "2")
+    memo.put("cccc", "3")  # 12 characters: "aaaa" goes
+    memo.put("x" * 11, "4")  # longer than the memo: not kept
+    assert [memo.get(t) for t in ("aaaa", "bbbb", "cccc", "x" * 11)] == [None, "2", "3", None]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
 
 __all__ = ["content_hash", "entity_id", "stable_id"]
@@ -24,10 +25,47 @@ def stable_id(*parts: object, length: int = 16) -> str:
     return digest.hexdigest()[:length]
 
 
+class _RecentHashes:
+    """The content hashes of the last texts hashed, at most ``max_chars`` characters of
+    them in all (oldest dropped first): the worker hashes each body twice, for its event
+    id and for the duplicate index, a batch apart at most."""
+
+    def __init__(self, max_chars: int = 4_000_000) -> None:
+        self.max_chars = max_chars
+        self._hashes: dict[str, str] = {}
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> str | None:
+        with self._lock:
+            return self._hashes.get(text)
+
+    def put(self, text: str, value: str) -> None:
+        if len(text) > self.max_chars:
+            return
+        with self._lock:
+            if text in self._hashes:
+                return
+            self._hashes[text] = value
+            self._chars += len(text)
+            while self._chars > self.max_chars:
+                oldest = next(iter(self._hashes))
+                del self._hashes[oldest]
+                self._chars -= len(oldest)
+
+
+_recent = _RecentHashes()
+
+
 def content_hash(text: str) -> str:
     """Hash of ``text`` after Unicode NFC and whitespace normalisation."""
+    known = _recent.get(text)
+    if known is not None:
+        return known
     normalised = " ".join(unicodedata.normalize("NFC", text).split())
-    return stable_id(normalised, length=32)
+    value = stable_id(normalised, length=32)
+    _recent.put(text, value)
+    return value
 
 
 def entity_id(label: str, name: str) -> str:
