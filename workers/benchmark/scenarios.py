@@ -183,14 +183,23 @@ def _latencies(inputs: list[TailRecord], outputs: list[TailRecord]) -> dict[str,
     return {"p50": round(q[49], 3), "p95": round(q[94], 3), "p99": round(q[98], 3), "n": len(values)}
 
 
-def plain_loop(settings: Settings, corpus: list[InputArticle], timeout: float = 600.0) -> Result:
+def plain_loop(
+    settings: Settings, corpus: list[InputArticle], timeout: float = 600.0, *, max_poll_records: int = 500
+) -> Result:
     """(5b) The floor: a kafka-python consume-and-produce loop over the same messages,
-    at least once (flush, then commit, after each poll), no validation, no NLP."""
+    at least once (flush, then commit, after each poll of at most ``max_poll_records``;
+    kafka-python's default is 500), no validation, no NLP."""
     run = fresh_topics(settings, "plain")
     feed_articles(corpus, run)
     consumer = KafkaConsumer(
         run.topic_raw,
-        **client_config(run, group_id=run.group_id, enable_auto_commit=False, auto_offset_reset="earliest"),
+        **client_config(
+            run,
+            group_id=run.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=max_poll_records,
+        ),
     )
     producer = KafkaProducer(**client_config(run, acks="all", linger_ms=5))
     done = 0

@@ -72,8 +72,9 @@ def add_parser(sub: Any) -> None:
         "rows made, SinkStore writing) against (Kb) a plain psycopg COPY of the same rows in a throwaway "
         "PostgreSQL cluster (needs Debian's PostgreSQL, no broker), (3) end to end through "
         "the broker with 1 worker, (3n) the same without the duplicate index, (4) with 2 worker "
-        "processes, (5a) the worker in passthrough (no NLP) against (5b) a plain kafka-python "
-        "consume-and-produce loop, (L) end-to-end latency at about half of (3)'s capacity, "
+        "processes, (5a) the worker in passthrough (no NLP; at the configured batch size and at 256, the "
+        "faster counts) against (5b) a plain kafka-python consume-and-produce loop (max_poll_records 500, "
+        "2000 and 5000, the fastest counts), (L) end-to-end latency at about half of (3)'s capacity, "
         "optionally (S) a memory soak, and (R) a new worker's catch-up on the index changelog of "
         "50x N articles against (Rb) a plain read of it. Prints articles/s, words/s, ratios and "
         "peak RSS per worker, and writes the same as JSON. Needs a running broker for (3)-(R).",
@@ -236,6 +237,7 @@ def _broker_scenarios(
     workdir: Path,
 ) -> None:
     from workers.benchmark import scenarios
+    from workers.benchmark.passthrough import PLAIN_POLLS, best_passthrough, best_plain_loop, passthrough_batches
     from workers.corpus import build_corpus
 
     if "3" in chosen:
@@ -255,19 +257,19 @@ def _broker_scenarios(
         step("4", "pipeline, 2 workers", scenarios.pipeline, settings, corpus, workdir, workers=2, label="two")
     light = list(build_corpus(seeds, args.articles * 10, prefix="pass"))
     if "5a" in chosen:
+        batches = passthrough_batches(settings.batch_max_articles)
         step(
             "5a",
-            "passthrough worker",
-            scenarios.pipeline,
+            f"passthrough worker, fastest of batch sizes {', '.join(map(str, batches))}",
+            best_passthrough,
             settings,
             light,
             workdir,
-            workers=1,
-            label="pass",
-            passthrough=True,
+            batches,
         )
     if "5b" in chosen:
-        step("5b", "plain kafka-python loop", scenarios.plain_loop, settings, light)
+        polls = ", ".join(map(str, PLAIN_POLLS))
+        step("5b", f"plain kafka-python loop, fastest of max_poll_records {polls}", best_plain_loop, settings, light)
     if "L" in chosen:
         rate = report.results["3"].articles_per_second / 2
         load = list(build_corpus(seeds, max(20, int(rate * args.latency_seconds)), prefix="lat"))
@@ -306,6 +308,9 @@ def _broker_ratios(report: Any) -> None:
     report.ratio("(3)/(3n) with vs without the duplicate index", "3", "3n", "near 1 (the index's cost)")
     report.ratio("(4)/(3) 2 workers vs 1 worker", "4", "3", ">= 1.7, and near (1b)/(1)")
     report.ratio("(5a)/(5b) passthrough worker vs plain kafka-python loop", "5a", "5b", ">= 0.7")
+    for key in ("5a", "5b"):
+        if key in report.results:
+            report.notes[f"({key}) configuration (the fastest tried)"] = report.results[key].extra["config"]
     report.ratio("(R)/(Rb) index replica catch-up vs plain read", "R", "Rb", "the cost of applying to RocksDB")
     if "L" in report.results:
         latency = report.results["L"].extra["latency_s"]
