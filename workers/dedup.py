@@ -94,6 +94,13 @@ def shingle_hashes(text: str) -> np.ndarray:
     word hashes, computed for all shingles at once: hashing every shingle string in a
     Python loop costs more than the rest of the worker's non-NLP work together.
     """
+    return np.unique(_shingle_values(text))
+
+
+def _shingle_values(text: str) -> np.ndarray:
+    """The hashes of :func:`shingle_hashes`, repeats included, in text order (a MinHash
+    takes minima, so repeats do not change it, and sorting them out costs more than
+    permuting them)."""
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
     if not words:
         return np.zeros(1, dtype=np.uint64)
@@ -103,7 +110,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     hashes = np.zeros(count, dtype=np.uint64)
     for k in range(width):  # uint64 arithmetic wraps: a polynomial hash mod 2**64
         hashes = hashes * _SHINGLE_BASE + word_hashes[k : k + count]
-    return np.unique(hashes & np.uint64(0xFFFFFFFF))
+    return hashes & np.uint64(0xFFFFFFFF)
 
 
 def minhash_signature(values: np.ndarray) -> np.ndarray:
@@ -130,7 +137,7 @@ def fingerprint(body: str, *, content: str | None = None) -> Fingerprint:
         body: the article's text.
         content: its :func:`~workers.ids.content_hash`, when the caller has it already.
     """
-    signature = minhash_signature(shingle_hashes(body))
+    signature = minhash_signature(_shingle_values(body))
     return Fingerprint(content or content_hash(body), signature.astype("<u8").tobytes())
 
 
