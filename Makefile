@@ -43,7 +43,7 @@ explore: install ## broker, database, worker, sink and the explorer on the seeds
 
 BENCH_ARGS ?= --soak 10000 --output bench.json
 
-bench: install ## benchmark against bare spaCy and a plain Kafka loop (about 15 min; BENCH_ARGS to change)
+bench: install ## benchmark against bare spaCy and a plain Kafka loop (about 30 min on 2 cores; BENCH_ARGS to change)
 	@if $(KAFKA) status >/dev/null 2>&1; then started=0; else $(KAFKA) start || exit 1; started=1; fi; \
 	 $(BIN)/newsflow bench $(BENCH_ARGS); rc=$$?; \
 	 if [ $$started = 1 ]; then $(KAFKA) stop; fi; \
