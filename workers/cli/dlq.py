@@ -9,6 +9,7 @@ from typing import Any, get_args
 
 import orjson
 
+from workers.cli.argtypes import positive_int
 from workers.dlq import REPLAY_HEADER
 from workers.exceptions import Reason
 from workers.kafka.client import wait_for_broker
@@ -89,7 +90,7 @@ def add_parser(sub: Any) -> None:
     )
     replay.add_argument(
         "--max-replays",
-        type=_positive,
+        type=positive_int,
         default=DEFAULT_MAX_REPLAYS,
         metavar="N",
         help=f"skip letters whose input was already replayed N times (default {DEFAULT_MAX_REPLAYS})",
@@ -170,13 +171,3 @@ def _since(text: str) -> datetime:
         return parse_since(text, now=datetime.now(UTC))
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value

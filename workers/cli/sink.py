@@ -6,17 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from workers.cli.argtypes import positive_int
 from workers.settings import Settings
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _port(text: str) -> int:
@@ -48,7 +39,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--group-id", metavar="NAME", help="consumer group (NEWSFLOW_SINK_GROUP_ID; default newsflow-sink)")
     p.add_argument(
         "--batch-max-events",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="most events in one transaction (NEWSFLOW_SINK_BATCH_MAX_EVENTS; default 500)",
     )
