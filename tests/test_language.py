@@ -9,12 +9,16 @@ detector and its threshold were chosen on.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.checks import assert_valid_event
+from workers import language
 from workers.enrich import Enricher
 from workers.events import encode
 from workers.language import MIN_CONFIDENCE, cld2, guess_language, prose
@@ -282,3 +286,42 @@ def test_enriched_article_records_detection_beside_a_declared_language(enricher:
     value = _enriched(enricher, RawArticle(id="declared", body=OTHER_LANGUAGES["de"], language="en"))
     assert value["language"] == "en" and value["detected_language"] == "de"
     assert "non_english" not in value["flags"] and value["entities"] is not None
+
+
+# The screening counts words of ASCII segments by regex and others by a Python loop over
+# tokens; a segment whose only non-ASCII characters are typographic quotes and dashes is
+# counted as ASCII after mapping them. Both shortcuts must count what the loop counts.
+_TOKEN_PARTS = st.sampled_from([*"abzAQZ07", *"'-\"()[]{}:;,.!?", *"/*|_#&+=<~@%$`^\\>"])
+_ASCII_SPACES = st.sampled_from([" ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f"])
+_TYPOGRAPHIC = st.sampled_from(["\u2018", "\u2019", "\u201c", "\u201d", "\u00ab", "\u00bb", "\u2013", "\u2014"])
+
+
+@st.composite
+def _segments(draw: st.DrawFn, parts: st.SearchStrategy[str]) -> str:
+    tokens = draw(st.lists(st.lists(parts, min_size=1, max_size=8).map("".join), max_size=12))
+    out = ""
+    for token in tokens:
+        out += draw(_ASCII_SPACES) + token
+    return out + draw(st.sampled_from(["", " ", "\n"]))
+
+
+@given(_segments(_TOKEN_PARTS))
+@settings(max_examples=3000, deadline=None)
+def test_ascii_word_counts_by_regex_equal_the_token_loop(segment: str) -> None:
+    assert language._ascii_word_counts(segment) == language._word_counts(segment)
+
+
+@given(_segments(st.one_of(_TOKEN_PARTS, _TYPOGRAPHIC)))
+@settings(max_examples=3000, deadline=None)
+def test_typographic_punctuation_counts_as_its_ascii_stand_in(segment: str) -> None:
+    mapped = segment.translate(language._TYPOGRAPHIC_AS_ASCII)
+    assert mapped.isascii()
+    assert language._ascii_word_counts(mapped) == language._word_counts(segment)
+    assert language._case_counts(mapped, True) == language._case_counts(segment, False)
+
+
+@given(st.lists(st.sampled_from([*"ab A.!?\n\r\t\"'(\u201c\u2018[", "   "]), max_size=40).map("".join))
+@settings(max_examples=3000, deadline=None)
+def test_segments_are_cut_where_the_plain_split_cuts_them(text: str) -> None:
+    plain = re.compile("\n|\r|\t| {3,}|(?<=[.!?])\\s+(?=[\"'\u201c\u2018(\\[]?[A-Z])")
+    assert list(language._segments(text)) == [p.strip() for p in plain.split(text) if p.strip()]

@@ -49,7 +49,9 @@ _PROSE_CHARS = 2_000
 
 # Segments: lines, table cells (tabs, or runs of spaces where tags were blanked), sentences.
 # (Curly quotes and dashes are written as escapes: they look like ASCII ones.)
-_SEGMENT = re.compile("\n|\r|\t| {3,}|(?<=[.!?])\\s+(?=[\"'\u201c\u2018(\\[]?[A-Z])")
+# Every cut starts at a space character; the lookahead up front lets the regex engine
+# skip to those instead of trying each alternative at every position.
+_SEGMENT = re.compile("(?=\\s)(?:\n|\r|\t| {3,}|(?<=[.!?])\\s+(?=[\"'\u201c\u2018(\\[]?[A-Z]))")
 _EDGE_PUNCTUATION = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb()[]{}:;,.!?-\u2013\u2014/*\u2022|"
 _APOSTROPHES_AND_HYPHENS = str.maketrans("", "", "'\u2019-")
 # A prose line is mostly lowercase words (function words, verbs, common nouns): at least
@@ -64,11 +66,30 @@ _MIN_CASELESS_LETTERS = 10
 _ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
 _ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
 _ASCII_EDGE = re.escape("".join(c for c in _EDGE_PUNCTUATION if c.isascii()))
-# In an ASCII segment, a whitespace-separated token with a digit, and one that is a
-# lowercase word: edge punctuation, a lowercase letter, letters, apostrophes and hyphens,
-# a letter, edge punctuation (what token.strip(_EDGE_PUNCTUATION) leaves, tested whole).
-_ASCII_NUMERIC_TOKEN = re.compile(r"(?<!\S)\S*[0-9]\S*")
-_ASCII_LOWER_WORD = re.compile(rf"(?<!\S)[{_ASCII_EDGE}]*[a-z][A-Za-z'-]*[A-Za-z][{_ASCII_EDGE}]*(?!\S)")
+# In an ASCII segment with a space put before it, a whitespace-separated token with a
+# digit, and one that is a lowercase word: edge punctuation, a lowercase letter, letters,
+# apostrophes and hyphens, a letter, edge punctuation (what token.strip(_EDGE_PUNCTUATION)
+# leaves, tested whole). Each match starts at the space before its token, so the engine
+# jumps from space to space; possessive runs never backtrack into a token.
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_ASCII_NUMERIC_TOKEN = re.compile(r"\s[^\s0-9]*+[0-9]")
+_ASCII_LOWER_WORD = re.compile(rf"\s[{_ASCII_EDGE}]*+[a-z][A-Za-z'-]*[A-Za-z][{_ASCII_EDGE}]*+(?!\S)")
+# Typographic punctuation news is full of, as the ASCII character that plays the same
+# part in the counts (the right single quote, an apostrophe, as "'"; double quotes as
+# '"'; the left single quote and dashes, edge punctuation only, as "/"), so that a
+# segment whose only non-ASCII characters are these is counted by the ASCII regexes.
+_TYPOGRAPHIC_AS_ASCII = str.maketrans(
+    {
+        "\u2018": "/",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "/",
+        "\u2014": "/",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,30 +169,44 @@ def _segments(text: str) -> Iterator[str]:
 
 def _as_prose(segment: str) -> str | None:
     """``segment`` if it reads as prose (in lowercase if it was all capitals), else None."""
-    ascii_only = segment.isascii()
+    probe = segment if segment.isascii() else segment.translate(_TYPOGRAPHIC_AS_ASCII)
+    ascii_only = probe.isascii()
     if not ascii_only and _mostly_caseless(segment):  # every ASCII letter has a case
         return segment
-    upper, cased = _case_counts(segment, ascii_only)
+    upper, cased = _case_counts(probe, ascii_only)
     if cased and upper > 0.8 * cased:
-        segment = segment.lower()  # a bulletin in capitals: judge its words as written in lowercase
-    tokens = segment.split()
-    if ascii_only:
-        lower, numeric = len(_ASCII_LOWER_WORD.findall(segment)), len(_ASCII_NUMERIC_TOKEN.findall(segment))
-    else:
-        lower = numeric = 0
-        for token in tokens:
-            if any(c.isdigit() for c in token):
-                numeric += 1
-                continue
-            word = token.strip(_EDGE_PUNCTUATION)
-            if len(word) >= 2 and word[0].islower() and word.translate(_APOSTROPHES_AND_HYPHENS).isalpha():
-                lower += 1
+        # A bulletin in capitals: judge its words as written in lowercase.
+        segment, probe = segment.lower(), probe.lower()
+    tokens = len(probe.split())
+    lower, numeric = _ascii_word_counts(probe) if ascii_only else _word_counts(probe)
     is_prose = (
-        lower >= _MIN_LOWER_WORDS
-        and lower >= _MIN_LOWER_SHARE * len(tokens)
-        and numeric <= _MAX_NUMERIC_SHARE * len(tokens)
+        lower >= _MIN_LOWER_WORDS and lower >= _MIN_LOWER_SHARE * tokens and numeric <= _MAX_NUMERIC_SHARE * tokens
     )
     return segment if is_prose else None
+
+
+def _word_counts(segment: str) -> tuple[int, int]:
+    """How many whitespace-separated tokens of ``segment`` are lowercase words, and how
+    many hold a digit: a token with a digit is numeric; otherwise it is a lowercase word
+    when what ``strip(_EDGE_PUNCTUATION)`` leaves has two characters or more, starts
+    lowercase, and is letters once apostrophes and hyphens are taken out."""
+    lower = numeric = 0
+    for token in segment.split():
+        if any(c.isdigit() for c in token):
+            numeric += 1
+            continue
+        word = token.strip(_EDGE_PUNCTUATION)
+        if len(word) >= 2 and word[0].islower() and word.translate(_APOSTROPHES_AND_HYPHENS).isalpha():
+            lower += 1
+    return lower, numeric
+
+
+def _ascii_word_counts(segment: str) -> tuple[int, int]:
+    """:func:`_word_counts` of an ASCII ``segment``, by two regexes instead of a Python
+    loop over its tokens (the same counts: ``tests/test_language.py``)."""
+    spaced = " " + segment
+    numeric = len(_ASCII_NUMERIC_TOKEN.findall(spaced)) if _ASCII_DIGIT.search(segment) else 0
+    return len(_ASCII_LOWER_WORD.findall(spaced)), numeric
 
 
 def _case_counts(segment: str, ascii_only: bool) -> tuple[int, int]:
