@@ -31,7 +31,9 @@ NUM_PERM = 64
 BANDS = 8  # 8 bands of 8 rows: candidates from a Jaccard similarity of about 0.77 up
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 5
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"\w++")
+#: The same words in ASCII text, found faster by testing ASCII classes only.
+_ASCII_WORD = re.compile(r"\w++", re.ASCII)
 
 
 class IndexStore(Protocol):
@@ -101,7 +103,8 @@ def _shingle_values(text: str) -> np.ndarray:
     """The hashes of :func:`shingle_hashes`, repeats included, in text order (a MinHash
     takes minima, so repeats do not change it, and sorting them out costs more than
     permuting them)."""
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    words = (_ASCII_WORD if folded.isascii() else _WORD).findall(folded)
     if not words:
         return np.zeros(1, dtype=np.uint64)
     word_hashes = np.fromiter(map(_word_hashes.__getitem__, words), dtype=np.uint64, count=len(words))
@@ -184,7 +187,7 @@ class DuplicateIndex:
             signature = self.store.get(b"s:" + other)
             if signature is None:
                 continue
-            similarity = float(np.mean(mine == np.frombuffer(signature, dtype="<u8")))
+            similarity = int(np.count_nonzero(mine == np.frombuffer(signature, dtype="<u8"))) / NUM_PERM
             if similarity >= self.threshold and (best is None or similarity > best.similarity):
                 best = DuplicateOf(id=other.decode(), kind="near", similarity=round(similarity, 4))
         return best
