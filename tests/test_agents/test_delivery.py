@@ -80,6 +80,31 @@ async def test_a_record_refused_for_good_is_handed_back_not_retried() -> None:
     assert "MessageSizeTooLargeError" in failure.error
 
 
+@pytest.mark.asyncio
+async def test_a_send_that_raises_before_queueing_counts_like_a_refused_delivery() -> None:
+    # aiokafka raises from send() itself for a record over max_request_size (never
+    # passes), and when a topic's metadata does not come in time (may pass).
+    records = [OutputRecord(topic, f"k{i}".encode(), b"v") for i, topic in enumerate("aabba")]
+    calls: list[bytes | None] = []
+    kafka = FakeKafka()
+    gone = {"b"}
+
+    async def send(record: OutputRecord) -> asyncio.Future[Any]:
+        calls.append(record.key)
+        if record.key == b"k1":
+            raise errors.MessageSizeTooLargeError()
+        if record.topic in gone:
+            gone.clear()  # back for the next attempt
+            raise errors.KafkaTimeoutError()
+        return await kafka.send(record)
+
+    [failure] = await Publisher(send, delays=(0.0,)).publish(records)
+    assert (failure.index, failure.reason) == (1, "output_too_large")
+    assert [r.key for r in kafka.acknowledged] == [b"k0", b"k4", b"k2", b"k3"]
+    # The topic without metadata was tried once in the first attempt, not once a record.
+    assert calls == [b"k0", b"k1", b"k2", b"k4", b"k2", b"k3"]
+
+
 @pytest.fixture
 def processor(enricher: Enricher, make_settings: Callable[..., Settings]) -> RecordProcessor:
     return RecordProcessor(enricher, make_settings(dedup_enabled=False), clock=lambda: "2024-12-05T12:00:00Z")

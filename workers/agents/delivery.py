@@ -98,7 +98,7 @@ class Publisher:
         failures: list[Failure] = []
         attempt = 0
         while pending:
-            results = await asyncio.gather(*(self._deliver(records[i]) for i in pending), return_exceptions=True)
+            results = await self._attempt([records[i] for i in pending])
             retry = []
             for i, result in zip(pending, results, strict=True):
                 if not isinstance(result, BaseException):
@@ -126,9 +126,32 @@ class Publisher:
                 await asyncio.sleep(delay)
         return sorted(failures, key=lambda f: f.index)
 
-    async def _deliver(self, record: OutputRecord) -> object:
-        delivery = await self._send(record)
-        return await delivery
+    async def _attempt(self, records: Sequence[OutputRecord]) -> list[object]:
+        """Each record's acknowledgement, or the error that refused it, in order.
+
+        The records are handed to the client one after the other (a send returns as soon
+        as the record is queued) and their delivery futures awaited together: no task per
+        record, which cost more than the send itself in a batch of thousands. A send that
+        fails with a passing error before queueing (a topic without metadata, a full
+        buffer: each after a wait) stands for the rest of its topic in this attempt, so
+        an attempt waits once per topic, not once per record.
+        """
+        deliveries: list[Awaitable[object] | BaseException] = []
+        stalled: dict[str, BaseException] = {}
+        for record in records:
+            if record.topic in stalled:
+                deliveries.append(stalled[record.topic])
+                continue
+            try:
+                deliveries.append(await self._send(record))
+            except Exception as exc:  # noqa: BLE001 - as gather(return_exceptions=True) below: sorted by publish()
+                deliveries.append(exc)
+                if permanent_reason(exc) is None:
+                    stalled[record.topic] = exc
+        acks = iter(
+            await asyncio.gather(*(d for d in deliveries if not isinstance(d, BaseException)), return_exceptions=True)
+        )
+        return [d if isinstance(d, BaseException) else next(acks) for d in deliveries]
 
 
 class DeliveryImpossible(NewsflowError):
