@@ -1,4 +1,4 @@
-"""The agent under Faust's test_context(): no broker, outputs' send() recorded."""
+"""The agent under Faust's test_context(): no broker, the producer's send() recorded."""
 
 from __future__ import annotations
 
@@ -22,13 +22,13 @@ from workers.topics import declare_topics
 
 
 class RecordingSend:
-    """Stands in for Topic.send: records the call and returns a delivery future."""
+    """Stands in for the producer's send: records the call and returns a delivery future."""
 
-    def __init__(self, sent: list[tuple[str, bytes, bytes]], topic: str, deliveries: list[asyncio.Future[Any]]) -> None:
-        self.sent, self.topic, self.deliveries = sent, topic, deliveries
+    def __init__(self, sent: list[tuple[str, bytes, bytes]], deliveries: list[asyncio.Future[Any]]) -> None:
+        self.sent, self.deliveries = sent, deliveries
 
-    async def __call__(self, *, key: bytes, value: bytes) -> asyncio.Future[Any]:
-        self.sent.append((self.topic, key, value))
+    async def __call__(self, topic: str, key: bytes, value: bytes, *_: Any) -> asyncio.Future[Any]:
+        self.sent.append((topic, key, value))
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.deliveries.append(future)
         return future
@@ -41,8 +41,7 @@ def build_harness(settings: Settings, enricher: Enricher, state: ChangelogStore 
     topics = declare_topics(app, settings)
     sent: list[tuple[str, bytes, bytes]] = []
     deliveries: list[asyncio.Future[Any]] = []
-    for topic in topics.by_name().values():
-        object.__setattr__(topic, "send", RecordingSend(sent, topic.get_topic_name(), deliveries))
+    object.__setattr__(app.producer, "send", RecordingSend(sent, deliveries))
     metrics = PipelineMetrics(CollectorRegistry())
     index = DuplicateIndex(state) if state is not None else None
     processor = RecordProcessor(enricher, settings, index=index)
