@@ -35,7 +35,7 @@ from workers.settings import Settings
 from workers.state import ChangelogStore
 from workers.topics import declare_topics
 
-__all__ = ["WorkerParts", "build_worker", "run_worker"]
+__all__ = ["WorkerParts", "build_worker", "faust_worker", "run_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def run_worker(settings: Settings) -> None:
             in_flight=in_flight,
         )
         readiness.set_model_loaded()
-        faust.Worker(parts.app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
+        faust_worker(parts.app, settings.log_level).execute_from_commandline()
     finally:
         if replica is not None:
             replica.close()
@@ -156,6 +156,19 @@ def run_worker(settings: Settings) -> None:
             in_flight.close()
         if server is not None:
             server.stop()
+
+
+def faust_worker(app: faust.App, log_level: str) -> faust.Worker:
+    """Faust's worker for ``app``, without its start-up spinner.
+
+    At WARNING and above, the spinner sets the root logger to DEBUG for the life of the
+    process (so that it spins on every record) and hands every record to its handler:
+    each debug call of aiokafka and Faust, several per record sent or fetched, then
+    builds a log record. Without it, the root logger keeps ``log_level``.
+    """
+    worker = faust.Worker(app, loglevel=log_level, quiet=True)
+    worker.spinner = None
+    return worker
 
 
 def _output_limits(settings: Settings) -> OutputLimits:
