@@ -21,6 +21,7 @@ from workers.settings import Settings
 
 __all__ = [
     "PASSTHROUGH_BATCHES",
+    "PASSTHROUGH_MIN_ARTICLES",
     "PLAIN_POLLS",
     "best_passthrough",
     "best_plain_loop",
@@ -28,6 +29,8 @@ __all__ = [
     "passthrough_batches",
 ]
 
+#: (5a) and (5b) run on ten times ``--articles``, and on at least this many articles.
+PASSTHROUGH_MIN_ARTICLES = 10_000
 #: Batch sizes (5a) tries besides the configured one.
 PASSTHROUGH_BATCHES = (256,)
 #: ``max_poll_records`` (5b) tries: kafka-python's default and larger ones.
