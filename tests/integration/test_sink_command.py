@@ -16,23 +16,11 @@ from tests.integration.test_sink_faults import SinkProcess, alive, sink_settings
 from workers.kafka.client import client_config
 from workers.settings import Settings
 from workers.sink.local_cluster import LocalCluster
-from workers.sink.samples import sample_stream
+from workers.sink.samples import dead_letter_event, sample_stream
 
 __all__ = ["sink_events", "sink_settings", "start_sink"]  # fixtures, imported for pytest
 
-DEAD_LETTER = {
-    "schema": {"name": "dead-letter", "version": 1},
-    "reason": "invalid_json",
-    "error": "not JSON",
-    "topic": "articles.raw",
-    "partition": 0,
-    "offset": 12,
-    "key": None,
-    "value": "{oops",
-    "value_encoding": "utf-8",
-    "failed_at": "2024-12-05T12:00:00.000Z",
-    "article_id": None,
-}
+DEAD_LETTER = dead_letter_event(offset=12)
 
 
 def produce(settings: Settings, records: list[tuple[str, bytes, bytes]]) -> dict[tuple[str, int], int]:

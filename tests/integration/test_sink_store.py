@@ -10,7 +10,7 @@ import pytest
 from tests.integration.postgres import Database
 from tests.integration.sink_support import audit_rows, sink_events
 from workers.sink.rows import Position, article_rows, dead_letter_row
-from workers.sink.samples import renumbered, sample_stream
+from workers.sink.samples import dead_letter_event, renumbered, sample_stream
 from workers.sink.store import Batch, OffsetRange, SinkStore, StaleOffsets
 
 __all__ = ["sink_events"]  # the fixture, imported for pytest
@@ -95,19 +95,7 @@ def test_an_entity_keeps_one_row_with_the_latest_name(store: SinkStore, sink_eve
 
 
 def test_dead_letters_are_written_once(store: SinkStore, database: Database) -> None:
-    event = {
-        "schema": {"name": "dead-letter", "version": 1},
-        "reason": "invalid_json",
-        "error": "x",
-        "topic": "articles.raw",
-        "partition": 0,
-        "offset": 1,
-        "key": None,
-        "value": "{",
-        "value_encoding": "utf-8",
-        "failed_at": "2024-12-05T12:00:00Z",
-        "article_id": None,
-    }
+    event = dead_letter_event(error="x", offset=1, value=b"{")
     row = dead_letter_row(event, Position("articles.dlq", 0, 0))
     store.write(Batch((), [row], [OffsetRange("articles.dlq", 0, None, 1)]))
     store.write(Batch((), [row], [OffsetRange("articles.dlq", 0, 1, 1)]))

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from workers.sink.batch import make_batch, rejected_batch
-from workers.sink.samples import renumbered
+from workers.sink.samples import dead_letter_event, renumbered
 from workers.sink.store import OffsetRange
 
 NOW = datetime(2024, 12, 5, tzinfo=UTC)
@@ -50,19 +50,7 @@ def test_a_record_that_is_no_event_becomes_a_dead_letter_row_in_the_batch(seed_e
 
 
 def test_a_dead_letter_topic_record_is_a_worker_dead_letter() -> None:
-    event = {
-        "schema": {"name": "dead-letter", "version": 1},
-        "reason": "empty_body",
-        "error": "empty",
-        "topic": "articles.raw",
-        "partition": 0,
-        "offset": 4,
-        "key": None,
-        "value": "{}",
-        "value_encoding": "utf-8",
-        "failed_at": "2024-12-05T12:00:00Z",
-        "article_id": None,
-    }
+    event = dead_letter_event(reason="empty_body", error="empty", offset=4, value=b"{}")
     dead = FakeRecord(DLQ, 2, 8, None, orjson.dumps(event))
     batch = make_batch([dead], {(DLQ, 2): 8}, dlq_topic=DLQ, now=NOW)
     assert [(d.origin, d.reason) for d in batch.dead_letters] == [("worker", "empty_body")]

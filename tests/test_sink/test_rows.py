@@ -16,7 +16,7 @@ from workers.sink.rows import (
     parse_event,
     unreadable_row,
 )
-from workers.sink.samples import renumbered
+from workers.sink.samples import dead_letter_event, renumbered
 
 AT = Position("articles.enriched", 2, 41)
 
@@ -131,19 +131,7 @@ def test_a_value_that_is_no_json_object_is_unreadable_with_its_reason(value: byt
 
 
 def test_a_dead_letter_event_becomes_a_worker_dead_letter_row() -> None:
-    event = {
-        "schema": {"name": "dead-letter", "version": 1},
-        "reason": "invalid_json",
-        "error": "not JSON",
-        "topic": "articles.raw",
-        "partition": 1,
-        "offset": 7,
-        "key": None,
-        "value": "{oops",
-        "value_encoding": "utf-8",
-        "failed_at": "2024-12-05T12:00:00.000Z",
-        "article_id": None,
-    }
+    event = dead_letter_event(partition=1, offset=7)
     row = dead_letter_row(event, Position("articles.dlq", 0, 3))
     assert (row.origin, row.reason, row.topic, row.offset, row.read_offset) == (
         "worker",

@@ -14,11 +14,13 @@ from typing import Any
 
 import orjson
 
+from workers.dlq import dead_letter
 from workers.events import encode
+from workers.exceptions import Reason
 from workers.ids import content_hash, stable_id
 from workers.models import RawArticle
 
-__all__ = ["enriched_events", "renumbered", "sample_stream"]
+__all__ = ["dead_letter_event", "enriched_events", "renumbered", "sample_stream"]
 
 
 def enriched_events(articles: Sequence[RawArticle], enrich: Any) -> list[dict[str, Any]]:
@@ -54,3 +56,27 @@ def sample_stream(events: Sequence[dict[str, Any]], n: int, *, prefix: str = "sa
     """``n`` distinct article events cycling through ``events`` (ids ``<prefix>-<i>``)."""
     for i in range(n):
         yield renumbered(events[i % len(events)], f"{prefix}-{i:06d}")
+
+
+def dead_letter_event(
+    *,
+    reason: Reason = "invalid_json",
+    error: str = "not JSON",
+    partition: int = 0,
+    offset: int = 0,
+    value: bytes = b"{oops",
+) -> dict[str, Any]:
+    """An ``articles.dlq`` event (parsed JSON) as the worker publishes it for an input of
+    ``articles.raw`` at ``partition``/``offset`` (made by :func:`workers.dlq.dead_letter`)."""
+    letter = dead_letter(
+        reason=reason,
+        error=error,
+        topic="articles.raw",
+        partition=partition,
+        offset=offset,
+        key=None,
+        value=value,
+        failed_at="2024-12-05T12:00:00.000Z",
+    )
+    event: dict[str, Any] = orjson.loads(encode(letter))
+    return event
