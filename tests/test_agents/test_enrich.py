@@ -75,7 +75,9 @@ async def deliver_until(condition: Callable[[], bool], deliveries: list[asyncio.
 
 
 @pytest.mark.asyncio
-async def test_agent_takes_the_next_input_only_after_all_outputs_are_delivered(harness: Any) -> None:
+async def test_a_batch_is_published_only_after_every_output_of_the_batch_before_is_acknowledged(
+    harness: Any,
+) -> None:
     agent, sent, deliveries = harness
     first = orjson.dumps({"id": "t1", "body": "Police in Boston said the road was closed."})
     second = orjson.dumps({"id": "t2", "body": "The mayor said the bridge would reopen."})
@@ -95,6 +97,45 @@ async def test_agent_takes_the_next_input_only_after_all_outputs_are_delivered(h
     first_article = topics.index("articles.enriched")
     assert all(key == b"t1" or t != "articles.enriched" for t, key, _ in sent[: first_article + 1])
     assert topics[-1] == "articles.enriched"
+
+
+@pytest.mark.asyncio
+async def test_an_input_is_acked_only_once_its_outputs_are_acknowledged(harness: Any) -> None:
+    agent, sent, deliveries = harness
+    async with agent.test_context() as test_agent:
+        event = await test_agent.put(
+            orjson.dumps({"id": "t1", "body": "Police in Boston said the road was closed."}), key=b"t1", wait=False
+        )
+        await deliver_until(lambda: bool(sent) and sent[-1][0] == "articles.enriched", deliveries)
+        await asyncio.sleep(0.2)  # room for a wrong agent to ack early
+        assert not event.message.acked  # its article event is not acknowledged yet
+        release(deliveries)
+        await wait_for(lambda: event.message.acked)
+
+
+@pytest.mark.asyncio
+async def test_the_next_batch_is_parsed_while_the_one_before_is_published(
+    harness: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent, sent, deliveries = harness
+    parsed: list[list[bytes | None]] = []
+    process_batch = RecordProcessor.process_batch
+
+    def recording(self: RecordProcessor, records: Any) -> Any:
+        parsed.append([r.key for r in records])
+        return process_batch(self, records)
+
+    monkeypatch.setattr(RecordProcessor, "process_batch", recording)
+    async with agent.test_context() as test_agent:
+        await test_agent.put(orjson.dumps({"id": "t1", "body": "The mayor said it."}), key=b"t1", wait=False)
+        await test_agent.put(orjson.dumps({"id": "t2", "body": "The police said so."}), key=b"t2", wait=False)
+        await wait_for(lambda: bool(sent))
+        await wait_for(lambda: parsed == [[b"t1"], [b"t2"]])
+        # t2 was parsed while nothing of t1 was acknowledged, and nothing of t2 is sent.
+        assert not any(future.done() for future in deliveries)
+        assert {key for _topic, key, _value in sent} == {b"t1"}
+        await deliver_until(lambda: sum(t == "articles.enriched" for t, _, _ in sent) == 2, deliveries)
+        release(deliveries)
 
 
 @pytest.mark.asyncio

@@ -40,19 +40,25 @@ def register_enrich_agent(
     Inputs are taken in micro-batches (at most ``batch_max_articles``, waiting at most
     ``batch_timeout_ms``) so the NLP sees them together through ``nlp.pipe``.
 
-    At-least-once: all outputs of a batch are acknowledged by Kafka (their delivery
-    futures awaited, sending the unacknowledged ones again for as long as Kafka refuses
-    them with an error that passes) before the agent asks for the next batch, and Faust
-    acks and commits the batch's input offsets only then. An output Kafka refuses for
-    good (too large, invalid topic, no permission) dead-letters its input instead, and
-    the rest of the batch goes on (see :mod:`workers.agents.delivery`). The
-    agent runs with concurrency 1: faust-streaming loses messages on commit with
-    concurrency > 1 (upstream issue #606); parallelism comes from partitions and
-    worker processes.
+    While a batch is published, the next one is parsed: the NLP thread does not wait
+    for Kafka's acknowledgements. Publishing stays in order, one batch at a time: a
+    batch's outputs are sent only once every output of the batch before is
+    acknowledged.
+
+    At-least-once: the inputs are taken without Faust's automatic acks, and the agent
+    acks a batch's inputs (so that Faust may commit their offsets) only once Kafka has
+    acknowledged all the batch's outputs (their delivery futures awaited, sending the
+    unacknowledged ones again for as long as Kafka refuses them with an error that
+    passes). An output Kafka refuses for good (too large, invalid topic, no permission)
+    dead-letters its input instead, and the rest of the batch goes on (see
+    :mod:`workers.agents.delivery`). The agent runs with concurrency 1: faust-streaming
+    loses messages on commit with concurrency > 1 (upstream issue #606); parallelism
+    comes from partitions and worker processes.
 
     ``state`` is the store of the processor's duplicate index: the index writes a
-    batch made are published to its changelog, and acknowledged, before the batch's
-    outputs, so an input is committed only once the index remembers it.
+    batch made are taken before the next batch is parsed, and published to its
+    changelog, and acknowledged, before the batch's outputs, so an input is committed
+    only once the index remembers it.
     """
     within = settings.batch_timeout_ms / 1000
     nlp_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
@@ -96,30 +102,47 @@ def register_enrich_agent(
             await consume(stream)
         except asyncio.CancelledError:
             raise
-        except BaseException:
-            # Faust would restart a crashed agent, and take_events acks the batch in
-            # flight when it is torn down: those inputs would be committed without
-            # their outputs. Ending the process here keeps them uncommitted, so they
-            # are processed again after the restart (the orchestrator's job).
-            log.critical("enrich agent failed; exiting so the batch in flight is not committed", exc_info=True)
-            logging.shutdown()
-            os._exit(70)  # EX_SOFTWARE
+        except BaseException:  # noqa: BLE001 - logged, and the process ends
+            _exit_keeping_inputs_uncommitted()
 
     async def consume(stream: StreamT[bytes]) -> None:
-        # take_events is part of faust's Stream but missing from its StreamT type.
-        async for events in stream.take_events(settings.batch_max_articles, within=within):  # type: ignore[attr-defined]
-            records = [_input_record(e.message) for e in events]
-            metrics.consumed.labels(topic=settings.topic_raw).inc(len(records))
-            metrics.batch_size.observe(len(records))
-            # NLP is CPU-bound: run it off the event loop so heartbeats, commits and
-            # the metrics endpoint keep going while a batch is parsed. Always on the
-            # same thread: spread over a pool, each thread gets its own malloc arena
-            # and the worker's memory creeps up (a 10,000-article soak grew 14.6%).
-            loop = asyncio.get_running_loop()
-            outcomes = await loop.run_in_executor(nlp_thread, processor.process_batch, records)
-            index_writes = []
-            if state is not None:
-                index_writes = [OutputRecord(settings.dedup_changelog_topic, k, v) for k, v in state.take_pending()]
+        loop = asyncio.get_running_loop()
+        publishing: asyncio.Task[None] | None = None
+        try:
+            # noack_take is part of faust's Stream but missing from its StreamT type.
+            async for events in stream.noack_take(settings.batch_max_articles, within=within):  # type: ignore[attr-defined]
+                records = [_input_record(e.message) for e in events]
+                metrics.consumed.labels(topic=settings.topic_raw).inc(len(records))
+                metrics.batch_size.observe(len(records))
+                # NLP is CPU-bound: run it off the event loop so heartbeats, commits and
+                # the metrics endpoint keep going while a batch is parsed. Always on the
+                # same thread: spread over a pool, each thread gets its own malloc arena
+                # and the worker's memory creeps up (a 10,000-article soak grew 14.6%).
+                parsing = loop.run_in_executor(nlp_thread, processor.process_batch, records)
+                if publishing is not None:
+                    await publishing  # the batch before, delivered and acked, while this one is parsed
+                outcomes = await parsing
+                # Taken now, before the next batch is parsed: these are this batch's writes.
+                index_writes = []
+                if state is not None:
+                    index_writes = [OutputRecord(settings.dedup_changelog_topic, k, v) for k, v in state.take_pending()]
+                publishing = asyncio.create_task(publish(stream, events, records, outcomes, index_writes))
+            if publishing is not None:
+                await publishing
+        finally:
+            if publishing is not None and not publishing.done():
+                # Stopped mid-publish: the batch stays unacked, so uncommitted, and is
+                # processed again by whoever takes the partition next.
+                publishing.cancel()
+
+    async def publish(
+        stream: StreamT[bytes],
+        events: Sequence[EventT[bytes]],
+        records: list[InputRecord],
+        outcomes: list[Outcome],
+        index_writes: list[OutputRecord],
+    ) -> None:
+        try:
             with metrics.time_stage("publish", len(events)):
                 # The index first: once an article's event is out, the index has what
                 # its flag was decided on, so a replay after a crash decides the same.
@@ -127,9 +150,28 @@ def register_enrich_agent(
                     metrics.failures.labels(reason="dedup_failed").inc()
                     log.error("the duplicate index's changelog refused a write for good: %s", failure.error)
                 outcomes, published = await deliver(publisher, processor, records, outcomes)
+            for event in events:
+                await stream.ack(event)
             count(events, outcomes, published, time.time())
+        except asyncio.CancelledError:
+            raise
+        except BaseException:  # noqa: BLE001 - logged, and the process ends
+            _exit_keeping_inputs_uncommitted()
 
     return enrich
+
+
+def _exit_keeping_inputs_uncommitted() -> None:
+    """End the process on an unexpected error in the agent.
+
+    Faust would restart a crashed agent in this process, where nobody would finish the
+    batches in flight; ending the process keeps them uncommitted, so they are processed
+    again after the restart (the orchestrator's job) or by the worker that takes their
+    partitions.
+    """
+    log.critical("enrich agent failed; exiting so the batches in flight are not committed", exc_info=True)
+    logging.shutdown()
+    os._exit(70)  # EX_SOFTWARE
 
 
 def _input_record(message: Any) -> InputRecord:
