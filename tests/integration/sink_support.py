@@ -27,18 +27,20 @@ def sink_events(enricher: Enricher) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True, slots=True)
 class RowAudit:
-    """How the tables compare with the events fed: articles missing or doubled, and
-    articles whose mentions or claims differ from their event."""
+    """How the tables compare with the events fed: articles missing or doubled,
+    articles whose mentions or claims differ from their event, and article ids with
+    mentions, claims or entity rows but no article row (orphaned)."""
 
     fed: int
     missing: list[str]
     doubled: list[str]
     unexpected: list[str]
     mismatched: list[str]
+    orphaned: list[str]
 
     @property
     def exact(self) -> bool:
-        return not (self.missing or self.doubled or self.unexpected or self.mismatched)
+        return not (self.missing or self.doubled or self.unexpected or self.mismatched or self.orphaned)
 
 
 _HERE = Position("t", 0, 0)
@@ -61,6 +63,13 @@ def audit_rows(url: str, events: Sequence[dict[str, Any]]) -> RowAudit:
         ):
             claims.setdefault(row[0], []).append(tuple(row[1:]))
         versions = dict(conn.execute("SELECT article_id, event_id FROM articles").fetchall())
+        orphaned = [
+            row[0]
+            for row in conn.execute(
+                "SELECT article_id FROM article_entities UNION SELECT article_id FROM mentions "
+                "UNION SELECT article_id FROM claims EXCEPT SELECT article_id FROM articles ORDER BY 1"
+            )
+        ]
     mismatched = []
     for article_id, rows in expected.items():
         if article_id not in counts:
@@ -82,4 +91,5 @@ def audit_rows(url: str, events: Sequence[dict[str, Any]]) -> RowAudit:
         doubled=sorted(a for a, n in counts.items() if n > 1),
         unexpected=sorted(set(counts) - set(expected)),
         mismatched=sorted(mismatched),
+        orphaned=orphaned,
     )

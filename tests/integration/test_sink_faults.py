@@ -4,7 +4,8 @@ Events made offline by the real enrichment (renumbered into many articles, some 
 twice) go straight onto a fresh ``articles.enriched``; ``newsflow sink`` processes write
 them. After each fault the tables must hold exactly one row set per article fed: none
 missing, none doubled, and each article's mentions and claims equal to its event's.
-Each test prints one line of the fault table (fault, events fed, missing, doubled).
+Each test prints one line of the fault table (fault, events fed, missing, doubled,
+mismatched, orphaned).
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def finish_and_audit(
     print(
         f"\nFAULT TABLE | {fault:<38} | events fed {len(events):5d} | articles {audit.fed:5d} | "
         f"missing {len(audit.missing)} | doubled {len(audit.doubled)} | mismatched {len(audit.mismatched)} | "
-        f"done {waited:.0f} s after the fault"
+        f"orphaned {len(audit.orphaned)} | done {waited:.0f} s after the fault"
     )
     return audit
 

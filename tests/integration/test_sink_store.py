@@ -65,6 +65,24 @@ def test_a_re_enriched_article_replaces_its_rows(
     assert audit_rows(database.url, [second]).exact
 
 
+def test_deleting_articles_deletes_their_rows(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    events = list(sample_stream(sink_events, 4))
+    store.write(batch_of(events))
+    with psycopg.connect(database.url) as conn:  # as an operator would
+        conn.execute("DELETE FROM articles WHERE article_id = ANY(%s)", ([e["id"] for e in events[:2]],))
+    audit = audit_rows(database.url, events[2:])
+    assert audit.exact, audit
+    with psycopg.connect(database.url) as conn:
+        left = conn.execute(
+            "SELECT (SELECT count(*) FROM mentions) + (SELECT count(*) FROM claims)"
+            " + (SELECT count(*) FROM article_entities)"
+        ).fetchone()
+    kept = article_rows(events[2], Position(TOPIC, 0, 0)), article_rows(events[3], Position(TOPIC, 0, 0))
+    assert left == (sum(len(r.mentions) + len(r.claims) + len(r.article_entities) for r in kept),)
+
+
 def test_a_new_pipeline_version_replaces_the_rows_of_the_same_content(
     store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
 ) -> None:

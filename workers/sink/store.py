@@ -288,7 +288,7 @@ class SinkStore:
             fresh.append(rows)
         result.duplicates += len(batch.articles) - len(latest)
         result.replaced, result.new = len(replaced), len(fresh) - len(replaced)
-        if replaced:  # mentions, claims and article_entities go with them (ON DELETE CASCADE)
+        if replaced:  # mentions, claims and article_entities go with them (trigger articles_delete_rows)
             cur.execute("DELETE FROM articles WHERE article_id = ANY(%s)", (replaced,))
         entities: dict[str, EntityRow] = {}
         for rows in fresh:
