@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from spacy.language import Language
 
-from workers.enrich import Enricher
 from workers.nlp.pipeline import load_pipeline
+from workers.pipeline.enrich import Enricher
 from workers.settings import DEFAULT_MODEL, Settings
 
 REPO = Path(__file__).resolve().parent.parent

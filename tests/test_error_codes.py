@@ -99,7 +99,7 @@ def test_the_scan_finds_codes_in_messages_and_codes_passed_alone() -> None:
     """Guards the scanner itself: a message code, a bare code, and no lint code."""
     codes = codes_in_source()
     assert "workers/settings.py" in codes["E103"]
-    assert "workers/inputs.py" in codes["E303"]
+    assert "workers/inputs/files.py" in codes["E303"]
     assert "E501" not in codes or "workers/cli/demo.py" in codes["E501"]
     assert "workers/exceptions.py" not in codes["E104"]  # only its docstring's example
 

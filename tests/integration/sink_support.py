@@ -11,8 +11,8 @@ import psycopg
 import pytest
 
 from tests.conftest import SEEDS
-from workers.corpus import seed_articles
-from workers.enrich import Enricher
+from workers.inputs.corpus import seed_articles
+from workers.pipeline.enrich import Enricher
 from workers.sink.rows import Position, article_rows
 from workers.sink.samples import enriched_events
 

@@ -25,7 +25,7 @@ from tests.integration.accounting import (
     wait_until_accounted,
 )
 from tests.integration.conftest import WorkerProcess, all_alive, settings_env, wait_for
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
 from workers.kafka.feed import feed_articles
 from workers.settings import Settings
 
@@ -39,14 +39,14 @@ EX_SOFTWARE = 70
 CRASHING_WORKER = """
 import sys
 
-import workers.process
+import workers.pipeline.process
 
 
 def explode(self, records):
     raise RuntimeError("injected by the test: an unexpected error in the agent")
 
 
-workers.process.RecordProcessor.process_batch = explode
+workers.pipeline.process.RecordProcessor.process_batch = explode
 
 from workers.cli import main
 

@@ -14,10 +14,10 @@ from kafka.errors import TopicAlreadyExistsError
 
 from tests.integration.conftest import Broker, wait_for
 from workers.exceptions import NewsflowError
-from workers.kafka.changelog import ChangelogReplica
 from workers.kafka.client import client_config
 from workers.settings import Settings
-from workers.state import ChangelogStore
+from workers.state.changelog import ChangelogReplica
+from workers.state.store import ChangelogStore
 
 
 @pytest.fixture

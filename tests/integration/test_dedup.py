@@ -9,7 +9,7 @@ import orjson
 
 from tests.conftest import SEEDS
 from tests.integration.conftest import WorkerProcess, all_alive, wait_for
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import read_until
 from workers.settings import Settings

@@ -18,7 +18,7 @@ FAILING_ID = "demo-fails"
 #: worker it starts): enriching the article ``FAILING_ID`` raises, as an NLP bug would,
 #: so the worker dead-letters it (reason enrichment_failed) and goes on.
 INJECTED_FAILURE = f"""
-from workers.enrich import Enricher
+from workers.pipeline.enrich import Enricher
 
 _build = Enricher._build
 

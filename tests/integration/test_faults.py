@@ -1,6 +1,6 @@
 """Faults on the real broker: killed workers, a broker restart, SIGTERM; nothing is lost.
 
-Every test feeds distinct articles built from the seeds (:func:`workers.corpus.build_corpus`),
+Every test feeds distinct articles built from the seeds (:func:`workers.inputs.corpus.build_corpus`),
 breaks something in the middle of the stream, lets the pipeline recover and then checks
 the accounting of :mod:`tests.integration.accounting`: every input id has an enriched
 event or a dead letter, repeats carry the same event ids, and repeats are bounded by
@@ -35,17 +35,17 @@ from tests.integration.accounting import (
 )
 from tests.integration.conftest import Broker, WorkerProcess, all_alive, isolated_settings, wait_for
 from tests.integration.conftest import running as running_broker
-from workers.app import create_app
-from workers.corpus import build_corpus, seed_articles
-from workers.inputs import InputArticle
+from workers.inputs.corpus import build_corpus, seed_articles
+from workers.inputs.files import InputArticle
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import end_offsets, read_until
 from workers.models import RawArticle
 from workers.settings import Settings
+from workers.stream.app import create_app
 
 
 def _commit_interval() -> float:
-    """The ``broker_commit_interval`` of the app the worker builds (workers/app.py), in seconds."""
+    """The ``broker_commit_interval`` of the app the worker builds (workers/stream/app.py), in seconds."""
     with tempfile.TemporaryDirectory() as data_dir:
         return float(create_app(Settings(data_dir=data_dir)).conf.broker_commit_interval)
 

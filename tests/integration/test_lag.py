@@ -9,11 +9,11 @@ from collections.abc import Callable
 from prometheus_client import CollectorRegistry
 
 from tests.integration.conftest import WorkerProcess
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
 from workers.kafka.feed import feed_articles
-from workers.lag import LagMonitor
 from workers.metrics import PipelineMetrics
 from workers.settings import Settings
+from workers.stream.lag import LagMonitor
 
 
 def articles(n: int) -> list[InputArticle]:

@@ -17,8 +17,8 @@ from kafka.admin import ConfigResource, ConfigResourceType
 from tests.conftest import SEEDS
 from tests.integration.conftest import Broker, WorkerProcess, all_alive, isolated_settings, wait_for
 from tests.integration.outcomes import Outcomes
-from workers.corpus import build_corpus, seed_articles
-from workers.inputs import InputArticle
+from workers.inputs.corpus import build_corpus, seed_articles
+from workers.inputs.files import InputArticle
 from workers.kafka.client import client_config
 from workers.kafka.feed import feed_articles
 from workers.settings import Settings

@@ -11,7 +11,7 @@ import orjson
 from tests.checks import assert_claim_or_entity_spans, assert_spans_index_body, assert_valid_event
 from tests.conftest import SEEDS
 from tests.integration.conftest import WorkerProcess
-from workers.inputs import InputArticle, read_inputs
+from workers.inputs.files import InputArticle, read_inputs
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, read_until
 from workers.settings import Settings

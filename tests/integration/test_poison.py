@@ -15,7 +15,7 @@ from pathlib import Path
 from tests.conftest import SEEDS
 from tests.integration.conftest import Broker, WorkerProcess, isolated_settings
 from tests.integration.outcomes import Outcomes
-from workers.corpus import build_corpus, seed_articles
+from workers.inputs.corpus import build_corpus, seed_articles
 from workers.kafka.feed import feed_articles
 
 ARTICLES = 24

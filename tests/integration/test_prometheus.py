@@ -43,7 +43,7 @@ from tests.test_deploy.deploy_files import (
     worker_job,
 )
 from tests.test_deploy.promql import metric_names
-from workers.inputs import InputArticle, read_inputs
+from workers.inputs.files import InputArticle, read_inputs
 from workers.kafka.feed import feed_articles
 from workers.settings import Settings
 

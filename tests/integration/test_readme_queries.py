@@ -14,8 +14,8 @@ import pytest
 
 from tests.conftest import SEEDS
 from tests.integration.postgres import fresh_database
-from workers.corpus import seed_articles
-from workers.enrich import Enricher
+from workers.inputs.corpus import seed_articles
+from workers.pipeline.enrich import Enricher
 from workers.sink.local_cluster import LocalCluster
 from workers.sink.rows import Position, article_rows
 from workers.sink.samples import enriched_events

@@ -15,7 +15,7 @@ refused batches and retries them itself: the agent's retry loop never hears of t
 refusal within the test, and ``newsflow_failures_total{reason="publish_failed"}`` stays
 at 0; the lag and aiokafka's log show the stall. With the timeout shortened through
 Faust's own ``PRODUCER_REQUEST_TIMEOUT`` (nothing else about the worker changes), the
-client gives up after 5 s and the agent's :class:`~workers.agents.delivery.Publisher`
+client gives up after 5 s and the agent's :class:`~workers.stream.agents.delivery.Publisher`
 sends the unacknowledged records again with backoff, which the metric counts.
 """
 
@@ -33,7 +33,7 @@ from kafka import KafkaAdminClient
 from tests.integration.accounting import committed_offsets, read_topic, wait_until_accounted
 from tests.integration.conftest import Broker, WorkerProcess, all_alive, isolated_settings, wait_for
 from tests.integration.outcomes import Outcomes
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
 from workers.kafka.admin import create_topics
 from workers.kafka.client import client_config
 from workers.kafka.feed import feed_articles

@@ -10,11 +10,11 @@ import orjson
 from tests.checks import assert_valid_event
 from tests.conftest import SEEDS
 from tests.integration.conftest import WorkerProcess, all_alive, newsflow
-from workers.dlq import dead_letter
-from workers.events import encode
-from workers.inputs import InputArticle, read_inputs
+from workers.inputs.files import InputArticle, read_inputs
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, end_offsets, read_until
+from workers.pipeline.dlq import dead_letter
+from workers.pipeline.events import encode
 from workers.settings import Settings
 
 TIMEOUT = 240.0

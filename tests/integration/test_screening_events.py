@@ -17,7 +17,7 @@ import orjson
 from tests.checks import assert_claim_or_entity_spans, assert_spans_index_body, assert_valid_event
 from tests.integration.accounting import read_topic, settle_ledger, wait_until_accounted
 from tests.integration.conftest import WorkerProcess, all_alive
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
 from workers.kafka.feed import feed_articles
 from workers.settings import Settings
 

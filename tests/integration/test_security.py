@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.conftest import Broker, WorkerProcess, newsflow, running
 from workers.exceptions import KafkaUnavailable
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
 from workers.kafka.admin import describe_topics
 from workers.kafka.client import wait_for_broker
 from workers.kafka.feed import feed_articles

@@ -31,8 +31,8 @@ from tests.integration.conftest import (
     wait_for,
 )
 from tests.integration.tls import IssuedCertificate, make_ca
-from workers.corpus import SEED_DIR
 from workers.exceptions import KafkaUnavailable
+from workers.inputs.corpus import SEED_DIR
 from workers.kafka.client import wait_for_broker
 from workers.settings import Settings
 

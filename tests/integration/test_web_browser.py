@@ -33,10 +33,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from tests.conftest import SEEDS
 from tests.integration.conftest import Broker, _free_port, isolated_settings, settings_env
 from tests.integration.postgres import Database, fresh_database
-from workers.corpus import seed_articles
-from workers.enrich import Enricher
+from workers.inputs.corpus import seed_articles
 from workers.kafka.client import client_config
 from workers.models import RawArticle
+from workers.pipeline.enrich import Enricher
 from workers.settings import Settings
 from workers.sink.local_cluster import LocalCluster
 from workers.sink.samples import enriched_events, renumbered

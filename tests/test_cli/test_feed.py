@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from workers.cli import main
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
 from workers.kafka.feed import FeedResult
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from workers.cli.progress import progress_bar, say
-from workers.kafka.changelog import catch_up_progress
+from workers.state.changelog import catch_up_progress
 
 
 class Terminal(io.StringIO):

@@ -70,7 +70,7 @@ DOCKERFILE = DEPLOY / "docker" / "Dockerfile"
 INSTALL_SYSTEM_DEPS = "deploy/local/install-system-deps.sh"
 
 #: Metric names a query may use besides the pipeline's own: the scrape's ``up`` and
-#: prometheus_client's ProcessCollector, which the worker registers (workers/worker.py).
+#: prometheus_client's ProcessCollector, which the worker registers (workers/stream/worker.py).
 EXTRA_METRIC_PREFIXES = ("process_",)
 EXTRA_METRIC_NAMES = frozenset({"up"})
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from spacy.language import Language
 
-from workers.enrich import Enricher
 from workers.models import RawArticle
 from workers.nlp.recase import recase, restore
+from workers.pipeline.enrich import Enricher
 
 
 def test_ordinary_text_is_not_recased() -> None:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import SEEDS
-from workers.corpus import seed_articles
-from workers.enrich import Enricher
+from workers.inputs.corpus import seed_articles
+from workers.pipeline.enrich import Enricher
 from workers.sink.samples import enriched_events
 
 

@@ -66,11 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from threadpoolctl import threadpool_limits
 
     from workers.benchmark.baseline import PipeConfig, parse_all
-    from workers.corpus import SEED_DIR, build_corpus, seed_articles
-    from workers.decode import decode_article
-    from workers.enrich import DEFAULT_PIPE_CHARS, Enricher
-    from workers.events import article_records
+    from workers.inputs.corpus import SEED_DIR, build_corpus, seed_articles
     from workers.nlp.pipeline import load_pipeline
+    from workers.pipeline.decode import decode_article
+    from workers.pipeline.enrich import DEFAULT_PIPE_CHARS, Enricher
+    from workers.pipeline.events import article_records
     from workers.settings import Settings
 
     settings = Settings()

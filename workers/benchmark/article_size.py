@@ -1,6 +1,6 @@
 """(A) Memory and time of enriching one long article, by body size, each in a fresh process.
 
-Long bodies are parsed chunk by chunk (:class:`workers.enrich.Enricher`), so the peak
+Long bodies are parsed chunk by chunk (:class:`workers.pipeline.enrich.Enricher`), so the peak
 resident memory should be bounded by the chunk, not by the body, and the time linear in
 its length. Each size runs in a process of its own, so one size's peak cannot hide
 another's: the child imports the code, loads the model (timed on its own), enriches one
@@ -108,7 +108,7 @@ def article_body(paragraphs: Sequence[str], size: int) -> str:
 
 def seed_paragraphs(seed_dir: Path) -> list[str]:
     """The paragraphs of the seed articles of 20 words or more (no datelines, headings)."""
-    from workers.corpus import seed_articles
+    from workers.inputs.corpus import seed_articles
 
     return [p for a in seed_articles([str(seed_dir)]) for p in a.body.split("\n") if len(p.split()) >= 20]
 
@@ -153,11 +153,11 @@ def _child(size: int) -> dict[str, object]:
     began = time.perf_counter()
     from threadpoolctl import threadpool_limits
 
-    from workers.corpus import SEED_DIR
-    from workers.decode import decode_article
-    from workers.enrich import Enricher
-    from workers.events import article_records
+    from workers.inputs.corpus import SEED_DIR
     from workers.nlp.pipeline import load_pipeline
+    from workers.pipeline.decode import decode_article
+    from workers.pipeline.enrich import Enricher
+    from workers.pipeline.events import article_records
     from workers.settings import Settings
 
     settings = Settings.from_env()

@@ -22,8 +22,8 @@ from spacy.language import Language
 from threadpoolctl import threadpool_limits
 
 from workers.benchmark.scenarios import Result, words_of
-from workers.enrich import DEFAULT_PIPE_CHARS, minibatches
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
+from workers.pipeline.enrich import DEFAULT_PIPE_CHARS, minibatches
 
 __all__ = [
     "BATCH_SIZES",

@@ -5,11 +5,11 @@
 English, English with a quoted foreign sentence, and other languages, short items
 included) and prints, for every candidate that is installed:
 
-- accuracy on the whole body and on its prose only (:func:`workers.language.prose`):
+- accuracy on the whole body and on its prose only (:func:`workers.pipeline.language.prose`):
   the share of English items not flagged (what matters most: a flagged English article
   loses all its entities) and the share of other-language items flagged; an item is
   flagged when the detector names a language other than English with at least the
-  threshold's confidence (:data:`workers.language.MIN_CONFIDENCE`, or ``--threshold``);
+  threshold's confidence (:data:`workers.pipeline.language.MIN_CONFIDENCE`, or ``--threshold``);
 - the median time to screen one article (prose selection and detection), over
   ``--runs`` passes over the set;
 - the resident memory that importing and loading the detector adds, and its load time,
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from workers.language import MIN_CONFIDENCE, Detector, guess_language, prose
+from workers.pipeline.language import MIN_CONFIDENCE, Detector, guess_language, prose
 
 __all__ = ["CANDIDATES", "Item", "load_items", "main"]
 
@@ -84,7 +84,7 @@ def _py3langid() -> Detector:
 
 
 def _pycld2() -> Detector:
-    from workers.language import cld2
+    from workers.pipeline.language import cld2
 
     return cld2
 

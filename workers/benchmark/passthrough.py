@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from workers.benchmark.scenarios import Result, pipeline, plain_loop
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
 from workers.settings import Settings
 
 __all__ = [

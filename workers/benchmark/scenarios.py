@@ -16,19 +16,19 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from threadpoolctl import threadpool_limits
 
 from workers.benchmark.workers import BenchWorker
-from workers.decode import decode_article
-from workers.dedup import DuplicateIndex, fingerprint
-from workers.enrich import Enricher
-from workers.events import article_records
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
 from workers.kafka.admin import create_topics
-from workers.kafka.changelog import ChangelogReplica
 from workers.kafka.client import client_config
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, read_until
 from workers.nlp.pipeline import load_pipeline
+from workers.pipeline.decode import decode_article
+from workers.pipeline.dedup import DuplicateIndex, fingerprint
+from workers.pipeline.enrich import Enricher
+from workers.pipeline.events import article_records
 from workers.settings import Settings
-from workers.state import ChangelogStore
+from workers.state.changelog import ChangelogReplica
+from workers.state.store import ChangelogStore
 
 __all__ = [
     "Result",

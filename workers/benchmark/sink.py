@@ -169,10 +169,10 @@ def measure(
 
 def seed_events(limit: int = 8) -> tuple[list[dict[str, Any]], float]:
     """Enriched events of up to ``limit`` seed articles, and the enrichment's articles/s."""
-    from workers.corpus import SEED_DIR, seed_articles
-    from workers.enrich import Enricher
-    from workers.events import encode
+    from workers.inputs.corpus import SEED_DIR, seed_articles
     from workers.nlp.pipeline import load_pipeline
+    from workers.pipeline.enrich import Enricher
+    from workers.pipeline.events import encode
     from workers.settings import DEFAULT_MODEL
 
     articles = seed_articles([str(SEED_DIR)])[:limit]

@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from workers.corpus import SEED_DIR
 from workers.exceptions import NewsflowError
+from workers.inputs.corpus import SEED_DIR
 from workers.settings import Settings
 
 #: Every scenario that ``--only`` and ``--skip`` name, in the order they run. (R) runs
@@ -128,9 +128,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # Heavy imports only for this command.
     from workers.benchmark import baseline, scenarios
     from workers.benchmark.report import Report
-    from workers.corpus import build_corpus, seed_articles
-    from workers.enrich import DEFAULT_PIPE_CHARS
+    from workers.inputs.corpus import build_corpus, seed_articles
     from workers.kafka.client import wait_for_broker
+    from workers.pipeline.enrich import DEFAULT_PIPE_CHARS
 
     chosen = selected_scenarios(args)
     seeds = seed_articles([str(SEED_DIR)])
@@ -245,7 +245,7 @@ def _broker_scenarios(
         best_plain_loop,
         passthrough_batches,
     )
-    from workers.corpus import build_corpus
+    from workers.inputs.corpus import build_corpus
 
     if "3" in chosen:
         step("3", "pipeline, 1 worker", scenarios.pipeline, settings, corpus, workdir, workers=1, label="one")

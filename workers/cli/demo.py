@@ -17,14 +17,14 @@ import orjson
 from kafka import KafkaConsumer, TopicPartition
 
 from workers.cli.summary import summarize
-from workers.corpus import SEED_DIR
-from workers.decode import decode_article
 from workers.exceptions import InvalidArticle, NewsflowError
-from workers.inputs import read_inputs
+from workers.inputs.corpus import SEED_DIR
+from workers.inputs.files import read_inputs
 from workers.kafka.admin import create_topics
 from workers.kafka.client import client_config, wait_for_broker
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, end_offsets
+from workers.pipeline.decode import decode_article
 from workers.settings import Settings
 
 

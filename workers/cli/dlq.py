@@ -10,11 +10,11 @@ from typing import Any, get_args
 import orjson
 
 from workers.cli.argtypes import positive_int
-from workers.dlq import REPLAY_HEADER
 from workers.exceptions import Reason
 from workers.kafka.client import wait_for_broker
 from workers.kafka.replay import replay_dead_letters
-from workers.replay import DEFAULT_MAX_REPLAYS, Choice, ReplayCriteria, parse_since
+from workers.pipeline.dlq import REPLAY_HEADER
+from workers.pipeline.replay import DEFAULT_MAX_REPLAYS, Choice, ReplayCriteria, parse_since
 from workers.settings import Settings
 
 _REPLAY_DESCRIPTION = f"""\

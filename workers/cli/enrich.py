@@ -9,11 +9,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from workers.cli.progress import progress_bar, say
 from workers.exceptions import NewsflowError
-from workers.inputs import SUFFIXES, InputError, InputTally, check_article, count_inputs, read_inputs
+from workers.inputs.files import SUFFIXES, InputError, InputTally, check_article, count_inputs, read_inputs
 from workers.settings import Settings
 
 if TYPE_CHECKING:
-    from workers.enrich import Enricher
+    from workers.pipeline.enrich import Enricher
 
 __all__ = ["add_parser", "run"]
 
@@ -46,8 +46,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             spaCy model is wrong.
         BrokenPipeError: the reader of stdout went away; ``main()`` stops quietly.
     """
-    from workers.enrich import Enricher  # spaCy and the gazetteer are heavy: import only here
     from workers.nlp.pipeline import load_pipeline
+    from workers.pipeline.enrich import Enricher  # spaCy and the gazetteer are heavy: import only here
 
     settings = settings.with_overrides(spacy_model=args.model)
     out = _open_output(args.output)
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _enrich_all(args: argparse.Namespace, settings: Settings, enricher: Enricher, out: IO[bytes]) -> InputTally:
-    from workers.events import encode
+    from workers.pipeline.events import encode
 
     tally = InputTally()
     own_output = Path(args.output) if args.output else None

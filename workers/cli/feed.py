@@ -8,7 +8,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from workers.cli.progress import progress_bar, say
-from workers.inputs import SUFFIXES, InputArticle, InputError, InputTally, check_article, count_inputs, read_inputs
+from workers.inputs.files import (
+    SUFFIXES,
+    InputArticle,
+    InputError,
+    InputTally,
+    check_article,
+    count_inputs,
+    read_inputs,
+)
 from workers.kafka.client import wait_for_broker
 from workers.kafka.feed import feed_articles
 from workers.settings import Settings

@@ -31,7 +31,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.worker import run_worker  # Faust and spaCy are heavy: import only here
+    from workers.stream.worker import run_worker  # Faust and spaCy are heavy: import only here
 
     settings = settings.with_overrides(spacy_model=args.model, log_level=args.log_level, data_dir=args.data_dir)
     print(

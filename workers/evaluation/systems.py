@@ -1,7 +1,7 @@
 """The systems under evaluation, each turning gold texts into scorable predictions.
 
 - ``newsflow``: the enrichment core exactly as the worker runs it
-  (:class:`workers.enrich.Enricher`): entity mentions with their document-level
+  (:class:`workers.pipeline.enrich.Enricher`): entity mentions with their document-level
   labels, and claims with resolved claimants.
 - ``stock``: the same spaCy pipeline's raw ``doc.ents``, nothing of ours applied.
   Stock spaCy extracts no claims; its claim rows are a quotation-mark baseline
@@ -26,13 +26,13 @@ from typing import Final, Protocol, get_args
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from workers.enrich import Enricher
 from workers.evaluation.gold import GoldDocument
 from workers.evaluation.schemes import LabelledSpan
 from workers.evaluation.scoring import PredictedClaim
 from workers.models import ClaimKind, EnrichedArticle, RawArticle
 from workers.nlp.lexicon import REPORTING_VERBS
 from workers.nlp.quotes import find_quotes
+from workers.pipeline.enrich import Enricher
 
 __all__ = ["PIPELINE_KIND_TO_GOLD", "NewsflowSystem", "Output", "StockSpacySystem", "System", "gold_kind"]
 

@@ -18,7 +18,7 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaError, KafkaTimeoutError
 
 from workers.exceptions import KafkaUnavailable
-from workers.security import kafka_python_security, tls_handshake_error
+from workers.kafka.security import kafka_python_security, tls_handshake_error
 from workers.settings import Settings, parse_bootstrap_servers
 
 __all__ = ["broker_unavailable", "client_config", "connecting", "probe_server", "wait_for_broker"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from kafka import KafkaProducer
 
-from workers.inputs import InputArticle
+from workers.inputs.files import InputArticle
 from workers.kafka.client import client_config
 from workers.settings import Settings
 
@@ -34,7 +34,7 @@ def feed_articles(
     """Send every article and wait until the broker has acknowledged all of them.
 
     Args:
-        articles: values (and keys) to send, as read by :func:`workers.inputs.read_inputs`.
+        articles: values (and keys) to send, as read by :func:`workers.inputs.files.read_inputs`.
         settings: connection and topic names.
         topic: target topic; the input topic by default.
         rate: at most this many records a second (None: as fast as possible).

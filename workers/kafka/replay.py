@@ -1,6 +1,6 @@
 """Replay dead letters with kafka-python: read the dead-letter topic, produce, commit.
 
-The decisions are :class:`workers.replay.ReplayPlanner`'s; this module only moves records.
+The decisions are :class:`workers.pipeline.replay.ReplayPlanner`'s; this module only moves records.
 One run reads the dead-letter topic as the consumer group ``<group>-dlq-replay``, from
 its committed offsets (the earliest when it has none) up to the log-end offsets taken
 when the run starts, so letters written while it runs (a replayed input that failed
@@ -21,7 +21,7 @@ from kafka.structs import OffsetAndMetadata
 
 from workers.exceptions import KafkaUnavailable, NewsflowError
 from workers.kafka.client import client_config
-from workers.replay import Choice, ReplayCriteria, ReplayPlanner, ReplayTally
+from workers.pipeline.replay import Choice, ReplayCriteria, ReplayPlanner, ReplayTally
 from workers.settings import Settings
 
 __all__ = ["SourceRecordReader", "replay_dead_letters", "replay_group_id"]

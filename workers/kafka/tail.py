@@ -21,7 +21,7 @@ from kafka.structs import OffsetAndMetadata
 
 from workers.exceptions import NewsflowError
 from workers.kafka.client import client_config, connecting
-from workers.replay import parse_since
+from workers.pipeline.replay import parse_since
 from workers.settings import Settings
 
 __all__ = [

@@ -80,7 +80,7 @@ class SinkConsumer:
                 max_poll_records=settings.sink_batch_max_events,
                 # a batch may wait for the database: give it time before the group drops us
                 max_poll_interval_ms=600_000,
-                # as the worker (workers/app.py): a sink that died hands its partitions on
+                # as the worker (workers/stream/app.py): a sink that died hands its partitions on
                 # after 15 s, not the client's default 45 s
                 session_timeout_ms=15_000,
                 heartbeat_interval_ms=3_000,

@@ -14,11 +14,11 @@ from typing import Any
 
 import orjson
 
-from workers.dlq import dead_letter
-from workers.events import encode
 from workers.exceptions import Reason
 from workers.ids import content_hash, stable_id
 from workers.models import RawArticle
+from workers.pipeline.dlq import dead_letter
+from workers.pipeline.events import encode
 
 __all__ = ["dead_letter_event", "enriched_events", "renumbered", "sample_stream"]
 
@@ -27,8 +27,8 @@ def enriched_events(articles: Sequence[RawArticle], enrich: Any) -> list[dict[st
     """The ``articles.enriched`` events (parsed JSON) of ``articles``.
 
     Args:
-        articles: raw articles (e.g. :func:`workers.corpus.seed_articles`).
-        enrich: a :class:`workers.enrich.Enricher` (called on one article).
+        articles: raw articles (e.g. :func:`workers.inputs.corpus.seed_articles`).
+        enrich: a :class:`workers.pipeline.enrich.Enricher` (called on one article).
     """
     return [orjson.loads(encode(enrich(article))) for article in articles]
 
@@ -67,7 +67,7 @@ def dead_letter_event(
     value: bytes = b"{oops",
 ) -> dict[str, Any]:
     """An ``articles.dlq`` event (parsed JSON) as the worker publishes it for an input of
-    ``articles.raw`` at ``partition``/``offset`` (made by :func:`workers.dlq.dead_letter`)."""
+    ``articles.raw`` at ``partition``/``offset`` (made by :func:`workers.pipeline.dlq.dead_letter`)."""
     letter = dead_letter(
         reason=reason,
         error=error,

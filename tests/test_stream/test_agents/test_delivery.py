@@ -1,0 +1,173 @@
+"""Publishing with retries: passing errors are retried for the unacknowledged records
+only; final ones dead-letter their input, and the rest of the batch goes on."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import pytest
+from aiokafka import errors
+from faust.exceptions import ProducerSendError
+
+from workers.pipeline.enrich import Enricher
+from workers.pipeline.events import OutputRecord
+from workers.pipeline.process import InputRecord, RecordProcessor
+from workers.settings import Settings
+from workers.stream.agents.delivery import DeliveryImpossible, Publisher, deliver, permanent_reason
+
+BODY = "The mayor of Boston said on Monday that the bridge would reopen. Critics denied it."
+
+
+class FakeKafka:
+    """Acknowledges every record, except those ``refuse`` answers with an error for."""
+
+    def __init__(self, refuse: Callable[[OutputRecord, int], BaseException | None] = lambda r, n: None) -> None:
+        self.refuse = refuse
+        self.attempts: list[OutputRecord] = []
+        self.acknowledged: list[OutputRecord] = []
+
+    async def send(self, record: OutputRecord) -> asyncio.Future[Any]:
+        self.attempts.append(record)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        error = self.refuse(record, sum(r == record for r in self.attempts))
+        if error is None:
+            self.acknowledged.append(record)
+            future.set_result(None)
+        else:
+            future.set_exception(error)
+        return future
+
+
+def wrapped(error: BaseException) -> BaseException:
+    """As Faust raises the client's errors."""
+    try:
+        raise ProducerSendError("Error while sending") from error
+    except ProducerSendError as exc:
+        return exc
+
+
+def test_errors_that_never_pass_are_told_from_those_that_may() -> None:
+    assert permanent_reason(errors.MessageSizeTooLargeError()) == "output_too_large"
+    assert permanent_reason(wrapped(errors.RecordTooLargeError())) == "output_too_large"
+    assert permanent_reason(wrapped(errors.TopicAuthorizationFailedError())) == "output_rejected"
+    assert permanent_reason(errors.InvalidTopicError()) == "output_rejected"
+    for passing in (errors.NotEnoughReplicasError(), errors.KafkaTimeoutError(), errors.KafkaConnectionError()):
+        assert permanent_reason(wrapped(passing)) is None
+    assert permanent_reason(RuntimeError("unknown")) is None
+
+
+@pytest.mark.asyncio
+async def test_a_retry_sends_again_only_the_records_not_acknowledged() -> None:
+    records = [OutputRecord("t", f"k{i}".encode(), b"v") for i in range(5)]
+    kafka = FakeKafka(lambda r, n: errors.NotEnoughReplicasError() if r.key == b"k3" and n < 3 else None)
+    retries: list[int] = []
+    publisher = Publisher(kafka.send, on_retry=lambda: retries.append(1), delays=(0.0,))
+    assert await publisher.publish(records) == []
+    assert sorted(r.key for r in kafka.acknowledged) == sorted(r.key for r in records)  # each once
+    assert [r.key for r in kafka.attempts].count(b"k3") == 3 and len(kafka.attempts) == 7
+    assert len(retries) == 2
+
+
+@pytest.mark.asyncio
+async def test_a_record_refused_for_good_is_handed_back_not_retried() -> None:
+    records = [OutputRecord("t", b"ok", b"v"), OutputRecord("t", b"big", b"v")]
+    kafka = FakeKafka(lambda r, n: wrapped(errors.MessageSizeTooLargeError()) if r.key == b"big" else None)
+    [failure] = await Publisher(kafka.send, delays=(0.0,)).publish(records)
+    assert (failure.index, failure.reason, len(kafka.attempts)) == (1, "output_too_large", 2)
+    assert "MessageSizeTooLargeError" in failure.error
+
+
+@pytest.mark.asyncio
+async def test_a_send_that_raises_before_queueing_counts_like_a_refused_delivery() -> None:
+    # aiokafka raises from send() itself for a record over max_request_size (never
+    # passes), and when a topic's metadata does not come in time (may pass).
+    records = [OutputRecord(topic, f"k{i}".encode(), b"v") for i, topic in enumerate("aabba")]
+    calls: list[bytes | None] = []
+    kafka = FakeKafka()
+    gone = {"b"}
+
+    async def send(record: OutputRecord) -> asyncio.Future[Any]:
+        calls.append(record.key)
+        if record.key == b"k1":
+            raise errors.MessageSizeTooLargeError()
+        if record.topic in gone:
+            gone.clear()  # back for the next attempt
+            raise errors.KafkaTimeoutError()
+        return await kafka.send(record)
+
+    [failure] = await Publisher(send, delays=(0.0,)).publish(records)
+    assert (failure.index, failure.reason) == (1, "output_too_large")
+    assert [r.key for r in kafka.acknowledged] == [b"k0", b"k4", b"k2", b"k3"]
+    # The topic without metadata was tried once in the first attempt, not once a record.
+    assert calls == [b"k0", b"k1", b"k2", b"k4", b"k2", b"k3"]
+
+
+@pytest.fixture
+def processor(enricher: Enricher, make_settings: Callable[..., Settings]) -> RecordProcessor:
+    return RecordProcessor(enricher, make_settings(dedup_enabled=False), clock=lambda: "2024-12-05T12:00:00Z")
+
+
+def inputs(*ids: str) -> list[InputRecord]:
+    return [
+        InputRecord("articles.raw", 0, n, i.encode(), orjson.dumps({"id": i, "body": BODY})) for n, i in enumerate(ids)
+    ]
+
+
+@pytest.mark.asyncio
+async def test_an_article_whose_event_is_refused_is_dead_lettered_and_its_batch_goes_on(
+    processor: RecordProcessor,
+) -> None:
+    records = inputs("a1", "a2", "a3")
+    outcomes = processor.process_batch(records)
+
+    def refuse(record: OutputRecord, n: int) -> BaseException | None:
+        if record.topic == "articles.enriched" and record.key == b"a2":
+            return wrapped(errors.MessageSizeTooLargeError())
+        return None
+
+    kafka = FakeKafka(refuse)
+    final, published = await deliver(Publisher(kafka.send, delays=(0.0,)), processor, records, outcomes)
+    assert [o.status for o in final] == ["enriched", "dead_letter", "enriched"]
+    assert final[1].reason == "output_too_large"
+    letter = orjson.loads(final[1].outputs[0].value)
+    assert (letter["offset"], letter["article_id"], letter["value"]) == (1, "a2", records[1].value.decode())
+    enriched = [r.key for r in kafka.acknowledged if r.topic == "articles.enriched"]
+    assert sorted(enriched) == [b"a1", b"a3"]
+    assert len(kafka.acknowledged) == len(set(kafka.acknowledged)) == len(published)  # nothing published twice
+
+
+@pytest.mark.asyncio
+async def test_an_article_event_waits_for_its_claims_and_is_not_sent_when_one_is_refused(
+    processor: RecordProcessor,
+) -> None:
+    records = inputs("a1")
+    outcomes = processor.process_batch(records)
+    kafka = FakeKafka(lambda r, n: errors.TopicAuthorizationFailedError() if r.topic == "claims" else None)
+    final, _ = await deliver(Publisher(kafka.send, delays=(0.0,)), processor, records, outcomes)
+    assert final[0].reason == "output_rejected"
+    assert [r.topic for r in kafka.acknowledged if r.topic in ("articles.enriched", "articles.dlq")] == ["articles.dlq"]
+
+
+@pytest.mark.asyncio
+async def test_a_dead_letter_refused_for_good_goes_out_without_the_value_then_gives_up(
+    processor: RecordProcessor,
+) -> None:
+    records = [InputRecord("articles.raw", 0, 9, b"k", b"not json")]
+    outcomes = processor.process_batch(records)
+    kafka = FakeKafka(lambda r, n: errors.MessageSizeTooLargeError() if b"not json" in r.value else None)
+    final, _ = await deliver(Publisher(kafka.send, delays=(0.0,)), processor, records, outcomes)
+    letter = orjson.loads(final[0].outputs[0].value)
+    assert (letter["value"], letter["key"], letter["value_omitted"], letter["reason"]) == (
+        "",
+        None,
+        True,
+        "invalid_json",
+    )
+    assert final[0].outputs[0].key == b"articles.raw:0:9"
+
+    refusing = FakeKafka(lambda r, n: errors.TopicAuthorizationFailedError())
+    with pytest.raises(DeliveryImpossible, match="E602"):
+        await deliver(Publisher(refusing.send, delays=(0.0,)), processor, records, processor.process_batch(records))

@@ -1,0 +1,1 @@
+"""Articles from files (``files``) and corpora built from the seeds (``corpus``)."""

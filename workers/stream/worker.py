@@ -1,0 +1,252 @@
+"""Wire the settings, the NLP core, metrics and the Faust adapter into a worker."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata as md
+import logging
+import os
+import platform
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector
+
+from workers import __version__
+from workers.kafka.admin import message_size_limits
+from workers.metrics import PipelineMetrics
+from workers.models import RawArticle
+from workers.nlp.pipeline import ModelInfo, load_pipeline, model_info
+from workers.pipeline.dedup import DuplicateIndex
+from workers.pipeline.enrich import Enricher
+from workers.pipeline.events import OutputLimits
+from workers.pipeline.inflight import InFlightLog
+from workers.pipeline.process import RecordProcessor
+from workers.settings import Settings
+from workers.state.changelog import ChangelogReplica
+from workers.state.store import ChangelogStore
+from workers.stream.agents.enrich import register_enrich_agent
+from workers.stream.app import create_app
+from workers.stream.health import HealthServer, Readiness
+from workers.stream.lag import LagMonitor
+from workers.stream.topics import declare_topics
+
+__all__ = ["WorkerParts", "build_worker", "faust_worker", "run_worker"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerParts:
+    """A worker's app and the observability pieces attached to it."""
+
+    app: faust.App
+    metrics: PipelineMetrics
+    readiness: Readiness
+    lag: LagMonitor
+
+
+def build_worker(
+    settings: Settings,
+    enricher: Enricher,
+    metrics: PipelineMetrics,
+    readiness: Readiness,
+    state: ChangelogStore | None = None,
+    *,
+    limits: OutputLimits | None = None,
+    in_flight: InFlightLog | None = None,
+) -> WorkerParts:
+    """A Faust app with the enrichment agent, readiness tracking and lag measurement.
+
+    ``state`` holds the duplicate index (when ``settings.dedup_enabled``); ``limits``
+    the output topics' sizes; ``in_flight`` the poison-pill guard.
+    """
+    limits = limits or OutputLimits(settings.max_message_bytes)
+    app = create_app(settings, smallest_topic_limit=min(limits.topics.values(), default=None))
+    index = None
+    if state is not None:
+        index = DuplicateIndex(state, threshold=settings.near_duplicate_threshold)
+    processor = RecordProcessor(
+        enricher,
+        settings,
+        timer=metrics.time_stage,
+        index=index,
+        limits=limits,
+        in_flight=in_flight,
+        before_enrich=_crash_on(settings.crash_on_article_id) if settings.crash_on_article_id else None,
+    )
+    register_enrich_agent(app, declare_topics(app, settings), processor, settings, metrics, state)
+    lag = LagMonitor(settings, metrics)
+
+    def input_partitions(tps: Any) -> frozenset[int]:
+        return frozenset(tp.partition for tp in tps if tp.topic == settings.topic_raw)
+
+    async def on_assigned(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        metrics.rebalances.inc()
+        readiness.set_partitions(input_partitions(app.consumer.assignment()))
+
+    async def on_revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        revoked = args[0] if args else kwargs.get("revoked", ())
+        readiness.set_partitions(readiness.partitions - input_partitions(revoked))
+
+    async def measure_lag() -> None:
+        await asyncio.to_thread(lag.update, readiness.partitions)
+
+    # Registered by call rather than as decorators: faust's decorators are untyped, and
+    # mode types a signal's receiver as a union that no coroutine function matches.
+    app.on_partitions_assigned.connect(on_assigned)  # type: ignore[arg-type]
+    app.on_partitions_revoked.connect(on_revoked)  # type: ignore[arg-type]
+    app.timer(interval=float(settings.lag_interval_seconds))(measure_lag)
+
+    return WorkerParts(app, metrics, readiness, lag)
+
+
+def run_worker(settings: Settings) -> None:
+    """Serve metrics, load the model, then consume until SIGINT/SIGTERM.
+
+    The model is loaded before the worker joins the consumer group, so a broken model
+    setting fails at once instead of after partitions were assigned.
+    """
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    metrics = PipelineMetrics(registry)
+    metrics.start_series(input_topic=settings.topic_raw, output_topics=settings.output_topics)
+    readiness = Readiness(metrics)
+    server = None
+    if settings.metrics_port:
+        # Up before the model loads, so liveness answers during a slow start.
+        server = HealthServer(metrics, readiness, host=settings.metrics_host, port=settings.metrics_port)
+        server.start()
+    parts: WorkerParts | None = None
+    state: ChangelogStore | None = None
+    replica: ChangelogReplica | None = None
+    in_flight: InFlightLog | None = None
+    try:
+        with _startup_logging(settings.log_level):
+            in_flight = InFlightLog(settings.in_flight_path)
+            nlp = None if settings.passthrough else load_pipeline(settings.spacy_model)
+            _publish_build_info(metrics, nlp)
+            limits = _output_limits(settings)
+            if settings.dedup_enabled:
+                state, replica = _open_dedup_index(settings, metrics)
+        parts = build_worker(
+            settings,
+            Enricher(nlp, timer=metrics.time_stage),
+            metrics,
+            readiness,
+            state,
+            limits=limits,
+            in_flight=in_flight,
+        )
+        readiness.set_model_loaded()
+        faust_worker(parts.app, settings.log_level).execute_from_commandline()
+    finally:
+        if replica is not None:
+            replica.close()
+        if parts is not None:
+            parts.lag.close()
+        if state is not None:
+            state.close()
+        if in_flight is not None:
+            in_flight.close()
+        if server is not None:
+            server.stop()
+
+
+def faust_worker(app: faust.App, log_level: str) -> faust.Worker:
+    """Faust's worker for ``app``, without its start-up spinner.
+
+    At WARNING and above, the spinner sets the root logger to DEBUG for the life of the
+    process (so that it spins on every record) and hands every record to its handler:
+    each debug call of aiokafka and Faust, several per record sent or fetched, then
+    builds a log record. Without it, the root logger keeps ``log_level``.
+    """
+    worker = faust.Worker(app, loglevel=log_level, quiet=True)
+    worker.spinner = None
+    return worker
+
+
+def _output_limits(settings: Settings) -> OutputLimits:
+    """The worker's size limit, lowered for output topics that take less."""
+    topics = (*settings.output_topics, settings.dedup_changelog_topic)
+    lower = {t: n for t, n in message_size_limits(settings, topics).items() if n < settings.max_message_bytes}
+    for topic, limit in sorted(lower.items()):
+        log.info("%s takes records of at most %d bytes (max.message.bytes): kept under that", topic, limit)
+    return OutputLimits(settings.max_message_bytes, lower)
+
+
+def _crash_on(article_id: str) -> Callable[[RawArticle], None]:
+    """Fault injection for tests: SIGKILL this process before enriching ``article_id``."""
+
+    def crash(article: RawArticle) -> None:
+        if article.id == article_id:
+            log.critical("NEWSFLOW_CRASH_ON_ARTICLE_ID=%s: killing this worker (fault injection)", article_id)
+            logging.shutdown()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return crash
+
+
+def _open_dedup_index(settings: Settings, metrics: PipelineMetrics) -> tuple[ChangelogStore, ChangelogReplica]:
+    """Open this worker's replica of the duplicate index and bring it up to date.
+
+    Done before the worker joins the consumer group: no input is checked against an
+    index that is still loading, and the group's rebalances do not wait for it.
+    """
+    state = ChangelogStore(settings.dedup_index_path)
+    replica = ChangelogReplica(
+        state,
+        settings,
+        settings.dedup_changelog_topic,
+        on_lag=metrics.dedup_replica_lag.set,
+        on_error=metrics.failures.labels(reason="dedup_replica_failed").inc,
+    )
+    try:
+        replica.catch_up()
+        replica.start()
+    except BaseException:
+        replica.close()
+        state.close()
+        raise
+    return state, replica
+
+
+@contextmanager
+def _startup_logging(level: str) -> Iterator[None]:
+    """Log to stderr while the worker starts, until Faust's worker sets up its own logging."""
+    if level != "debug":
+        # kafka-python logs each connection at INFO; its clients here (the lag probe,
+        # the index replica) would fill the log with them.
+        logging.getLogger("kafka").setLevel(logging.WARNING)
+    root = logging.getLogger()
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"))
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+
+
+def _publish_build_info(metrics: PipelineMetrics, nlp: Any) -> None:
+    info = model_info(nlp) if nlp is not None else ModelInfo("none (passthrough)", "0")
+    metrics.build.info(
+        {
+            "pipeline_version": __version__,
+            "model": info.name,
+            "model_version": info.version,
+            "spacy": md.version("spacy"),
+            "faust": md.version("faust-streaming"),
+            "aiokafka": md.version("aiokafka"),
+            "kafka_python": md.version("kafka-python"),
+            "python": platform.python_version(),
+        }
+    )
