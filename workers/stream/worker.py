@@ -29,7 +29,7 @@ from workers.pipeline.process import RecordProcessor
 from workers.settings import Settings
 from workers.state.changelog import ChangelogReplica
 from workers.state.store import ChangelogStore
-from workers.stream.agents.enrich import register_enrich_agent
+from workers.stream.agents.enrich import EnrichAgent
 from workers.stream.app import create_app
 from workers.stream.health import HealthServer, Readiness
 from workers.stream.lag import LagMonitor
@@ -79,7 +79,7 @@ def build_worker(
         in_flight=in_flight,
         before_enrich=_crash_on(settings.crash_on_article_id) if settings.crash_on_article_id else None,
     )
-    register_enrich_agent(app, declare_topics(app, settings), processor, settings, metrics, state)
+    EnrichAgent(app, declare_topics(app, settings), processor, settings, metrics, state).register()
     lag = LagMonitor(settings, metrics)
 
     def input_partitions(tps: Any) -> frozenset[int]:

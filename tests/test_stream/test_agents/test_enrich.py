@@ -16,7 +16,7 @@ from workers.pipeline.enrich import Enricher
 from workers.pipeline.process import RecordProcessor
 from workers.settings import Settings
 from workers.state.store import ChangelogStore
-from workers.stream.agents.enrich import register_enrich_agent
+from workers.stream.agents.enrich import EnrichAgent
 from workers.stream.app import create_app
 from workers.stream.topics import declare_topics
 
@@ -45,7 +45,7 @@ def build_harness(settings: Settings, enricher: Enricher, state: ChangelogStore 
     metrics = PipelineMetrics(CollectorRegistry())
     index = DuplicateIndex(state) if state is not None else None
     processor = RecordProcessor(enricher, settings, index=index)
-    agent = register_enrich_agent(app, topics, processor, settings, metrics, state)
+    agent = EnrichAgent(app, topics, processor, settings, metrics, state).register()
     return agent, sent, deliveries
 
 

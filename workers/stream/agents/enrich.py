@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import faust
@@ -22,20 +23,27 @@ from workers.state.store import ChangelogStore
 from workers.stream.agents.delivery import Publisher, deliver
 from workers.stream.topics import PipelineTopics
 
-__all__ = ["register_enrich_agent"]
+__all__ = ["EnrichAgent", "ParsedBatch"]
 
 log = logging.getLogger(__name__)
 
 
-def register_enrich_agent(
-    app: faust.App,
-    topics: PipelineTopics,
-    processor: RecordProcessor,
-    settings: Settings,
-    metrics: PipelineMetrics,
-    state: ChangelogStore | None = None,
-) -> AgentT[bytes]:
-    """Attach the enrichment agent to ``app`` and return it.
+@dataclass(frozen=True, slots=True)
+class ParsedBatch:
+    """A batch the NLP has decided, waiting to be published.
+
+    ``index_writes``: the duplicate index's writes the batch made, as records for its
+    changelog (empty without an index).
+    """
+
+    events: Sequence[EventT[bytes]]
+    records: list[InputRecord]
+    outcomes: list[Outcome]
+    index_writes: list[OutputRecord]
+
+
+class EnrichAgent:
+    """The enrichment agent: its dependencies in one place, one method per step.
 
     Inputs are taken in micro-batches (at most ``batch_max_articles``, waiting at most
     ``batch_timeout_ms``) so the NLP sees them together through ``nlp.pipe``.
@@ -59,22 +67,147 @@ def register_enrich_agent(
     batch made are taken before the next batch is parsed, and published to its
     changelog, and acknowledged, before the batch's outputs, so an input is committed
     only once the index remembers it.
-    """
-    within = settings.batch_timeout_ms / 1000
-    nlp_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
 
-    async def send(record: OutputRecord) -> Awaitable[object]:
+    Args:
+        app: the Faust app the agent is registered on; its producer sends the outputs.
+        topics: the pipeline's topics; the agent reads ``topics.raw``.
+        processor: decides each input's outputs (the pure core).
+        settings: batch sizes and topic names.
+        metrics: where the agent counts what it does.
+        state: the duplicate index's store, when the processor has an index.
+    """
+
+    def __init__(
+        self,
+        app: faust.App,
+        topics: PipelineTopics,
+        processor: RecordProcessor,
+        settings: Settings,
+        metrics: PipelineMetrics,
+        state: ChangelogStore | None = None,
+    ) -> None:
+        self._app = app
+        self._topics = topics
+        self._processor = processor
+        self._settings = settings
+        self._metrics = metrics
+        self._state = state
+        # NLP is CPU-bound: run it off the event loop so heartbeats, commits and the
+        # metrics endpoint keep going while a batch is parsed. Always on the same
+        # thread: spread over a pool, each thread gets its own malloc arena and the
+        # worker's memory creeps up (a 10,000-article soak grew 14.6%).
+        self._nlp_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
+        self._publisher = Publisher(self.send, on_retry=metrics.failures.labels(reason="publish_failed").inc)
+
+    def register(self) -> AgentT[bytes]:
+        """Attach the agent to the app, reading ``topics.raw``, and return it."""
+        return self._app.agent(self._topics.raw, name="enrich", concurrency=1)(self.run)
+
+    async def run(self, stream: StreamT[bytes]) -> None:
+        """The agent's body: consume ``stream``; an unexpected error ends the process."""
+        try:
+            await self.consume(stream)
+        except asyncio.CancelledError:
+            raise
+        except BaseException:  # noqa: BLE001 - logged, and the process ends
+            _exit_keeping_inputs_uncommitted()
+
+    async def consume(self, stream: StreamT[bytes]) -> None:
+        """Take, parse and publish batches, parsing each while the one before is published."""
+        publishing: asyncio.Task[None] | None = None
+        try:
+            within = self._settings.batch_timeout_ms / 1000
+            # noack_take is part of faust's Stream but missing from its StreamT type.
+            async for events in stream.noack_take(self._settings.batch_max_articles, within=within):  # type: ignore[attr-defined]
+                records = self.take(events)
+                parsing = self.parse(records)
+                if publishing is not None:
+                    await publishing  # the batch before, delivered and acked, while this one is parsed
+                outcomes = await parsing
+                # Taken now, before the next batch is parsed: these are this batch's writes.
+                batch = ParsedBatch(events, records, outcomes, self.take_index_writes())
+                publishing = asyncio.create_task(self.publish(stream, batch))
+            if publishing is not None:
+                await publishing
+        finally:
+            if publishing is not None and not publishing.done():
+                # Stopped mid-publish: the batch stays unacked, so uncommitted, and is
+                # processed again by whoever takes the partition next.
+                publishing.cancel()
+
+    def take(self, events: Sequence[EventT[bytes]]) -> list[InputRecord]:
+        """The input records of a batch of events, counted as consumed."""
+        records = [_input_record(e.message) for e in events]
+        self._metrics.consumed.labels(topic=self._settings.topic_raw).inc(len(records))
+        self._metrics.batch_size.observe(len(records))
+        return records
+
+    def parse(self, records: list[InputRecord]) -> asyncio.Future[list[Outcome]]:
+        """The outcomes of ``records``, decided on the NLP thread."""
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._nlp_thread, self._processor.process_batch, records)
+
+    def take_index_writes(self) -> list[OutputRecord]:
+        """The duplicate index's writes since the last call, as records for its changelog."""
+        if self._state is None:
+            return []
+        return [OutputRecord(self._settings.dedup_changelog_topic, k, v) for k, v in self._state.take_pending()]
+
+    async def publish(self, stream: StreamT[bytes], batch: ParsedBatch) -> None:
+        """Publish a batch's outputs, then ack its inputs and count them.
+
+        An unexpected error ends the process, leaving the batch unacked.
+        """
+        try:
+            outcomes, published = await self.publish_outputs(batch)
+            await self.ack(stream, batch.events)
+            self.count(batch.events, outcomes, published, time.time())
+        except asyncio.CancelledError:
+            raise
+        except BaseException:  # noqa: BLE001 - logged, and the process ends
+            _exit_keeping_inputs_uncommitted()
+
+    async def publish_outputs(self, batch: ParsedBatch) -> tuple[list[Outcome], list[OutputRecord]]:
+        """Publish the batch's index writes, then its outputs, until Kafka acknowledges them.
+
+        Returns:
+            The outcomes as published (an input whose output Kafka refused for good is
+            dead-lettered instead), and every output record Kafka acknowledged.
+        """
+        with self._metrics.time_stage("publish", len(batch.events)):
+            # The index first: once an article's event is out, the index has what its
+            # flag was decided on, so a replay after a crash decides the same.
+            await self.publish_index_writes(batch.index_writes)
+            return await deliver(self._publisher, self._processor, batch.records, batch.outcomes)
+
+    async def publish_index_writes(self, index_writes: list[OutputRecord]) -> None:
+        """Publish the index's writes; one refused for good is counted and logged, and skipped."""
+        for failure in await self._publisher.publish(index_writes):
+            self._metrics.failures.labels(reason="dedup_failed").inc()
+            log.error("the duplicate index's changelog refused a write for good: %s", failure.error)
+
+    async def ack(self, stream: StreamT[bytes], events: Sequence[EventT[bytes]]) -> None:
+        """Ack the inputs, so that Faust may commit their offsets."""
+        for event in events:
+            await stream.ack(event)
+
+    async def send(self, record: OutputRecord) -> Awaitable[object]:
+        """Send one record, returning the future of its acknowledgement."""
         # Straight to the producer: the records are bytes already, and Topic.send's
         # codecs, sensors and callbacks cost more than aiokafka's own send (the index
         # writes alone are ten records an article).
-        return await app.producer.send(record.topic, record.key, record.value, None, None, None)
-
-    publisher = Publisher(send, on_retry=metrics.failures.labels(reason="publish_failed").inc)
+        return await self._app.producer.send(record.topic, record.key, record.value, None, None, None)
 
     def count(
-        events: Sequence[EventT[bytes]], outcomes: Sequence[Outcome], records: list[OutputRecord], published_at: float
+        self,
+        events: Sequence[EventT[bytes]],
+        outcomes: Sequence[Outcome],
+        published: list[OutputRecord],
+        published_at: float,
     ) -> None:
-        produced: Counter[str] = Counter(r.topic for r in records)
+        """Count a published batch: its records by topic, and each input by what became of it."""
+        metrics = self._metrics
+        produced: Counter[str] = Counter(r.topic for r in published)
         for topic, n in produced.items():
             metrics.produced.labels(topic=topic).inc(n)
         for event, outcome in zip(events, outcomes, strict=True):
@@ -95,70 +228,6 @@ def register_enrich_agent(
             if event.message.timestamp:
                 metrics.end_to_end_seconds.observe(max(0.0, published_at - event.message.timestamp))
         metrics.last_processed.set(published_at)
-
-    @app.agent(topics.raw, name="enrich", concurrency=1)
-    async def enrich(stream: StreamT[bytes]) -> None:
-        try:
-            await consume(stream)
-        except asyncio.CancelledError:
-            raise
-        except BaseException:  # noqa: BLE001 - logged, and the process ends
-            _exit_keeping_inputs_uncommitted()
-
-    async def consume(stream: StreamT[bytes]) -> None:
-        loop = asyncio.get_running_loop()
-        publishing: asyncio.Task[None] | None = None
-        try:
-            # noack_take is part of faust's Stream but missing from its StreamT type.
-            async for events in stream.noack_take(settings.batch_max_articles, within=within):  # type: ignore[attr-defined]
-                records = [_input_record(e.message) for e in events]
-                metrics.consumed.labels(topic=settings.topic_raw).inc(len(records))
-                metrics.batch_size.observe(len(records))
-                # NLP is CPU-bound: run it off the event loop so heartbeats, commits and
-                # the metrics endpoint keep going while a batch is parsed. Always on the
-                # same thread: spread over a pool, each thread gets its own malloc arena
-                # and the worker's memory creeps up (a 10,000-article soak grew 14.6%).
-                parsing = loop.run_in_executor(nlp_thread, processor.process_batch, records)
-                if publishing is not None:
-                    await publishing  # the batch before, delivered and acked, while this one is parsed
-                outcomes = await parsing
-                # Taken now, before the next batch is parsed: these are this batch's writes.
-                index_writes = []
-                if state is not None:
-                    index_writes = [OutputRecord(settings.dedup_changelog_topic, k, v) for k, v in state.take_pending()]
-                publishing = asyncio.create_task(publish(stream, events, records, outcomes, index_writes))
-            if publishing is not None:
-                await publishing
-        finally:
-            if publishing is not None and not publishing.done():
-                # Stopped mid-publish: the batch stays unacked, so uncommitted, and is
-                # processed again by whoever takes the partition next.
-                publishing.cancel()
-
-    async def publish(
-        stream: StreamT[bytes],
-        events: Sequence[EventT[bytes]],
-        records: list[InputRecord],
-        outcomes: list[Outcome],
-        index_writes: list[OutputRecord],
-    ) -> None:
-        try:
-            with metrics.time_stage("publish", len(events)):
-                # The index first: once an article's event is out, the index has what
-                # its flag was decided on, so a replay after a crash decides the same.
-                for failure in await publisher.publish(index_writes):
-                    metrics.failures.labels(reason="dedup_failed").inc()
-                    log.error("the duplicate index's changelog refused a write for good: %s", failure.error)
-                outcomes, published = await deliver(publisher, processor, records, outcomes)
-            for event in events:
-                await stream.ack(event)
-            count(events, outcomes, published, time.time())
-        except asyncio.CancelledError:
-            raise
-        except BaseException:  # noqa: BLE001 - logged, and the process ends
-            _exit_keeping_inputs_uncommitted()
-
-    return enrich
 
 
 def _exit_keeping_inputs_uncommitted() -> None:
