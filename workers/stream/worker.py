@@ -35,7 +35,7 @@ from workers.stream.health import HealthServer, Readiness
 from workers.stream.lag import LagMonitor
 from workers.stream.topics import declare_topics
 
-__all__ = ["WorkerParts", "build_worker", "faust_worker", "run_worker"]
+__all__ = ["PartitionTracker", "WorkerParts", "build_worker", "faust_worker", "run_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -81,28 +81,55 @@ def build_worker(
     )
     EnrichAgent(app, declare_topics(app, settings), processor, settings, metrics, state).register()
     lag = LagMonitor(settings, metrics)
-
-    def input_partitions(tps: Any) -> frozenset[int]:
-        return frozenset(tp.partition for tp in tps if tp.topic == settings.topic_raw)
-
-    async def on_assigned(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
-        metrics.rebalances.inc()
-        readiness.set_partitions(input_partitions(app.consumer.assignment()))
-
-    async def on_revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
-        revoked = args[0] if args else kwargs.get("revoked", ())
-        readiness.set_partitions(readiness.partitions - input_partitions(revoked))
-
-    async def measure_lag() -> None:
-        await asyncio.to_thread(lag.update, readiness.partitions)
-
-    # Registered by call rather than as decorators: faust's decorators are untyped, and
-    # mode types a signal's receiver as a union that no coroutine function matches.
-    app.on_partitions_assigned.connect(on_assigned)  # type: ignore[arg-type]
-    app.on_partitions_revoked.connect(on_revoked)  # type: ignore[arg-type]
-    app.timer(interval=float(settings.lag_interval_seconds))(measure_lag)
-
+    PartitionTracker(app, settings, metrics, readiness, lag).attach()
     return WorkerParts(app, metrics, readiness, lag)
+
+
+class PartitionTracker:
+    """Keeps readiness in step with the worker's input partitions, and measures their lag.
+
+    Args:
+        app: the app whose rebalances are followed and whose timer measures the lag.
+        settings: the input topic and how often the lag is measured.
+        metrics: counts the rebalances.
+        readiness: told which input partitions the worker holds.
+        lag: measures the lag of those partitions.
+    """
+
+    def __init__(
+        self, app: faust.App, settings: Settings, metrics: PipelineMetrics, readiness: Readiness, lag: LagMonitor
+    ) -> None:
+        self._app = app
+        self._settings = settings
+        self._metrics = metrics
+        self._readiness = readiness
+        self._lag = lag
+
+    def attach(self) -> None:
+        """Follow the app's rebalances, and measure the lag every ``lag_interval_seconds``."""
+        # Registered by call rather than as decorators: faust's decorators are untyped, and
+        # mode types a signal's receiver as a union that no coroutine function matches.
+        self._app.on_partitions_assigned.connect(self.on_assigned)  # type: ignore[arg-type]
+        self._app.on_partitions_revoked.connect(self.on_revoked)  # type: ignore[arg-type]
+        self._app.timer(interval=float(self._settings.lag_interval_seconds))(self.measure_lag)
+
+    def input_partitions(self, tps: Any) -> frozenset[int]:
+        """The partitions of the input topic among the topic-partitions ``tps``."""
+        return frozenset(tp.partition for tp in tps if tp.topic == self._settings.topic_raw)
+
+    async def on_assigned(self, sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        """A rebalance gave the worker its partitions: count it, and hold the consumer's input partitions."""
+        self._metrics.rebalances.inc()
+        self._readiness.set_partitions(self.input_partitions(self._app.consumer.assignment()))
+
+    async def on_revoked(self, sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        """Partitions were taken from the worker: it no longer holds the revoked input partitions."""
+        revoked = args[0] if args else kwargs.get("revoked", ())
+        self._readiness.set_partitions(self._readiness.partitions - self.input_partitions(revoked))
+
+    async def measure_lag(self) -> None:
+        """Measure the lag of the input partitions held, off the event loop."""
+        await asyncio.to_thread(self._lag.update, self._readiness.partitions)
 
 
 def run_worker(settings: Settings) -> None:
