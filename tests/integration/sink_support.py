@@ -13,7 +13,8 @@ import pytest
 from tests.conftest import SEEDS
 from workers.inputs.corpus import seed_articles
 from workers.pipeline.enrich import Enricher
-from workers.sink.rows import Position, article_rows
+from workers.positions import Position
+from workers.sink.rows import article_rows
 from workers.sink.samples import enriched_events
 
 __all__ = ["RowAudit", "audit_rows", "sink_events"]

@@ -16,8 +16,9 @@ from tests.conftest import SEEDS
 from tests.integration.postgres import fresh_database
 from workers.inputs.corpus import seed_articles
 from workers.pipeline.enrich import Enricher
+from workers.positions import Position
 from workers.sink.local_cluster import LocalCluster
-from workers.sink.rows import Position, article_rows
+from workers.sink.rows import article_rows
 from workers.sink.samples import enriched_events
 from workers.sink.store import Batch, OffsetRange, SinkStore
 

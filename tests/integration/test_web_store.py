@@ -11,7 +11,8 @@ import pytest
 
 from tests.integration.postgres import Database
 from tests.integration.sink_support import sink_events
-from workers.sink.rows import Position, article_rows
+from workers.positions import Position
+from workers.sink.rows import article_rows
 from workers.sink.samples import renumbered
 from workers.sink.store import Batch, OffsetRange, SinkStore
 from workers.web.errors import StoreUnavailable

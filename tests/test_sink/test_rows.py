@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 import pytest
 
+from workers.positions import Position
 from workers.sink.exceptions import UnreadableEvent
 from workers.sink.rows import (
-    Position,
     article_rows,
     dead_letter_row,
     parse_event,

@@ -32,6 +32,7 @@ from typing import Any
 import orjson
 import psycopg
 
+from workers.positions import Position
 from workers.sink.local_cluster import LocalCluster, local_cluster
 from workers.sink.rows import (
     ArticleEntityRow,
@@ -40,7 +41,6 @@ from workers.sink.rows import (
     ClaimRow,
     EntityRow,
     MentionRow,
-    Position,
     article_rows,
     parse_event,
 )

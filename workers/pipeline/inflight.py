@@ -29,26 +29,16 @@ import fcntl
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO
 
 import orjson
 
 from workers.exceptions import ConfigError
+from workers.positions import Positioned
 
-__all__ = ["InFlightLog", "Offset"]
+__all__ = ["InFlightLog"]
 
 _Key = tuple[str, int, int]
-
-
-class Offset(Protocol):
-    """Anything that names an input by topic, partition and offset."""
-
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
 
 
 class InFlightLog:
@@ -70,11 +60,11 @@ class InFlightLog:
         #: The same, as found at start: how often a worker died with each in flight.
         self._died: dict[_Key, int] = dict(self._entries)
 
-    def deaths(self, record: Offset) -> int:
+    def deaths(self, record: Positioned) -> int:
         """How many times a worker died while ``record`` was in flight."""
         return self._died.get(_key(record), 0)
 
-    def forget_before(self, records: Iterable[Offset]) -> None:
+    def forget_before(self, records: Iterable[Positioned]) -> None:
         """Drop entries of offsets before the first of ``records`` in each partition.
 
         Call it with a whole batch as read: a partition is read in order, from its
@@ -91,13 +81,13 @@ class InFlightLog:
         if stale:
             self._save()
 
-    def begin(self, records: Iterable[Offset]) -> None:
+    def begin(self, records: Iterable[Positioned]) -> None:
         """Write down that ``records`` are in flight (durably, before returning)."""
         for key in map(_key, records):
             self._entries[key] = self._entries.get(key, 0) + 1
         self._save()
 
-    def done(self, records: Iterable[Offset]) -> None:
+    def done(self, records: Iterable[Positioned]) -> None:
         """Cross ``records`` off: their outcome is decided."""
         changed = False
         for key in map(_key, records):
@@ -140,5 +130,5 @@ class InFlightLog:
         os.replace(tmp, self.path)
 
 
-def _key(record: Offset) -> _Key:
+def _key(record: Positioned) -> _Key:
     return (record.topic, record.partition, record.offset)

@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from workers.positions import Positioned
 from workers.sink.exceptions import UnreadableEvent
 from workers.sink.rows import (
     ArticleRows,
     DeadLetterRow,
-    Position,
     article_rows,
     dead_letter_row,
     parse_event,
@@ -27,15 +27,10 @@ from workers.sink.store import Batch, OffsetRange
 __all__ = ["Record", "make_batch", "rejected_batch"]
 
 
-class Record(Protocol):
-    """What the sink reads of a consumed record (kafka-python's ``ConsumerRecord`` fits)."""
+class Record(Positioned, Protocol):
+    """What the sink reads of a consumed record (kafka-python's ``ConsumerRecord`` fits):
+    where it was read, its key and its value."""
 
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
     @property
     def key(self) -> bytes | None: ...
     @property
@@ -62,15 +57,14 @@ def make_batch(
     articles: list[ArticleRows] = []
     dead: list[DeadLetterRow] = []
     for record in records:
-        position = Position(record.topic, record.partition, record.offset)
         try:
             event = parse_event(record.value)
             if record.topic == dlq_topic:
-                dead.append(dead_letter_row(event, position))
+                dead.append(dead_letter_row(event, record))
             else:
-                articles.append(article_rows(event, position))
+                articles.append(article_rows(event, record))
         except UnreadableEvent as error:
-            dead.append(unreadable_row(error, position, record.key, record.value, now))
+            dead.append(unreadable_row(error, record, record.key, record.value, now))
     return Batch(articles, dead, _offsets(records, expected))
 
 
@@ -79,8 +73,7 @@ def rejected_batch(
 ) -> Batch:
     """A batch that writes ``record`` as a dead letter (``reason``): the database refused its rows."""
     error = UnreadableEvent("database_rejected", reason)
-    position = Position(record.topic, record.partition, record.offset)
-    row = unreadable_row(error, position, record.key, record.value, now)
+    row = unreadable_row(error, record, record.key, record.value, now)
     return Batch((), [row], _offsets([record], expected))
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from workers.ids import content_hash
+from workers.positions import Positioned
 from workers.sink.exceptions import UnreadableEvent
 from workers.sink.tables import (
     ArticleEntityRow,
@@ -31,7 +32,6 @@ from workers.sink.tables import (
     DeadLetterRow,
     EntityRow,
     MentionRow,
-    Position,
 )
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "DeadLetterRow",
     "EntityRow",
     "MentionRow",
-    "Position",
     "article_rows",
     "dead_letter_row",
     "parse_event",
@@ -71,7 +70,7 @@ def parse_event(value: bytes | None) -> dict[str, Any]:
     return data
 
 
-def article_rows(event: Mapping[str, Any], position: Position) -> ArticleRows:
+def article_rows(event: Mapping[str, Any], position: Positioned) -> ArticleRows:
     """The rows of an ``enriched-article`` v1 event read at ``position``.
 
     Raises:
@@ -84,7 +83,7 @@ def article_rows(event: Mapping[str, Any], position: Position) -> ArticleRows:
         raise UnreadableEvent("invalid_event", f"enriched-article event: {type(error).__name__}: {error}") from error
 
 
-def _article_rows(event: Mapping[str, Any], position: Position) -> ArticleRows:
+def _article_rows(event: Mapping[str, Any], position: Positioned) -> ArticleRows:
     article_id = _text(event["id"])
     processing = event["processing"]
     processed_at = _timestamp(processing["processed_at"])
@@ -209,7 +208,7 @@ def _claim_row(article_id: str, ordinal: int, claim: Mapping[str, Any]) -> Claim
     )
 
 
-def dead_letter_row(event: Mapping[str, Any], position: Position) -> DeadLetterRow:
+def dead_letter_row(event: Mapping[str, Any], position: Positioned) -> DeadLetterRow:
     """The row of a ``dead-letter`` v1 event read at ``position``.
 
     Raises:
@@ -241,7 +240,7 @@ def dead_letter_row(event: Mapping[str, Any], position: Position) -> DeadLetterR
 
 
 def unreadable_row(
-    error: UnreadableEvent, position: Position, key: bytes | None, value: bytes | None, failed_at: datetime
+    error: UnreadableEvent, position: Positioned, key: bytes | None, value: bytes | None, failed_at: datetime
 ) -> DeadLetterRow:
     """A ``dead_letters`` row (origin ``sink``) for a record the sink could not read."""
     text, encoding = _value_text(value)

@@ -18,17 +18,7 @@ __all__ = [
     "DeadLetterRow",
     "EntityRow",
     "MentionRow",
-    "Position",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Where the sink read a record."""
-
-    topic: str
-    partition: int
-    offset: int
 
 
 class ArticleRow(NamedTuple):
