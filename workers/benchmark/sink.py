@@ -34,19 +34,11 @@ import psycopg
 
 from workers.positions import Position
 from workers.sink.local_cluster import LocalCluster, local_cluster
-from workers.sink.rows import (
-    ArticleEntityRow,
-    ArticleRow,
-    ArticleRows,
-    ClaimRow,
-    EntityRow,
-    MentionRow,
-    article_rows,
-    parse_event,
-)
+from workers.sink.rows import article_rows, parse_event
 from workers.sink.samples import sample_stream
 from workers.sink.schema import apply_migrations
 from workers.sink.store import Batch, OffsetRange, SinkStore, copy_rows
+from workers.sink.tables import ArticleEntityRow, ArticleRow, ArticleRows, ClaimRow, EntityRow, MentionRow
 
 __all__ = ["SinkBench", "copy_rate", "main", "measure", "sink_rate"]
 

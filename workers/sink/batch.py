@@ -14,15 +14,9 @@ from typing import Protocol
 
 from workers.positions import Positioned
 from workers.sink.exceptions import UnreadableEvent
-from workers.sink.rows import (
-    ArticleRows,
-    DeadLetterRow,
-    article_rows,
-    dead_letter_row,
-    parse_event,
-    unreadable_row,
-)
+from workers.sink.rows import article_rows, dead_letter_row, parse_event, unreadable_row
 from workers.sink.store import Batch, OffsetRange
+from workers.sink.tables import ArticleRows, DeadLetterRow
 
 __all__ = ["Record", "make_batch", "rejected_batch"]
 

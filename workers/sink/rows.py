@@ -5,7 +5,7 @@ of ``articles``, ``entities``, ``article_entities``, ``mentions`` and ``claims``
 :func:`dead_letter_row` an ``articles.dlq`` event into a ``dead_letters`` row, and
 :func:`unreadable_row` a record the sink cannot read into one too.
 
-Rows are the ``NamedTuple``s of :mod:`workers.sink.tables` (re-exported here), whose
+Rows are the ``NamedTuple``s of :mod:`workers.sink.tables`, whose
 fields are the table's columns in order: the store hands them to ``COPY`` as they are. Every value is made one that
 PostgreSQL accepts (timestamps parsed here, NUL characters, which ``text`` cannot hold,
 replaced by U+FFFD so offsets still count code points): a row the database refused would
@@ -34,19 +34,7 @@ from workers.sink.tables import (
     MentionRow,
 )
 
-__all__ = [
-    "ArticleEntityRow",
-    "ArticleRow",
-    "ArticleRows",
-    "ClaimRow",
-    "DeadLetterRow",
-    "EntityRow",
-    "MentionRow",
-    "article_rows",
-    "dead_letter_row",
-    "parse_event",
-    "unreadable_row",
-]
+__all__ = ["article_rows", "dead_letter_row", "parse_event", "unreadable_row"]
 
 _KINDS = frozenset({"direct", "indirect", "mixed", "belief"})
 #: Offsets are PostgreSQL integers.

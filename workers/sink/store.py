@@ -23,7 +23,8 @@ import psycopg
 from psycopg import sql
 
 from workers.sink.exceptions import DatabaseUnavailable, SinkError
-from workers.sink.rows import (
+from workers.sink.schema import apply_migrations
+from workers.sink.tables import (
     ArticleEntityRow,
     ArticleRow,
     ArticleRows,
@@ -32,7 +33,6 @@ from workers.sink.rows import (
     EntityRow,
     MentionRow,
 )
-from workers.sink.schema import apply_migrations
 
 __all__ = [
     "TABLES",
