@@ -10,9 +10,10 @@ import pytest
 from tests.integration.postgres import Database
 from tests.integration.sink_support import audit_rows, sink_events
 from workers.positions import Position
+from workers.sink.exceptions import StaleOffsets
 from workers.sink.rows import article_rows, dead_letter_row
 from workers.sink.samples import dead_letter_event, renumbered, sample_stream
-from workers.sink.store import Batch, OffsetRange, SinkStore, StaleOffsets
+from workers.sink.store import Batch, OffsetRange, SinkStore
 
 __all__ = ["sink_events"]  # the fixture, imported for pytest
 

@@ -15,9 +15,9 @@ from tests.test_sink.test_batch import FakeRecord, record
 from workers.metrics import SinkMetrics
 from workers.settings import Settings
 from workers.sink.consumer import SinkConsumer, backoff_seconds
-from workers.sink.exceptions import DatabaseUnavailable
+from workers.sink.exceptions import DatabaseUnavailable, RejectedBatch, StaleOffsets
 from workers.sink.samples import renumbered
-from workers.sink.store import Batch, RejectedBatch, StaleOffsets, WriteResult
+from workers.sink.store import Batch, WriteResult
 
 TOPIC = "articles.enriched"
 

@@ -29,8 +29,8 @@ from workers.kafka.client import client_config
 from workers.metrics import SinkMetrics
 from workers.settings import Settings
 from workers.sink.batch import Record, make_batch, rejected_batch
-from workers.sink.exceptions import SinkError
-from workers.sink.store import Batch, RejectedBatch, SinkStore, StaleOffsets, WriteResult, error_kind
+from workers.sink.exceptions import RejectedBatch, SinkError, StaleOffsets
+from workers.sink.store import Batch, SinkStore, WriteResult, error_kind
 
 __all__ = ["SinkConsumer", "backoff_seconds"]
 

@@ -2,12 +2,17 @@
 
 Hierarchy (under :class:`workers.exceptions.NewsflowError`)::
 
-    SinkError                  root of the sink's errors
+    SinkError                  root of the sink's errors; raised itself for [E916], another
+    │                          database error while writing (retried, never skipped)
     ├── DatabaseUnavailable    [E910] PostgreSQL cannot be reached (retried, never skipped)
     ├── MigrationError         [E911] the schema cannot be brought up to date
     ├── UnreadableEvent        [E912] a record on an input topic is not an event the sink
     │                          knows; it becomes a dead-letter row, the stream goes on
-    └── LocalClusterError      [E913] the throwaway cluster of tests and bench did not start
+    ├── LocalClusterError      [E913] the throwaway cluster of tests and bench did not start
+    ├── StaleOffsets           [E914] another sink moved a partition's offset; the batch is
+    │                          dropped and its partitions read again from the stored offsets
+    └── RejectedBatch          [E915] PostgreSQL refused a row for good; the event is found
+                               and written as a dead letter, alone
 
 Messages start with their code, say what failed and where, and what to do.
 """
@@ -16,7 +21,15 @@ from __future__ import annotations
 
 from workers.exceptions import NewsflowError
 
-__all__ = ["DatabaseUnavailable", "LocalClusterError", "MigrationError", "SinkError", "UnreadableEvent"]
+__all__ = [
+    "DatabaseUnavailable",
+    "LocalClusterError",
+    "MigrationError",
+    "RejectedBatch",
+    "SinkError",
+    "StaleOffsets",
+    "UnreadableEvent",
+]
 
 
 class SinkError(NewsflowError):
@@ -48,3 +61,14 @@ class UnreadableEvent(SinkError):
 
 class LocalClusterError(SinkError):
     """``deploy/local/postgres.sh`` failed to start or stop a cluster."""
+
+
+class StaleOffsets(SinkError):
+    """[E914] Another sink moved a partition's offset since this one read it."""
+
+
+class RejectedBatch(SinkError):
+    """[E915] PostgreSQL refused a row of the batch for good (a data or integrity error).
+
+    The consumer splits the batch to find the event and dead-letters it alone.
+    """

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import psycopg
 from psycopg import sql
 
-from workers.sink.exceptions import DatabaseUnavailable, SinkError
+from workers.sink.exceptions import DatabaseUnavailable, RejectedBatch, SinkError, StaleOffsets
 from workers.sink.schema import apply_migrations
 from workers.sink.tables import (
     ArticleEntityRow,
@@ -38,9 +38,7 @@ __all__ = [
     "TABLES",
     "Batch",
     "OffsetRange",
-    "RejectedBatch",
     "SinkStore",
-    "StaleOffsets",
     "Table",
     "WriteResult",
     "copy_rows",
@@ -51,17 +49,6 @@ Table = Literal["articles", "entities", "article_entities", "mentions", "claims"
 TABLES: tuple[Table, ...] = ("articles", "entities", "article_entities", "mentions", "claims", "dead_letters")
 #: What went wrong with the database (``sink_database_errors_total{kind}``).
 ErrorKind = Literal["unavailable", "stale_offsets", "rejected", "other"]
-
-
-class StaleOffsets(SinkError):
-    """[E914] Another sink moved a partition's offset since this one read it."""
-
-
-class RejectedBatch(SinkError):
-    """[E915] PostgreSQL refused a row of the batch for good (a data or integrity error).
-
-    The consumer splits the batch to find the event and dead-letters it alone.
-    """
 
 
 @dataclass(frozen=True, slots=True)
