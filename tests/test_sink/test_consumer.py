@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-import pytest
 from kafka import TopicPartition
 from prometheus_client import CollectorRegistry
 
 from tests.test_sink.test_batch import FakeRecord, record
 from workers.metrics import SinkMetrics
 from workers.settings import Settings
-from workers.sink.consumer import SinkConsumer, backoff_seconds
+from workers.sink.consumer import SinkConsumer
 from workers.sink.exceptions import DatabaseUnavailable, RejectedBatch, StaleOffsets
+from workers.sink.retry import backoff_seconds
 from workers.sink.samples import renumbered
 from workers.sink.store import Batch, WriteResult
 
@@ -52,8 +52,13 @@ class FakeStore:
         self.stored = stored or {}
         self.batches: list[Batch] = []
         self.refuse_offsets: set[int] = set()
+        self.read_failures: list[Exception] = []
+        self.reads = 0
 
     def stored_offsets(self, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        self.reads += 1
+        if self.read_failures:
+            raise self.read_failures.pop(0)
         return dict(self.stored)
 
     def write(self, batch: Batch) -> WriteResult:
@@ -86,6 +91,22 @@ def records(seed_events: list[dict[str, Any]], n: int) -> list[FakeRecord]:
 def test_assigned_partitions_seek_to_the_stored_offset_or_the_beginning() -> None:
     _, kafka, _ = make_sink(FakeStore(stored={(TOPIC, 0): 42}))
     assert kafka.seeks == [(TopicPartition(TOPIC, 0), 42), (TopicPartition(TOPIC, 1), None)]
+
+
+def test_the_stored_offsets_are_read_again_while_the_database_is_away() -> None:
+    store = FakeStore(stored={(TOPIC, 0): 42})
+    store.read_failures = [DatabaseUnavailable("[E910] away")] * 2
+    _, kafka, waits = make_sink(store)
+    assert waits == [backoff_seconds(0), backoff_seconds(1)]
+    assert (TopicPartition(TOPIC, 0), 42) in kafka.seeks
+
+
+def test_a_stopping_sink_does_not_read_the_stored_offsets() -> None:
+    store = FakeStore(stored={(TOPIC, 0): 42})
+    sink, kafka, _ = make_sink(store)
+    sink.stop.set()
+    sink.seek_to_stored(kafka.assigned)
+    assert store.reads == 1 and len(kafka.seeks) == 2
 
 
 def test_the_database_away_retries_the_same_batch_with_growing_waits(seed_events: list[dict[str, Any]]) -> None:
@@ -135,8 +156,3 @@ def test_a_record_of_a_partition_never_sought_is_not_written(seed_events: list[d
     sink, _, _ = make_sink(store)
     stray = FakeRecord(TOPIC, 7, 0, b"k", orjson.dumps(seed_events[0]))
     assert sink.write([stray]) == 0 and store.batches == []
-
-
-@pytest.mark.parametrize(("attempt", "seconds"), [(0, 0.2), (1, 0.4), (3, 1.6), (10, 5.0)])
-def test_backoff_doubles_up_to_five_seconds(attempt: int, seconds: float) -> None:
-    assert backoff_seconds(attempt) == pytest.approx(seconds)

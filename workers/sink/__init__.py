@@ -2,8 +2,10 @@
 
 Modules: :mod:`~workers.sink.tables` (a row type per table), :mod:`~workers.sink.rows` (pure: the rows
 of one event), :mod:`~workers.sink.batch` (pure: records into a batch), :mod:`~workers.sink.schema`
-(migrations), :mod:`~workers.sink.store` (PostgreSQL adapter), :mod:`~workers.sink.consumer`
-(Kafka adapter), :mod:`~workers.sink.local_cluster` (throwaway server for tests and bench).
+(migrations), :mod:`~workers.sink.store` (PostgreSQL adapter), :mod:`~workers.sink.retry` (which
+database failures a retry can outlast, and the waits), :mod:`~workers.sink.consumer` (Kafka adapter),
+:mod:`~workers.sink.local_cluster` (throwaway server for tests and bench); errors in
+:mod:`~workers.sink.exceptions`.
 
 Schema (``migrations/0001_init.sql``; spans are code-point offsets into the body, end
 exclusive):

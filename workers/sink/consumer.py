@@ -6,11 +6,12 @@ where none is stored): the database, written in the transaction of the rows, is 
 the offsets live. After each committed transaction it also commits the offsets to Kafka,
 only so that the usual lag tools see the group.
 
-Failures: the database away (or any other database error) retries the same batch with
-backoff until it is written or the sink is stopped; a batch refused because another
-sink moved an offset is dropped and the partitions re-seek to the stored offsets; rows
-the database refuses for good are found by halving the batch and written as a dead
-letter, alone. A record that is no event is a dead-letter row, in the batch's transaction.
+Failures (:mod:`workers.sink.retry` says which pass): the database away (or any other
+database error) retries the same batch with backoff until it is written or the sink is
+stopped; a batch refused because another sink moved an offset is dropped and the
+partitions re-seek to the stored offsets; rows the database refuses for good are found
+by halving the batch and written as a dead letter, alone. A record that is no event is
+a dead-letter row, in the batch's transaction.
 """
 
 from __future__ import annotations
@@ -29,17 +30,13 @@ from workers.kafka.client import client_config
 from workers.metrics import SinkMetrics
 from workers.settings import Settings
 from workers.sink.batch import Record, make_batch, rejected_batch
-from workers.sink.exceptions import RejectedBatch, SinkError, StaleOffsets
-from workers.sink.store import Batch, SinkStore, WriteResult, error_kind
+from workers.sink.exceptions import RejectedBatch, StaleOffsets
+from workers.sink.retry import DatabaseRetry
+from workers.sink.store import Batch, SinkStore, WriteResult
 
-__all__ = ["SinkConsumer", "backoff_seconds"]
+__all__ = ["SinkConsumer"]
 
 log = logging.getLogger(__name__)
-
-
-def backoff_seconds(attempt: int, *, first: float = 0.2, most: float = 5.0) -> float:
-    """Seconds to wait before retry ``attempt`` (0-based): doubling, capped at ``most``."""
-    return float(min(most, first * 2 ** min(attempt, 16)))
 
 
 class SinkConsumer:
@@ -69,7 +66,7 @@ class SinkConsumer:
         self.metrics = metrics
         self.stop = stop or threading.Event()
         self.topics = (settings.topic_enriched, settings.topic_dlq)
-        self._sleep = sleep
+        self._retry = DatabaseRetry(metrics, stop=self.stop, sleep=sleep)
         self._consumer = consumer or KafkaConsumer(
             **client_config(
                 settings,
@@ -112,9 +109,9 @@ class SinkConsumer:
     def seek_to_stored(self, partitions: Sequence[TopicPartition]) -> None:
         """Seek ``partitions`` to their stored offsets (retrying while the database is away)."""
         wanted = [tp for tp in partitions if tp.topic in self.topics]
-        if not wanted:
+        if not wanted or self.stop.is_set():  # a stopping sink gives them up: no need to know where they are
             return
-        stored = self._retry("reading the stored offsets", lambda: self.store.stored_offsets(self.topics))
+        stored = self._retry(lambda: self.store.stored_offsets(self.topics), what="the read of the stored offsets")
         if stored is None:  # stopped while the database was away
             return
         for tp in wanted:
@@ -183,45 +180,18 @@ class SinkConsumer:
         Raises:
             StaleOffsets, RejectedBatch: retrying cannot help.
         """
-        attempt = 0
-        while True:
+
+        def timed_write() -> tuple[WriteResult, float]:
             began = time.perf_counter()
-            try:
-                result = self.store.write(batch)
-            except (StaleOffsets, RejectedBatch) as error:
-                self.metrics.database_errors.labels(kind=error_kind(error)).inc()
-                raise
-            except SinkError as error:
-                self.metrics.database_errors.labels(kind=error_kind(error)).inc()
-                wait = backoff_seconds(attempt)
-                log.warning("sink: %s; retrying the batch of %d events in %.1f s", error, events, wait)
-                if not self._pause(wait):
-                    return None
-                attempt += 1
-                continue
-            self._count(result, batch, events, time.perf_counter() - began)
-            return result
+            result = self.store.write(batch)
+            return result, time.perf_counter() - began
 
-    def _retry(self, what: str, operation: Callable[[], Any]) -> Any:
-        attempt = 0
-        while not self.stop.is_set():
-            try:
-                return operation()
-            except SinkError as error:
-                self.metrics.database_errors.labels(kind=error_kind(error)).inc()
-                wait = backoff_seconds(attempt)
-                log.warning("sink: %s failed: %s; retrying in %.1f s", what, error, wait)
-                if not self._pause(wait):
-                    return None
-                attempt += 1
-        return None
-
-    def _pause(self, seconds: float) -> bool:
-        """Wait ``seconds`` unless stopped; False when stopped."""
-        if self._sleep is time.sleep:
-            return not self.stop.wait(seconds)
-        self._sleep(seconds)
-        return not self.stop.is_set()
+        written = self._retry(timed_write, what=f"the batch of {events} events")
+        if written is None:
+            return None
+        result, seconds = written
+        self._count(result, batch, events, seconds)
+        return result
 
     def _count(self, result: WriteResult, batch: Batch, events: int, seconds: float) -> None:
         m = self.metrics

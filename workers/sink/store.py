@@ -42,13 +42,10 @@ __all__ = [
     "Table",
     "WriteResult",
     "copy_rows",
-    "error_kind",
 ]
 
 Table = Literal["articles", "entities", "article_entities", "mentions", "claims", "dead_letters"]
 TABLES: tuple[Table, ...] = ("articles", "entities", "article_entities", "mentions", "claims", "dead_letters")
-#: What went wrong with the database (``sink_database_errors_total{kind}``).
-ErrorKind = Literal["unavailable", "stale_offsets", "rejected", "other"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +81,6 @@ class WriteResult:
     new: int = 0
     replaced: int = 0
     duplicates: int = 0
-
-
-def error_kind(error: BaseException) -> ErrorKind:
-    """The metric label of a database failure."""
-    if isinstance(error, StaleOffsets):
-        return "stale_offsets"
-    if isinstance(error, RejectedBatch):
-        return "rejected"
-    if isinstance(error, DatabaseUnavailable):
-        return "unavailable"
-    return "other"
 
 
 def _columns(row_type: Any) -> sql.Composable:
