@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Single-node Apache Kafka (KRaft, broker + controller in one JVM) on 127.0.0.1,
 # run straight from Maven Central jars. See `kafka.sh --help`.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
-SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# the real location, also when called through a symlink: jars.sh and the config sit beside it
+SCRIPT_DIR=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd -P)
 readonly SCRIPT_DIR
-readonly POM="$SCRIPT_DIR/pom.xml"
 readonly TEMPLATE="$SCRIPT_DIR/server.properties.template"
 readonly LOG4J_CONF="$SCRIPT_DIR/log4j2.properties"
 readonly TOOLS_LOG4J_CONF="$SCRIPT_DIR/tools-log4j2.properties"
@@ -15,23 +16,16 @@ say() { printf 'kafka: %s\n' "$*"; }
 warn() { printf 'kafka: warning: %s\n' "$*" >&2; }
 die() { printf 'kafka: error: %s\n' "$*" >&2; exit 1; }
 
+# KAFKA_VERSION, KAFKA_CACHE_DIR, KAFKA_MVN_ARGS; resolve_jars (the `jars` command)
+# shellcheck source=jars.sh
+. "$SCRIPT_DIR/jars.sh"
+
 # ---------------------------------------------------------------------------
 # configuration
 # ---------------------------------------------------------------------------
-pom_kafka_version() {
-  [[ -r "$POM" ]] || die "missing $POM"
-  local v
-  v=$(sed -n 's:.*<kafka\.version>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</kafka\.version>.*:\1:p' "$POM" | head -n 1)
-  [[ -n "$v" ]] || die "no <kafka.version> property in $POM"
-  printf '%s\n' "$v"
-}
-
-KAFKA_VERSION=$(pom_kafka_version)
-readonly KAFKA_VERSION
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_STATE_DIR="${KAFKA_STATE_DIR:-${XDG_STATE_HOME:-${HOME:?HOME is not set}/.local/state}/newsflow/kafka-$KAFKA_PORT}"
-KAFKA_CACHE_DIR="${KAFKA_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}/newsflow/kafka-$KAFKA_VERSION}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
@@ -40,7 +34,6 @@ KAFKA_EXTRA_PROPERTIES="${KAFKA_EXTRA_PROPERTIES:-}"
 KAFKA_FORMAT_ARGS="${KAFKA_FORMAT_ARGS:-}"
 KAFKA_CLIENT_PROPERTIES="${KAFKA_CLIENT_PROPERTIES:-}"
 KAFKA_READY_TOOL="${KAFKA_READY_TOOL:-auto}"
-KAFKA_MVN_ARGS="${KAFKA_MVN_ARGS:-}"
 
 usage() {
   cat <<EOF
@@ -140,8 +133,7 @@ validate_config() {
 }
 
 set_paths() {
-  LIBS="$KAFKA_CACHE_DIR/libs"
-  STAMP="$LIBS/.resolved"
+  set_jar_paths
   CONF="$KAFKA_STATE_DIR/server.properties"
   DATA_DIR="$KAFKA_STATE_DIR/data"
   LOG_DIR="$KAFKA_STATE_DIR/logs"
@@ -165,25 +157,15 @@ split_words() {
 }
 
 # ---------------------------------------------------------------------------
-# temp dirs / traps
+# traps, java
 # ---------------------------------------------------------------------------
-TMP_DIRS=()
-MVN_PID=""
-cleanup() {
-  if [[ -n "$MVN_PID" ]]; then kill "$MVN_PID" 2>/dev/null || true; fi
-  local d
-  for d in "${TMP_DIRS[@]+"${TMP_DIRS[@]}"}"; do rm -rf -- "$d"; done
-}
 restore_signal_traps() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
 }
-trap cleanup EXIT
+trap jars_cleanup EXIT
 restore_signal_traps
 
-# ---------------------------------------------------------------------------
-# java / maven / jars
-# ---------------------------------------------------------------------------
 find_java() {
   if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
     JAVA="$JAVA_HOME/bin/java"
@@ -199,71 +181,6 @@ find_java() {
   if [[ "$major" == 1\ * ]]; then major="${major#1 }"; else major="${major%% *}"; fi
   [[ "$major" =~ ^[0-9]+$ ]] || die "cannot tell the version of $JAVA ($line)"
   (( major >= 17 )) || die "Kafka $KAFKA_VERSION needs Java 17+, but $JAVA is Java $major ($line); set JAVA_HOME"
-}
-
-pom_hash() {
-  if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$POM" | cut -d ' ' -f 1
-  else
-    cksum "$POM" | cut -d ' ' -f 1,2
-  fi
-}
-
-jars_ok() {
-  [[ -f "$STAMP" && -f "$LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]] && [[ "$(cat "$STAMP")" == "$(pom_hash)" ]]
-}
-
-CACHE_LOCKED=0
-release_cache_lock() {
-  if ((CACHE_LOCKED)); then exec 8>&-; CACHE_LOCKED=0; fi
-}
-
-resolve_jars() {
-  jars_ok && return 0
-  mkdir -p -- "$KAFKA_CACHE_DIR" || die "cannot create KAFKA_CACHE_DIR=$KAFKA_CACHE_DIR"
-  if command -v flock >/dev/null 2>&1; then
-    # another kafka.sh may be resolving into the same cache right now
-    exec 8>"$KAFKA_CACHE_DIR/.lock"
-    CACHE_LOCKED=1
-    flock -w 900 8 || die "timed out waiting for the lock on $KAFKA_CACHE_DIR"
-  fi
-  if jars_ok; then release_cache_lock; return 0; fi
-  # leftovers of resolutions that were SIGKILLed (we hold the lock, so nobody else is resolving)
-  if ((CACHE_LOCKED)); then rm -rf -- "$KAFKA_CACHE_DIR"/.resolve.*; fi
-  command -v mvn >/dev/null 2>&1 \
-    || die "mvn not found: install Maven 3.6+ (e.g. 'apt-get install maven'); it is needed once to fetch the Kafka jars into $LIBS"
-  local tmp
-  tmp=$(mktemp -d "$KAFKA_CACHE_DIR/.resolve.XXXXXX")
-  TMP_DIRS+=("$tmp")
-  cp -- "$POM" "$tmp/pom.xml"
-  split_words "$KAFKA_MVN_ARGS"
-  local -a mvn_args=("${SPLIT[@]+"${SPLIT[@]}"}")
-  say "resolving Kafka $KAFKA_VERSION jars with mvn into $LIBS (one-off, about a minute) ..."
-  local t0=$SECONDS
-  # run from the temp dir, -f on the copied pom: nothing is written into the repo
-  # (in the background + wait, so that INT/TERM interrupt us at once and the trap stops mvn)
-  (cd -- "$tmp" && exec mvn -B -q -Dstyle.color=never "${mvn_args[@]+"${mvn_args[@]}"}" -f "$tmp/pom.xml" \
-      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs") \
-    >"$tmp/mvn.log" 2>&1 </dev/null &
-  MVN_PID=$!
-  local mvn_rc=0
-  wait "$MVN_PID" || mvn_rc=$?
-  MVN_PID=""
-  if ((mvn_rc != 0)); then
-    tail -n 40 "$tmp/mvn.log" >&2 || true
-    die "mvn failed (exit $mvn_rc) to resolve the Kafka jars (output above); the cache was left untouched"
-  fi
-  local must
-  for must in "kafka_2.13-$KAFKA_VERSION.jar" "kafka-tools-$KAFKA_VERSION.jar" "kafka-clients-$KAFKA_VERSION.jar"; do
-    [[ -f "$tmp/libs/$must" ]] || { tail -n 40 "$tmp/mvn.log" >&2 || true; die "mvn finished but $must is missing"; }
-  done
-  pom_hash >"$tmp/libs/.resolved"
-  cp -- "$POM" "$tmp/libs/.pom.xml"
-  # swap in atomically: rename the complete dir into place
-  if [[ -e "$LIBS" ]]; then mv -- "$LIBS" "$tmp/old-libs"; fi
-  mv -- "$tmp/libs" "$LIBS"
-  release_cache_lock
-  say "resolved $(find "$LIBS" -maxdepth 1 -name '*.jar' | wc -l) jars in $((SECONDS - t0))s"
 }
 
 # JVM for the CLI tools: small heap, fast start
