@@ -3,10 +3,15 @@
 # Starts (or reuses) the broker and the database, then starts a worker, the sink and the
 # web server, feeds the seed articles, prints the URL and waits. Ctrl-C (or SIGTERM)
 # stops the worker, sink and server, and the broker and database only if it started them.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
-readonly PROG="${0##*/}"
-readonly REPO="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)"
+readonly SCRIPT_NAME=explore
+# lib.sh beside the real file (also when called through a symlink); it sets SCRIPT_DIR
+# shellcheck source=lib.sh
+. "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib.sh"
+REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd)
+readonly REPO
 
 usage() {
   cat <<EOF
@@ -26,9 +31,6 @@ Environment (current value in brackets):
   POSTGRES_PORT, POSTGRES_STATE_DIR                       passed to postgres.sh
 EOF
 }
-
-say() { printf 'explore: %s\n' "$*"; }
-die() { printf 'explore: error: %s\n' "$*" >&2; exit 1; }
 
 case "${1:-}" in -h|--help|help) usage; exit 0 ;; esac
 
@@ -83,8 +85,7 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+exit_on_signals
 
 if "$KAFKA_SH" status >/dev/null 2>&1; then
   say "reusing the running broker"
@@ -100,7 +101,8 @@ else
 fi
 
 export NEWSFLOW_BOOTSTRAP_SERVERS="127.0.0.1:${KAFKA_PORT:-9092}"
-export NEWSFLOW_DATABASE_URL="$("$POSTGRES_SH" url)"
+NEWSFLOW_DATABASE_URL=$("$POSTGRES_SH" url)
+export NEWSFLOW_DATABASE_URL
 export NEWSFLOW_DATA_DIR="$EXPLORE_STATE_DIR/worker-data"
 
 "$EXPLORE_NEWSFLOW" topics create
@@ -135,10 +137,10 @@ start_child server "$EXPLORE_NEWSFLOW" serve --port "$EXPLORE_PORT"
 URL="http://127.0.0.1:$EXPLORE_PORT/"
 for _ in $(seq 1 120); do
   alive_or_die
-  if (exec 3<>"/dev/tcp/127.0.0.1/$EXPLORE_PORT") 2>/dev/null; then break; fi
+  if port_open "$EXPLORE_PORT"; then break; fi
   sleep 0.5
 done
-(exec 3<>"/dev/tcp/127.0.0.1/$EXPLORE_PORT") 2>/dev/null || die "the explorer did not listen on $URL within 60 s"
+port_open "$EXPLORE_PORT" || die "the explorer did not listen on $URL within 60 s"
 
 "$EXPLORE_NEWSFLOW" feed --quiet "${PATHS[@]}"
 say "explorer: $URL (the articles appear as the worker enriches them; Ctrl-C stops everything)"

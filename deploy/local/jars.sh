@@ -1,11 +1,10 @@
 # shellcheck shell=bash
 # The Kafka jars: resolved with mvn from pom.xml (Maven Central), once, into a cache
 # outside the repository that every broker of that Kafka version shares.
-# Sourced by kafka.sh (which defines say, die, split_words and SCRIPT_DIR), never run:
-# `kafka.sh jars` resolves them, `kafka.sh start` too if needed. Reads KAFKA_CACHE_DIR
-# and KAFKA_MVN_ARGS (defaults set here; kafka.sh makes KAFKA_CACHE_DIR absolute) and
-# sets KAFKA_VERSION (pom.xml's kafka.version); set_jar_paths then sets LIBS (the
-# classpath dir) and STAMP.
+# Sourced by kafka.sh after lib.sh, never run: `kafka.sh jars` resolves them, `kafka.sh
+# start` too if needed. Reads KAFKA_CACHE_DIR and KAFKA_MVN_ARGS (defaults set here;
+# kafka.sh makes KAFKA_CACHE_DIR absolute) and sets KAFKA_VERSION (pom.xml's
+# kafka.version); set_jar_paths then sets LIBS (the classpath dir) and STAMP.
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   printf '%s: sourced by kafka.sh, not run: use kafka.sh jars\n' "${0##*/}" >&2

@@ -4,21 +4,17 @@
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
-# the real location, also when called through a symlink: jars.sh and the config sit beside it
-SCRIPT_DIR=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")" && pwd -P)
-readonly SCRIPT_DIR
-readonly TEMPLATE="$SCRIPT_DIR/server.properties.template"
-readonly LOG4J_CONF="$SCRIPT_DIR/log4j2.properties"
-readonly TOOLS_LOG4J_CONF="$SCRIPT_DIR/tools-log4j2.properties"
-readonly PROG="${0##*/}"
-
-say() { printf 'kafka: %s\n' "$*"; }
-warn() { printf 'kafka: warning: %s\n' "$*" >&2; }
-die() { printf 'kafka: error: %s\n' "$*" >&2; exit 1; }
-
+readonly SCRIPT_NAME=kafka
+# lib.sh beside the real file (also when called through a symlink); it sets SCRIPT_DIR
+# shellcheck source=lib.sh
+. "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib.sh"
 # KAFKA_VERSION, KAFKA_CACHE_DIR, KAFKA_MVN_ARGS; resolve_jars (the `jars` command)
 # shellcheck source=jars.sh
 . "$SCRIPT_DIR/jars.sh"
+
+readonly TEMPLATE="$SCRIPT_DIR/server.properties.template"
+readonly LOG4J_CONF="$SCRIPT_DIR/log4j2.properties"
+readonly TOOLS_LOG4J_CONF="$SCRIPT_DIR/tools-log4j2.properties"
 
 # ---------------------------------------------------------------------------
 # configuration
@@ -95,21 +91,12 @@ EOF
 }
 
 validate_config() {
-  local name
-  for name in KAFKA_PORT KAFKA_CONTROLLER_PORT; do
-    if [[ ! "${!name}" =~ ^[0-9]{1,5}$ ]] || (( 10#${!name} < 1 || 10#${!name} > 65535 )); then
-      die "$name must be a port number (1-65535), got '${!name}'"
-    fi
-    printf -v "$name" '%d' "$((10#${!name}))"
-  done
+  require_port KAFKA_PORT
+  require_port KAFKA_CONTROLLER_PORT
   [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] \
     || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ (both $KAFKA_PORT)"
-  for name in KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
-    if [[ ! "${!name}" =~ ^[0-9]{1,6}$ ]] || (( 10#${!name} < 1 )); then
-      die "$name must be a positive whole number of seconds, got '${!name}'"
-    fi
-    printf -v "$name" '%d' "$((10#${!name}))"
-  done
+  require_seconds KAFKA_START_TIMEOUT
+  require_seconds KAFKA_STOP_TIMEOUT
   case "$KAFKA_READY_TOOL" in
     auto|kcat|java) ;;
     *) die "KAFKA_READY_TOOL must be auto, kcat or java, got '$KAFKA_READY_TOOL'" ;;
@@ -125,10 +112,8 @@ validate_config() {
     [[ -f "$KAFKA_CLIENT_PROPERTIES" && -r "$KAFKA_CLIENT_PROPERTIES" ]] \
       || die "KAFKA_CLIENT_PROPERTIES: cannot read file '$KAFKA_CLIENT_PROPERTIES'"
   fi
-  [[ "$KAFKA_STATE_DIR" == /* ]] || KAFKA_STATE_DIR="$PWD/$KAFKA_STATE_DIR"
-  [[ "$KAFKA_CACHE_DIR" == /* ]] || KAFKA_CACHE_DIR="$PWD/$KAFKA_CACHE_DIR"
-  KAFKA_STATE_DIR="${KAFKA_STATE_DIR%/}"
-  KAFKA_CACHE_DIR="${KAFKA_CACHE_DIR%/}"
+  absolute_dir KAFKA_STATE_DIR
+  absolute_dir KAFKA_CACHE_DIR
   [[ -n "$KAFKA_STATE_DIR" && -n "$KAFKA_CACHE_DIR" ]] || die "KAFKA_STATE_DIR/KAFKA_CACHE_DIR must not be /"
 }
 
@@ -145,26 +130,11 @@ set_paths() {
   BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 }
 
-# Split a string into words honouring shell quoting ('..', "..", \x) WITHOUT eval.
-# Result in the global array SPLIT.
-split_words() {
-  SPLIT=()
-  [[ -n "${1//[[:space:]]/}" ]] || return 0
-  local out
-  out=$(printf '%s' "$1" | xargs printf '%s\n' 2>&1) \
-    || die "cannot parse '$1' (unbalanced quotes?): $out"
-  mapfile -t SPLIT <<<"$out"
-}
-
 # ---------------------------------------------------------------------------
 # traps, java
 # ---------------------------------------------------------------------------
-restore_signal_traps() {
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-}
 trap jars_cleanup EXIT
-restore_signal_traps
+exit_on_signals
 
 find_java() {
   if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
@@ -234,22 +204,6 @@ read_pid() {
     say "removing stale pid file $PID_FILE${p:+ (pid $p is gone or not our broker)}"
     rm -f -- "$PID_FILE"
   fi
-}
-
-port_open() { # something accepts TCP connections on 127.0.0.1:$1
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-who_listens() {
-  command -v ss >/dev/null 2>&1 || return 0
-  ss -Hltnp "sport = :$1" 2>/dev/null | sed 's/^/    /' || true
-}
-
-take_state_lock() {
-  mkdir -p -- "$KAFKA_STATE_DIR" || die "cannot create KAFKA_STATE_DIR=$KAFKA_STATE_DIR"
-  command -v flock >/dev/null 2>&1 || return 0
-  exec 9>"$LOCK_FILE"
-  flock -w 300 9 || die "timed out waiting for $LOCK_FILE (another kafka.sh on this state dir?)"
 }
 
 # kill the process group (session) we started; fall back to the single pid
@@ -409,7 +363,7 @@ warn_if_other_ports() {
 
 cmd_start() {
   [[ $# -eq 0 ]] || die "start takes no arguments (configure with environment variables, see --help)"
-  take_state_lock
+  take_state_lock KAFKA_STATE_DIR "$LOCK_FILE"
   read_pid
   if [[ -n "$PID" ]]; then
     say "already running on $BOOTSTRAP (pid $PID)"
@@ -419,8 +373,7 @@ cmd_start() {
   local port
   for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
     if port_open "$port"; then
-      printf 'kafka: error: 127.0.0.1:%s is already in use by another process, not the broker of KAFKA_STATE_DIR=%s\n' \
-        "$port" "$KAFKA_STATE_DIR" >&2
+      error "127.0.0.1:$port is already in use by another process, not the broker of KAFKA_STATE_DIR=$KAFKA_STATE_DIR"
       who_listens "$port" >&2
       die "stop that process or choose other ports (KAFKA_PORT / KAFKA_CONTROLLER_PORT)"
     fi
@@ -486,13 +439,13 @@ cmd_start() {
     # clean up first, report second (a closed stdout/stderr must not leave a broker behind)
     if broker_alive "$LAUNCHED_PID"; then terminate_broker "$LAUNCHED_PID" 5 || true; fi
     rm -f -- "$PID_FILE"
-    restore_signal_traps
-    printf 'kafka: error: %s\n' "$reason" >&2
+    exit_on_signals
+    error "$reason"
     if [[ -n "$PROBE_ERR" ]]; then printf 'kafka: last probe said: %s\n' "$(tail -n 3 <<<"$PROBE_ERR")" >&2; fi
     show_failure_logs
     exit 1
   fi
-  restore_signal_traps
+  exit_on_signals
   say "started on $BOOTSTRAP (pid $LAUNCHED_PID)"
   say "  ready in $((SECONDS - t0))s; state $KAFKA_STATE_DIR; log $SERVER_LOG"
 }
@@ -500,36 +453,13 @@ cmd_start() {
 # ---------------------------------------------------------------------------
 # stop / status / logs / jars
 # ---------------------------------------------------------------------------
-purge_state_dir() {
-  [[ -d "$KAFKA_STATE_DIR" ]] || { say "nothing to purge ($KAFKA_STATE_DIR does not exist)"; return 0; }
-  # refuse to rm -rf a directory that holds anything kafka.sh did not create there
-  local entry name
-  for entry in "$KAFKA_STATE_DIR"/* "$KAFKA_STATE_DIR"/.[!.]*; do
-    [[ -e "$entry" || -L "$entry" ]] || continue
-    name=${entry##*/}
-    case "$name" in
-      data|logs|server.properties|server.properties.tmp|kafka.pid|kafka.pid.tmp|kafka.lock|probe-client.properties) ;;
-      *) die "refusing to delete $KAFKA_STATE_DIR: it contains '$name', which kafka.sh did not create" ;;
-    esac
-  done
-  rm -rf -- "$KAFKA_STATE_DIR"
-  say "purged $KAFKA_STATE_DIR"
-}
-
 cmd_stop() {
-  local purge=0
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --purge) purge=1 ;;
-      *) die "stop: unknown option '$1' (only --purge)" ;;
-    esac
-    shift
-  done
+  parse_stop_options "$@"
   if [[ ! -d "$KAFKA_STATE_DIR" ]]; then
     say "not running"
     return 0
   fi
-  take_state_lock
+  take_state_lock KAFKA_STATE_DIR "$LOCK_FILE"
   read_pid
   if [[ -z "$PID" ]]; then
     say "not running"
@@ -539,7 +469,10 @@ cmd_stop() {
     rm -f -- "$PID_FILE"
     say "stopped (pid $PID, ${BOOTSTRAP}) in $((SECONDS - t0))s"
   fi
-  if ((purge)); then purge_state_dir; fi
+  if ((PURGE)); then
+    purge_state_dir "$KAFKA_STATE_DIR" data logs server.properties server.properties.tmp \
+      kafka.pid kafka.pid.tmp kafka.lock probe-client.properties
+  fi
 }
 
 cmd_status() {
@@ -547,11 +480,7 @@ cmd_status() {
   PID=""
   if [[ -d "$KAFKA_STATE_DIR" ]]; then read_pid; fi
   if [[ -z "$PID" ]]; then
-    if port_open "$KAFKA_PORT"; then
-      say "not running (but 127.0.0.1:$KAFKA_PORT is in use by another process)"
-    else
-      say "not running"
-    fi
+    say_not_running "$KAFKA_PORT"
     return 1
   fi
   find_java
@@ -565,22 +494,9 @@ cmd_status() {
 }
 
 cmd_logs() {
-  local follow=0 lines=100
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      -f|--follow) follow=1 ;;
-      -n) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "logs: -n needs a number"; lines=$2; shift ;;
-      -n[0-9]*) lines=${1#-n}; [[ "$lines" =~ ^[0-9]+$ ]] || die "logs: bad $1" ;;
-      *) die "logs: unknown option '$1' (use -f, -n N)" ;;
-    esac
-    shift
-  done
-  if ((follow)); then
-    mkdir -p -- "$LOG_DIR"
-    exec tail -n "$lines" -F -- "$SERVER_LOG"
-  fi
-  [[ -f "$SERVER_LOG" ]] || die "no broker log yet at $SERVER_LOG (never started with this KAFKA_STATE_DIR?)"
-  tail -n "$lines" -- "$SERVER_LOG"
+  parse_log_options "$@"
+  if ((LOG_FOLLOW)); then mkdir -p -- "$LOG_DIR"; fi
+  show_log "$SERVER_LOG" "no broker log yet at $SERVER_LOG (never started with this KAFKA_STATE_DIR?)"
 }
 
 cmd_jars() {
@@ -589,23 +505,4 @@ cmd_jars() {
   say "jars for Kafka $KAFKA_VERSION in $LIBS"
 }
 
-main() {
-  local cmd=${1:-}
-  [[ $# -gt 0 ]] && shift
-  case "$cmd" in
-    help|-h|--help) usage; return 0 ;;
-    "") usage >&2; exit 2 ;;
-  esac
-  validate_config
-  set_paths
-  case "$cmd" in
-    start) cmd_start "$@" ;;
-    stop) cmd_stop "$@" ;;
-    status) cmd_status "$@" ;;
-    logs) cmd_logs "$@" ;;
-    jars) cmd_jars "$@" ;;
-    *) printf 'kafka: error: unknown command %s\n\n' "'$cmd'" >&2; usage >&2; exit 2 ;;
-  esac
-}
-
-main "$@"
+run_command start stop status logs jars -- "$@"

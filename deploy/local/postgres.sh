@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Local PostgreSQL for the sink, on 127.0.0.1, from Debian's `postgresql` package.
 # See `postgres.sh --help`.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
-readonly PROG="${0##*/}"
-
-say() { printf 'postgres: %s\n' "$*"; }
-warn() { printf 'postgres: warning: %s\n' "$*" >&2; }
-die() { printf 'postgres: error: %s\n' "$*" >&2; exit 1; }
+readonly SCRIPT_NAME=postgres
+# lib.sh beside the real file (also when called through a symlink); it sets SCRIPT_DIR
+# shellcheck source=lib.sh
+. "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib.sh"
 
 # ---------------------------------------------------------------------------
 # configuration
@@ -82,23 +82,15 @@ EOF
 
 validate_config() {
   local name
-  if [[ ! "$POSTGRES_PORT" =~ ^[0-9]{1,5}$ ]] || (( 10#$POSTGRES_PORT < 1 || 10#$POSTGRES_PORT > 65535 )); then
-    die "POSTGRES_PORT must be a port number (1-65535), got '$POSTGRES_PORT'"
-  fi
-  POSTGRES_PORT=$((10#$POSTGRES_PORT))
-  for name in POSTGRES_START_TIMEOUT POSTGRES_STOP_TIMEOUT; do
-    if [[ ! "${!name}" =~ ^[0-9]{1,6}$ ]] || (( 10#${!name} < 1 )); then
-      die "$name must be a positive whole number of seconds, got '${!name}'"
-    fi
-    printf -v "$name" '%d' "$((10#${!name}))"
-  done
+  require_port POSTGRES_PORT
+  require_seconds POSTGRES_START_TIMEOUT
+  require_seconds POSTGRES_STOP_TIMEOUT
   for name in POSTGRES_DB POSTGRES_OWNER POSTGRES_READER; do
     [[ "${!name}" =~ ^[a-z_][a-z0-9_]*$ ]] || die "$name must be a lower-case SQL identifier, got '${!name}'"
   done
   [[ -n "$POSTGRES_BIN_DIR" && -x "$POSTGRES_BIN_DIR/postgres" ]] \
     || die "no PostgreSQL binaries found (POSTGRES_BIN_DIR='$POSTGRES_BIN_DIR'): install Debian's 'postgresql' package (deploy/local/install-system-deps.sh) or set POSTGRES_BIN_DIR"
-  [[ "$POSTGRES_STATE_DIR" == /* ]] || POSTGRES_STATE_DIR="$PWD/$POSTGRES_STATE_DIR"
-  POSTGRES_STATE_DIR="${POSTGRES_STATE_DIR%/}"
+  absolute_dir POSTGRES_STATE_DIR
   [[ -n "$POSTGRES_STATE_DIR" ]] || die "POSTGRES_STATE_DIR must not be /"
 }
 
@@ -143,15 +135,6 @@ pg() { # run a PostgreSQL binary as the server's user
 
 psql_admin() { # superuser psql over the socket in the data dir
   pg psql -X -q -v ON_ERROR_STOP=1 -h "$DATA_DIR" -p "$POSTGRES_PORT" -U postgres -d postgres "$@"
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-take_state_lock() {
-  mkdir -p -- "$POSTGRES_STATE_DIR" || die "cannot create POSTGRES_STATE_DIR=$POSTGRES_STATE_DIR"
-  command -v flock >/dev/null 2>&1 || return 0
-  exec 9>"$LOCK_FILE"
-  flock -w 300 9 || die "timed out waiting for $LOCK_FILE (another postgres.sh on this state dir?)"
 }
 
 is_running() { # this data dir's server is up (postmaster.pid names a live server)
@@ -210,7 +193,7 @@ EOF
 
 cmd_start() {
   [[ $# -eq 0 ]] || die "start takes no arguments (configure with environment variables, see --help)"
-  take_state_lock
+  take_state_lock POSTGRES_STATE_DIR "$LOCK_FILE"
   choose_user
   if is_running; then
     bootstrap_roles
@@ -239,35 +222,13 @@ cmd_start() {
 # ---------------------------------------------------------------------------
 # stop / status / logs / url
 # ---------------------------------------------------------------------------
-purge_state_dir() {
-  [[ -d "$POSTGRES_STATE_DIR" ]] || { say "nothing to purge ($POSTGRES_STATE_DIR does not exist)"; return 0; }
-  local entry name
-  for entry in "$POSTGRES_STATE_DIR"/* "$POSTGRES_STATE_DIR"/.[!.]*; do
-    [[ -e "$entry" || -L "$entry" ]] || continue
-    name=${entry##*/}
-    case "$name" in
-      data|logs|postgres.lock) ;;
-      *) die "refusing to delete $POSTGRES_STATE_DIR: it contains '$name', which postgres.sh did not create" ;;
-    esac
-  done
-  rm -rf -- "$POSTGRES_STATE_DIR"
-  say "purged $POSTGRES_STATE_DIR"
-}
-
 cmd_stop() {
-  local purge=0
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --purge) purge=1 ;;
-      *) die "stop: unknown option '$1' (only --purge)" ;;
-    esac
-    shift
-  done
+  parse_stop_options "$@"
   if [[ ! -d "$POSTGRES_STATE_DIR" ]]; then
     say "not running"
     return 0
   fi
-  take_state_lock
+  take_state_lock POSTGRES_STATE_DIR "$LOCK_FILE"
   choose_user
   if ! is_running; then
     say "not running"
@@ -279,7 +240,7 @@ cmd_stop() {
       || die "the server of $DATA_DIR did not stop; see '$PROG logs'"
     say "stopped (immediate) (127.0.0.1:$POSTGRES_PORT)"
   fi
-  if ((purge)); then purge_state_dir; fi
+  if ((PURGE)); then purge_state_dir "$POSTGRES_STATE_DIR" data logs postgres.lock; fi
 }
 
 cmd_status() {
@@ -289,30 +250,13 @@ cmd_status() {
     say "running on 127.0.0.1:$POSTGRES_PORT (state $POSTGRES_STATE_DIR)"
     return 0
   fi
-  if port_open "$POSTGRES_PORT"; then
-    say "not running (but 127.0.0.1:$POSTGRES_PORT is in use by another process)"
-  else
-    say "not running"
-  fi
+  say_not_running "$POSTGRES_PORT"
   return 1
 }
 
 cmd_logs() {
-  local follow=0 lines=100
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      -f|--follow) follow=1 ;;
-      -n) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "logs: -n needs a number"; lines=$2; shift ;;
-      -n[0-9]*) lines=${1#-n}; [[ "$lines" =~ ^[0-9]+$ ]] || die "logs: bad $1" ;;
-      *) die "logs: unknown option '$1' (use -f, -n N)" ;;
-    esac
-    shift
-  done
-  if ((follow)); then
-    exec tail -n "$lines" -F -- "$SERVER_LOG"
-  fi
-  [[ -f "$SERVER_LOG" ]] || die "no server log yet at $SERVER_LOG (never started with this POSTGRES_STATE_DIR?)"
-  tail -n "$lines" -- "$SERVER_LOG"
+  parse_log_options "$@"
+  show_log "$SERVER_LOG" "no server log yet at $SERVER_LOG (never started with this POSTGRES_STATE_DIR?)"
 }
 
 cmd_url() {
@@ -325,23 +269,4 @@ cmd_url() {
   printf 'postgresql://%s@127.0.0.1:%s/%s\n' "$role" "$POSTGRES_PORT" "$POSTGRES_DB"
 }
 
-main() {
-  local cmd=${1:-}
-  [[ $# -gt 0 ]] && shift
-  case "$cmd" in
-    help|-h|--help) usage; return 0 ;;
-    "") usage >&2; exit 2 ;;
-  esac
-  validate_config
-  set_paths
-  case "$cmd" in
-    start) cmd_start "$@" ;;
-    stop) cmd_stop "$@" ;;
-    status) cmd_status "$@" ;;
-    logs) cmd_logs "$@" ;;
-    url) cmd_url "$@" ;;
-    *) printf 'postgres: error: unknown command %s\n\n' "'$cmd'" >&2; usage >&2; exit 2 ;;
-  esac
-}
-
-main "$@"
+run_command start stop status logs url -- "$@"
