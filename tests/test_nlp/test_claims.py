@@ -48,12 +48,6 @@ def test_direct_quote_before_attribution(parse: Parse) -> None:
     assert (claim.content.text, claim.kind) == ("We will rebuild the bridge", "direct")
 
 
-def test_quote_continuing_after_attribution_sentence_keeps_speaker(parse: Parse) -> None:
-    claims = _claims(parse, '"We are ready," she said. "The team has trained for months."')
-    assert [c.content.text for c in claims] == ["We are ready", "The team has trained for months"]
-    assert {c.cue.start for c in claims} == {claims[0].cue.start}
-
-
 def test_quote_left_open_at_paragraph_end_runs_to_it(parse: Parse) -> None:
     first = _claims(parse, 'The coach said, "We have learned a lot.\nIt was an emotional day."')[0]
     assert (first.content.text, first.kind) == ("We have learned a lot", "direct")
@@ -91,11 +85,6 @@ def test_warn_promise_and_ask_stances(parse: Parse) -> None:
     text = "The union warned that strikes would follow. The president promised that taxes would fall."
     text += " Reporters asked whether the plant would close."
     assert [c.stance for c in _claims(parse, text)] == ["warn", "promise", "question"]
-
-
-def test_quoted_fragment_in_reported_speech_is_mixed(parse: Parse) -> None:
-    claim = _one(parse, 'The minister said the plan was "dead on arrival".')
-    assert (claim.kind, claim.content.text) == ("mixed", 'the plan was "dead on arrival"')
 
 
 def test_pronoun_claimant_resolves_to_previous_claimant(parse: Parse) -> None:

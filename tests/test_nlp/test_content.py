@@ -18,14 +18,6 @@ def _claims(parse: Parse, text: str) -> list[Claim]:
     return extract_claims(doc, group_entities(doc), article_id="t")
 
 
-def test_gloss_after_the_reported_clause_is_not_content(parse: Parse) -> None:
-    text = "Syrian insurgents said on Thursday that they have entered parts of the central city of Hama "
-    text += "after three days of intense clashes with government forces on its outskirts, part of an ongoing "
-    text += "offensive in which they seized Aleppo."
-    claim = _claims(parse, text)[0]
-    assert claim.content.text.endswith("on its outskirts")
-
-
 def test_complement_split_by_the_parser_is_one_content(parse: Parse) -> None:
     text = "Recent reports have revealed that a defector from the elite group called the Sea Org was "
     text += "first persuaded to travel back to California."
@@ -38,13 +30,6 @@ def test_as_clause_reports_the_main_clause(parse: Parse) -> None:
         parse, "As Heald told The Huffington Post, US surface ozone has dropped due to the Clean Air Act."
     )
     assert claim.content.text == "US surface ozone has dropped due to the Clean Air Act"
-
-
-def test_quotation_in_the_next_paragraph_after_a_colon_is_content(parse: Parse) -> None:
-    text = 'US President Barack Obama tweeted using his account:\n"Cool clock, Ahmed. We should inspire more kids."'
-    (claim,) = _claims(parse, text)
-    assert claim.content.text == "Cool clock, Ahmed. We should inspire more kids"
-    assert claim.claimant is not None and claim.claimant.text == "US President Barack Obama"
 
 
 def test_that_clause_hung_on_a_statement_is_content(parse: Parse) -> None:

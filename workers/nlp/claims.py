@@ -6,7 +6,10 @@ of claim extraction; the rules live in their own modules:
 - :mod:`~workers.nlp.cues`: which words attribute (reporting verbs, "according
   to", passive reports) and who their grammatical speaker is;
 - :mod:`~workers.nlp.content`: what each cue reports (complement, object or an
-  adjacent quotation), and :mod:`~workers.nlp.quotes` for the quotations;
+  adjacent quotation, :mod:`~workers.nlp.adjacent_quotes`), where a clause starts
+  and ends (:mod:`~workers.nlp.clause_bounds`) and what kind of content a span is
+  (:mod:`~workers.nlp.content_spans`), and :mod:`~workers.nlp.quotes` for the
+  quotations;
 - :mod:`~workers.nlp.claimants`: the claimant span and the entity it refers to
   (pronouns and descriptions resolved);
 - :mod:`~workers.nlp.channels`: channel, recipient and the speaker being quoted.
@@ -34,7 +37,7 @@ from workers.models import Claim, Cue, Entity, Span
 from workers.nlp.article_index import ArticleIndex
 from workers.nlp.channels import Delivery, delivery_of
 from workers.nlp.claimants import SPEAKER_NOUNS, Speaker, claimant_for, speaker_tokens
-from workers.nlp.content import Content, quote_content
+from workers.nlp.content_spans import Content, quote_content
 from workers.nlp.cues import Attribution, attributions
 from workers.nlp.lexicon import REPORTING_VERBS, SPECULATIVE_MODALS, stance_for
 from workers.nlp.quotes import CLOSERS, OPENERS, Quotation

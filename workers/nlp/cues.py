@@ -29,9 +29,11 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Token
 
+from workers.nlp.adjacent_quotes import statement_quote
 from workers.nlp.article_index import ArticleIndex
 from workers.nlp.claimants import speaker_tokens
-from workers.nlp.content import Content, contents, contents_of_clause, span_content, statement_quote
+from workers.nlp.content import contents, contents_of_clause
+from workers.nlp.content_spans import Content, span_content
 from workers.nlp.lexicon import (
     ALL_CUE_VERBS,
     BELIEF_NOUNS,
