@@ -23,6 +23,48 @@ def _speakers(claims: list[Claim]) -> list[tuple[str | None, str]]:
     return [(c.claimant.text if c.claimant else None, c.content.text) for c in claims]
 
 
+def test_paragraph_closing_a_quote_left_open_continues_it_without_an_opening_mark(parse: Parse) -> None:
+    claims = _claims(parse, 'The coach said, "We have learned a lot.\nIt was an emotional day."')
+    assert [c.content.text for c in claims] == ["We have learned a lot", "It was an emotional day"]
+    assert claims[1].cue == claims[0].cue
+
+
+def test_quotation_sentence_after_indirect_speech_continues_it(parse: Parse) -> None:
+    text = (
+        'Heald noted the findings show pollution reduction is important. "An air-quality cleanup would improve yields."'
+    )
+    claims = _claims(parse, text)
+    assert [c.kind for c in claims] == ["indirect", "direct"]
+    assert claims[1].cue == claims[0].cue and claims[1].claimant == claims[0].claimant
+
+
+def test_quotation_left_open_continues_in_the_next_paragraph(parse: Parse) -> None:
+    text = '"We have learned a lot," the coach said. "It was a long season.\n"Next year we will be ready."'
+    claims = _claims(parse, text)
+    assert claims[-1].content.text == "Next year we will be ready"
+    assert {c.cue.start for c in claims} == {claims[0].cue.start}
+
+
+def test_paragraph_that_is_one_quotation_continues_the_speaker_before_it(parse: Parse) -> None:
+    text = '"Seventeen years ago, this would not have been possible," said Ambassador Mohib.\n'
+    text += '"They represent our aspirations and resilience."'
+    claims = _claims(parse, text)
+    assert [c.content.text for c in claims][-1] == "They represent our aspirations and resilience"
+    assert claims[-1].claimant == claims[0].claimant
+
+
+def test_quotation_after_another_sentence_does_not_continue(parse: Parse) -> None:
+    text = 'The minister said that taxes would rise. The weather was cold. "We are ready," the coach said.'
+    claims = _claims(parse, text)
+    assert claims[-1].claimant is not None and claims[-1].claimant.text == "the coach"
+    assert len(claims) == 2
+
+
+def test_quoted_word_inside_a_sentence_is_no_continuation(parse: Parse) -> None:
+    text = 'The minister said that taxes would rise. The team listed their country as "Hope" on their shirts.'
+    assert len(_claims(parse, text)) == 1
+
+
 def test_speech_continues_across_one_short_paragraph_of_narration(parse: Parse) -> None:
     text = "“We will win,” said Ana Diaz.\nThe club has lost four games this season.\n“We will be back.”"
     claims = _claims(parse, text)
