@@ -24,3 +24,8 @@ def test_gloss_after_the_reported_clause_is_not_content(parse: Parse) -> None:
     text += "offensive in which they seized Aleppo."
     claim = _claims(parse, text)[0]
     assert claim.content.text.endswith("on its outskirts")
+
+
+def test_participle_citing_a_source_after_the_clause_is_not_content(parse: Parse) -> None:
+    (claim,) = _claims(parse, "Police said the road to the port was closed, citing safety concerns.")
+    assert claim.content.text == "the road to the port was closed"
