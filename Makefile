@@ -3,6 +3,7 @@
 #   make test   install everything, run the whole test suite (it starts its own broker)
 # Then, to browse what the pipeline found: make explore (broker, database, worker, sink and the
 # explorer on the seeds; it prints the URL, Ctrl-C stops what it started).
+# The documentation beyond the README: make docs builds docs/ into site/.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -12,7 +13,7 @@ POSTGRES := deploy/local/postgres.sh
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps kafka-jars demo explore bench eval test test-unit test-integration lint kafka-start kafka-stop postgres-start postgres-stop clean
+.PHONY: help install system-deps kafka-jars demo explore docs bench eval test test-unit test-integration lint kafka-start kafka-stop postgres-start postgres-stop clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -40,6 +41,12 @@ demo: install ## run the pipeline end to end on a local broker (reused if runnin
 
 explore: install ## broker, database, worker, sink and the explorer on the seeds; prints the URL, Ctrl-C stops
 	deploy/local/explore.sh
+
+# Only the venv: the pages need neither the Debian packages nor the Kafka jars. -E reads every
+# page afresh, so a warning cannot hide in Sphinx's cache of a page that did not change.
+docs: $(STAMP) ## build the documentation (docs/) into site/ with Sphinx; any warning fails it
+	$(BIN)/sphinx-build -W --keep-going -E -q -b html docs site
+	@echo "docs: site/index.html"
 
 BENCH_ARGS ?= --soak 10000 --output bench.json
 
@@ -77,5 +84,5 @@ postgres-start: ## start the local PostgreSQL on 127.0.0.1:5432 (roles newsflow,
 postgres-stop: ## stop the local PostgreSQL
 	$(POSTGRES) stop
 
-clean: ## remove the venv and caches (not the Kafka jar cache)
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+clean: ## remove the venv, caches and the built docs (not the Kafka jar cache)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis site
