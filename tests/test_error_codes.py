@@ -1,9 +1,10 @@
-"""Every error code in ``workers/`` is in the README's table, once, with one meaning.
+"""Every error code in ``workers/`` is in the table of ``docs/error-codes.md``, once, with one meaning.
 
 Codes are found in the string constants of the source (``"[E104] ..."`` messages,
 ``"E303"`` codes handed to an exception), not in comments or docstrings, so a lint code
-in a ``# noqa: E501`` or a range named in a docstring is not one. The README table has
-one row a code: ``| E104 | ... |``.
+in a ``# noqa: E501`` or a range named in a docstring is not one. The page's table has
+one row a code: ``| E104 | ... |``. A page without the heading or the table fails every
+test that reads it: the table moved out of README.md (issue #19) and must not get lost.
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parent.parent
-README = REPO / "README.md"
-SECTION = "## Error codes"
+PAGE = REPO / "docs" / "error-codes.md"
+HEADING = "# Error codes"
 
 #: Codes knowingly built by two classes, with why; each entry is for its owner to settle.
 TWO_CLASSES_ON_PURPOSE: dict[str, set[str]] = {}
@@ -85,14 +84,17 @@ def classes_raising() -> dict[str, set[str]]:
     return dict(found)
 
 
-def readme_rows() -> list[str]:
-    """The codes of the README's error-code table, one per row, in order."""
-    text = README.read_text(encoding="utf-8")
-    if SECTION not in text:
-        pytest.skip(f"README.md has no {SECTION!r} section yet")
-    section = text.split(SECTION, 1)[1]
-    section = re.split(r"^## ", section, maxsplit=1, flags=re.MULTILINE)[0]
-    return _ROW.findall(section)
+def table_rows() -> list[str]:
+    """The codes of the error-code table, one per row, in order: the rows under the page's
+    heading, up to the next heading."""
+    assert PAGE.is_file(), f"{PAGE.relative_to(REPO)} is missing: the error-code table lives there"
+    text = PAGE.read_text(encoding="utf-8")
+    parts = re.split(rf"^{re.escape(HEADING)}$", text, maxsplit=1, flags=re.MULTILINE)
+    assert len(parts) == 2, f"{PAGE.relative_to(REPO)} has no {HEADING!r} heading"
+    section = re.split(r"^#{1,6} ", parts[1], maxsplit=1, flags=re.MULTILINE)[0]
+    rows = _ROW.findall(section)
+    assert rows, f"{PAGE.relative_to(REPO)} has no table of codes under {HEADING!r}"
+    return rows
 
 
 def test_the_scan_finds_codes_in_messages_and_codes_passed_alone() -> None:
@@ -104,18 +106,18 @@ def test_the_scan_finds_codes_in_messages_and_codes_passed_alone() -> None:
     assert "workers/exceptions.py" not in codes["E104"]  # only its docstring's example
 
 
-def test_every_code_in_the_source_is_in_the_readme_table() -> None:
-    missing = sorted(set(codes_in_source()) - set(readme_rows()))
-    assert not missing, f"codes used in workers/ but not in README.md's {SECTION!r} table: {missing}"
+def test_every_code_in_the_source_is_in_the_table() -> None:
+    missing = sorted(set(codes_in_source()) - set(table_rows()))
+    assert not missing, f"codes used in workers/ but not in {PAGE.relative_to(REPO)}'s table: {missing}"
 
 
-def test_every_code_in_the_readme_table_is_used() -> None:
-    stale = sorted(set(readme_rows()) - set(codes_in_source()))
-    assert not stale, f"codes in README.md's table that workers/ no longer uses: {stale}"
+def test_every_code_in_the_table_is_used() -> None:
+    stale = sorted(set(table_rows()) - set(codes_in_source()))
+    assert not stale, f"codes in {PAGE.relative_to(REPO)}'s table that workers/ no longer uses: {stale}"
 
 
-def test_each_code_has_one_row_in_the_readme_table() -> None:
-    rows = readme_rows()
+def test_each_code_has_one_row_in_the_table() -> None:
+    rows = table_rows()
     assert sorted(c for c in set(rows) if rows.count(c) > 1) == []
 
 

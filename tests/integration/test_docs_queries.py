@@ -1,7 +1,7 @@
-"""Every SQL statement of the README's "Queries" block runs on a store the sink's store
-filled with the real enriched seed articles, through the select-only reader role, and
-returns rows: an example that broke (a renamed column, a key that no longer exists) fails
-here."""
+"""Every SQL statement of the "Queries" block of ``docs/sink.md`` (once the README's) runs
+on a store the sink's store filled with the real enriched seed articles, through the
+select-only reader role, and returns rows: an example that broke (a renamed column, a key
+that no longer exists) fails here, and so does a page that lost the block."""
 
 from __future__ import annotations
 
@@ -22,17 +22,20 @@ from workers.sink.rows import article_rows
 from workers.sink.samples import enriched_events
 from workers.sink.store import Batch, OffsetRange, SinkStore
 
-README = SEEDS.parent.parent / "README.md"
+PAGE = SEEDS.parent.parent / "docs" / "sink.md"
 TOPIC = "articles.enriched"
 
 
-def readme_statements() -> list[str]:
-    """The statements of the ```sql block under the README's "Queries" paragraph."""
-    text = README.read_text(encoding="utf-8")
+def documented_statements() -> list[str]:
+    """The statements of the ```sql block under the sink page's "Queries" paragraph."""
+    assert PAGE.is_file(), "docs/sink.md is missing: the sink's example queries live there"
+    text = PAGE.read_text(encoding="utf-8")
     block = re.search(r"\*\*Queries\.\*\*.*?```sql\n(.*?)```", text, re.DOTALL)
-    assert block, "README.md has no **Queries.** paragraph with a ```sql block"
+    assert block, "docs/sink.md has no **Queries.** paragraph with a ```sql block"
     lines = [line for line in block.group(1).splitlines() if not line.lstrip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    statements = [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    assert statements, "docs/sink.md's **Queries.** block holds no statement"
+    return statements
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +52,8 @@ def store(postgres: LocalCluster, enricher: Enricher) -> Iterator[str]:
         yield database.reader_url
 
 
-def test_the_readme_shows_a_query_for_each_question() -> None:
-    joined = " ".join(readme_statements())
+def test_the_sink_page_shows_a_query_for_each_question() -> None:
+    joined = " ".join(documented_statements())
     for surface in (
         "entity_mentions_per_day",
         "claims_by_claimant",
@@ -61,8 +64,8 @@ def test_the_readme_shows_a_query_for_each_question() -> None:
         assert surface in joined
 
 
-@pytest.mark.parametrize("statement", readme_statements(), ids=lambda s: s.split("FROM ")[1].split()[0])
-def test_each_readme_query_returns_rows_on_the_seed_articles(store: str, statement: str) -> None:
+@pytest.mark.parametrize("statement", documented_statements(), ids=lambda s: s.split("FROM ")[1].split()[0])
+def test_each_documented_query_returns_rows_on_the_seed_articles(store: str, statement: str) -> None:
     with psycopg.connect(store) as conn:
-        rows = conn.execute(statement).fetchall()  # type: ignore[arg-type]  # README text, not user input
+        rows = conn.execute(statement).fetchall()  # type: ignore[arg-type]  # the docs' text, not user input
     assert rows, statement
