@@ -15,7 +15,7 @@ from workers.positions import Position
 from workers.sink.rows import article_rows
 from workers.sink.samples import renumbered
 from workers.sink.store import Batch, OffsetRange, SinkStore
-from workers.web.errors import StoreUnavailable
+from workers.web.exceptions import StoreUnavailable
 from workers.web.postgres import PostgresSource, reader_url
 
 __all__ = ["sink_events"]  # the fixture, imported for pytest

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from tests.test_web.factories import entity, event, hama_event
 from tests.test_web.memory import MemorySource
 from workers.web.app import CONTENT_SECURITY_POLICY, create_app, live_events
-from workers.web.errors import StoreUnavailable
+from workers.web.exceptions import StoreUnavailable
 
 XSS_BODY = 'Before <script>window.__xss=1</script> and <img src=x onerror="window.__xss=2"> in Hama.'
 

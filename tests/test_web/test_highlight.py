@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from workers.web.errors import UnsafeRendering
+from workers.web.exceptions import UnsafeRendering
 from workers.web.highlight import LABELS, highlight_mentions, label_css
 from workers.web.rows import MentionRow
 

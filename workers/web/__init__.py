@@ -9,7 +9,7 @@ Layers: :mod:`~workers.web.rows` (what the store gives), :mod:`~workers.web.view
 from __future__ import annotations
 
 from workers.web.app import create_app
-from workers.web.errors import StoreUnavailable, UnsafeRendering, WebError
+from workers.web.exceptions import StoreUnavailable, UnsafeRendering, WebError
 from workers.web.postgres import PostgresSource, reader_url
 from workers.web.rows import RowSource
 

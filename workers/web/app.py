@@ -28,7 +28,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workers.web.chart import mentions_chart_svg
-from workers.web.errors import StoreUnavailable, UnsafeRendering
+from workers.web.exceptions import StoreUnavailable, UnsafeRendering
 from workers.web.highlight import label_css
 from workers.web.rows import RowSource
 from workers.web.views import article_item, article_list_page, article_page, entity_page

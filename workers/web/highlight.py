@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from spacy.displacy.render import DEFAULT_ENTITY_COLOR, DEFAULT_LABEL_COLORS, EntityRenderer
 from spacy.displacy.templates import TPL_ENTS
 
-from workers.web.errors import UnsafeRendering
+from workers.web.exceptions import UnsafeRendering
 from workers.web.rows import MentionRow
 
 __all__ = ["LABELS", "Highlighted", "highlight_mentions", "label_css"]

@@ -16,7 +16,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
-from workers.web.errors import StoreUnavailable
+from workers.web.exceptions import StoreUnavailable
 from workers.web.rows import ArticleRow, ArticleSummary, ClaimRow, DayCount, EntityRow, MentionRow, Neighbour
 
 __all__ = ["READER_ROLE", "PostgresSource", "reader_url"]
