@@ -7,7 +7,8 @@ Hierarchy::
     ├── ModelLoadError         the spaCy pipeline cannot be loaded
     ├── InvalidArticle         an input record cannot be enriched; carries a reason code
     ├── OutputTooLarge         an output record is over its topic's size limit
-    └── KafkaUnavailable       the broker cannot be reached in time
+    ├── KafkaUnavailable       the broker cannot be reached in time
+    └── WebError               the explorer's errors, in workers.web.exceptions
 
 Messages start with a code (``[E104] ...``) that is easy to grep in logs and docs.
 """

@@ -3,7 +3,8 @@
 Layers: :mod:`~workers.web.rows` (what the store gives), :mod:`~workers.web.views`,
 :mod:`~workers.web.highlight` and :mod:`~workers.web.chart` (pure: pages from rows),
 :mod:`~workers.web.postgres` (the PostgreSQL adapter) and :mod:`~workers.web.app`
-(the HTTP adapter: Starlette, Jinja2 templates, server-sent events).
+(the HTTP adapter: Starlette, Jinja2 templates, server-sent events); its errors are in
+:mod:`~workers.web.exceptions`.
 """
 
 from __future__ import annotations
