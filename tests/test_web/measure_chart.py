@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 from tests.test_web.memory import MemorySource
 from workers.web.app import create_app
 from workers.web.chart import mentions_chart_svg
-from workers.web.rows import DayCount
+from workers.web.source import DayCount
 
 
 def pygal_figures(days: int, runs: int = 30) -> tuple[float, int, int]:

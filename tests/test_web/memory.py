@@ -1,4 +1,4 @@
-"""An in-memory :class:`~workers.web.rows.RowSource` filled from enriched-article events,
+"""An in-memory :class:`~workers.web.source.RowSource` filled from enriched-article events,
 for tests of the pages without a database."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
-from workers.web.rows import ArticleRow, ArticleSummary, ClaimRow, DayCount, EntityRow, MentionRow, Neighbour
+from workers.web.source import ArticleRow, ArticleSummary, ClaimRow, DayCount, EntityRow, MentionRow, Neighbour
 
 
 def _moment(raw: str | None) -> datetime | None:

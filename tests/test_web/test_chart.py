@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from workers.web.chart import daily_series, mentions_chart_svg
-from workers.web.rows import DayCount
+from workers.web.source import DayCount
 
 
 def test_days_without_mentions_count_zero() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from workers.web.exceptions import UnsafeRendering
 from workers.web.highlight import LABELS, highlight_mentions, label_css
-from workers.web.rows import MentionRow
+from workers.web.source import MentionRow
 
 HREF = "/entities/{id}"
 

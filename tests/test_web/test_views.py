@@ -6,7 +6,7 @@ import pytest
 
 from tests.test_web.factories import hama_event
 from tests.test_web.memory import MemorySource
-from workers.web.rows import ArticleRow, ArticleSummary, ClaimRow
+from workers.web.source import ArticleRow, ArticleSummary, ClaimRow
 from workers.web.views import (
     article_href,
     article_item,

@@ -1,6 +1,6 @@
 """The explorer (``newsflow serve``): a small web application reading the sink's store.
 
-Layers: :mod:`~workers.web.rows` (what the store gives), :mod:`~workers.web.views`,
+Layers: :mod:`~workers.web.source` (what the store gives), :mod:`~workers.web.views`,
 :mod:`~workers.web.highlight` and :mod:`~workers.web.chart` (pure: pages from rows),
 :mod:`~workers.web.postgres` (the PostgreSQL adapter) and :mod:`~workers.web.app`
 (the HTTP adapter: Starlette, Jinja2 templates, server-sent events); its errors are in
@@ -12,7 +12,7 @@ from __future__ import annotations
 from workers.web.app import create_app
 from workers.web.exceptions import StoreUnavailable, UnsafeRendering, WebError
 from workers.web.postgres import PostgresSource, reader_url
-from workers.web.rows import RowSource
+from workers.web.source import RowSource
 
 __all__ = [
     "PostgresSource",

@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from workers.web.chart import mentions_chart_svg
 from workers.web.exceptions import StoreUnavailable, UnsafeRendering
 from workers.web.highlight import label_css
-from workers.web.rows import RowSource
+from workers.web.source import RowSource
 from workers.web.views import article_item, article_list_page, article_page, entity_page
 
 __all__ = ["CONTENT_SECURITY_POLICY", "create_app", "live_events"]

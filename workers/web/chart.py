@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pygal
 from pygal.style import Style
 
-from workers.web.rows import DayCount
+from workers.web.source import DayCount
 
 __all__ = ["MAX_DAYS", "MIN_DAYS", "daily_series", "mentions_chart_svg"]
 

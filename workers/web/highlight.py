@@ -19,7 +19,7 @@ from spacy.displacy.render import DEFAULT_ENTITY_COLOR, DEFAULT_LABEL_COLORS, En
 from spacy.displacy.templates import TPL_ENTS
 
 from workers.web.exceptions import UnsafeRendering
-from workers.web.rows import MentionRow
+from workers.web.source import MentionRow
 
 __all__ = ["LABELS", "Highlighted", "highlight_mentions", "label_css"]
 

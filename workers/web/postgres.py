@@ -17,7 +17,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
 from workers.web.exceptions import StoreUnavailable
-from workers.web.rows import ArticleRow, ArticleSummary, ClaimRow, DayCount, EntityRow, MentionRow, Neighbour
+from workers.web.source import ArticleRow, ArticleSummary, ClaimRow, DayCount, EntityRow, MentionRow, Neighbour
 
 __all__ = ["READER_ROLE", "PostgresSource", "reader_url"]
 
@@ -43,7 +43,7 @@ def reader_url(database_url: str, role: str = READER_ROLE) -> str:
 
 
 class PostgresSource:
-    """A :class:`~workers.web.rows.RowSource` on the sink's PostgreSQL tables.
+    """A :class:`~workers.web.source.RowSource` on the sink's PostgreSQL tables.
 
     Args:
         url: libpq URL of a role that can select from the sink's tables.

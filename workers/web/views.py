@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 from markupsafe import Markup
 
 from workers.web.highlight import highlight_mentions
-from workers.web.rows import ArticleRow, ArticleSummary, ClaimRow, EntityRow, MentionRow, Neighbour
+from workers.web.source import ArticleRow, ArticleSummary, ClaimRow, EntityRow, MentionRow, Neighbour
 
 __all__ = [
     "STANCES",
