@@ -7,7 +7,15 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
-from workers.web.source import ArticleRow, ArticleSummary, ClaimRow, DayCount, EntityRow, MentionRow, Neighbour
+from workers.web.source import (
+    ArticleSummary,
+    DayCount,
+    Neighbour,
+    StoredArticle,
+    StoredClaim,
+    StoredEntity,
+    StoredMention,
+)
 
 
 def _moment(raw: str | None) -> datetime | None:
@@ -17,7 +25,7 @@ def _moment(raw: str | None) -> datetime | None:
 
 
 class MemorySource:
-    """Rows from enriched-article events (``articles.enriched`` values), stored in order."""
+    """Stored records from enriched-article events (``articles.enriched`` values), stored in order."""
 
     def __init__(self, events: list[dict[str, Any]] | None = None) -> None:
         self.events: list[dict[str, Any]] = []
@@ -59,11 +67,11 @@ class MemorySource:
     def newest_cursor(self) -> int:
         return len(self.events)
 
-    def article(self, article_id: str) -> ArticleRow | None:
+    def article(self, article_id: str) -> StoredArticle | None:
         e = self._event(article_id)
         if e is None:
             return None
-        return ArticleRow(
+        return StoredArticle(
             id=e["id"],
             title=e["title"],
             url=e["url"],
@@ -74,22 +82,22 @@ class MemorySource:
             flags=tuple(e["flags"]),
         )
 
-    def mentions(self, article_id: str) -> list[MentionRow]:
+    def mentions(self, article_id: str) -> list[StoredMention]:
         e = self._event(article_id)
         if e is None:
             return []
         return [
-            MentionRow(ent["id"], ent["name"], ent["label"], m["start"], m["end"], m["text"])
+            StoredMention(ent["id"], ent["name"], ent["label"], m["start"], m["end"], m["text"])
             for ent in e["entities"]
             for m in ent["mentions"]
         ]
 
-    def _claims(self, e: dict[str, Any]) -> list[ClaimRow]:
+    def _claims(self, e: dict[str, Any]) -> list[StoredClaim]:
         rows = []
         for c in e["claims"]:
             claimant = c["claimant"] or {}
             rows.append(
-                ClaimRow(
+                StoredClaim(
                     id=c["id"],
                     article_id=e["id"],
                     article_title=e["title"],
@@ -107,20 +115,20 @@ class MemorySource:
             )
         return rows
 
-    def claims_in(self, article_id: str) -> list[ClaimRow]:
+    def claims_in(self, article_id: str) -> list[StoredClaim]:
         e = self._event(article_id)
         return [] if e is None else self._claims(e)
 
     def _entities(self, entity_id: str) -> list[tuple[int, dict[str, Any]]]:
         return [(i, ent) for i, e in enumerate(self.events) for ent in e["entities"] if ent["id"] == entity_id]
 
-    def entity(self, entity_id: str) -> EntityRow | None:
+    def entity(self, entity_id: str) -> StoredEntity | None:
         found = self._entities(entity_id)
         if not found:
             return None
         ent = found[-1][1]
         geo = ent.get("geo") or {}
-        return EntityRow(
+        return StoredEntity(
             id=ent["id"],
             name=ent["name"],
             label=ent["label"],
@@ -139,11 +147,11 @@ class MemorySource:
             per_day[moment.date()] += len(ent["mentions"])
         return [DayCount(day, n) for day, n in sorted(per_day.items())]
 
-    def claims_by(self, entity_id: str, limit: int) -> list[ClaimRow]:
+    def claims_by(self, entity_id: str, limit: int) -> list[StoredClaim]:
         rows = [c for e in reversed(self.events) for c in self._claims(e) if c.claimant_entity_id == entity_id]
         return rows[:limit]
 
-    def claims_about(self, entity_id: str, limit: int) -> list[ClaimRow]:
+    def claims_about(self, entity_id: str, limit: int) -> list[StoredClaim]:
         rows = []
         for e in reversed(self.events):
             spans = [(m["start"], m["end"]) for ent in e["entities"] if ent["id"] == entity_id for m in ent["mentions"]]

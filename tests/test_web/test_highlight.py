@@ -6,16 +6,16 @@ import pytest
 
 from workers.web.exceptions import UnsafeRendering
 from workers.web.highlight import LABELS, highlight_mentions, label_css
-from workers.web.source import MentionRow
+from workers.web.source import StoredMention
 
 HREF = "/entities/{id}"
 
 
-def mention(body: str, text: str, label: str = "GPE", entity_id: str = "gpe:x", nth: int = 0) -> MentionRow:
+def mention(body: str, text: str, label: str = "GPE", entity_id: str = "gpe:x", nth: int = 0) -> StoredMention:
     start = -1
     for _ in range(nth + 1):
         start = body.index(text, start + 1)
-    return MentionRow(entity_id, text, label, start, start + len(text), text)
+    return StoredMention(entity_id, text, label, start, start + len(text), text)
 
 
 def test_each_mention_is_one_mark_linked_to_its_entity() -> None:
@@ -76,7 +76,7 @@ def test_an_entity_id_outside_the_schema_is_left_unmarked() -> None:
 
 
 def test_offsets_that_do_not_quote_the_body_are_left_unmarked() -> None:
-    done = highlight_mentions("Hama", [MentionRow("gpe:hama", "Hama", "GPE", 1, 5, "Hama")], HREF)
+    done = highlight_mentions("Hama", [StoredMention("gpe:hama", "Hama", "GPE", 1, 5, "Hama")], HREF)
     assert "<mark" not in done.html and "Hama" in done.html
     assert "offsets do not quote the body" in done.skipped[0]
 

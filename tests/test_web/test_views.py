@@ -6,7 +6,7 @@ import pytest
 
 from tests.test_web.factories import hama_event
 from tests.test_web.memory import MemorySource
-from workers.web.source import ArticleRow, ArticleSummary, ClaimRow
+from workers.web.source import ArticleSummary, StoredArticle, StoredClaim
 from workers.web.views import (
     article_href,
     article_item,
@@ -24,7 +24,7 @@ def summary(title: str | None = None, snippet: str = "body text") -> ArticleSumm
     return ArticleSummary("a/1", title, "Wire", None, datetime(2026, 11, 2, 9, 30, tzinfo=UTC), snippet, 1)
 
 
-def claim_row(**overrides: object) -> ClaimRow:
+def stored_claim(**overrides: object) -> StoredClaim:
     fields: dict[str, object] = dict(
         id="c1",
         article_id="a1",
@@ -40,7 +40,7 @@ def claim_row(**overrides: object) -> ClaimRow:
         stance="assert",
     )
     fields.update(overrides)
-    return ClaimRow(**fields)  # type: ignore[arg-type]
+    return StoredClaim(**fields)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("url", ["https://example.org/a?b=1", "http://example.org", "HTTPS://EXAMPLE.ORG/x"])
@@ -107,18 +107,18 @@ def test_only_the_unfiltered_list_is_live() -> None:
 
 
 def test_a_claim_links_its_claimant_entity() -> None:
-    view = claim_view(claim_row(claimant_entity_id="person:ahmed"), {})
+    view = claim_view(stored_claim(claimant_entity_id="person:ahmed"), {})
     assert view.claimant_link is not None and view.claimant_link.href == "/entities/person:ahmed"
 
 
 def test_a_claim_without_claimant_says_so() -> None:
-    view = claim_view(claim_row(claimant_text=None), {})
+    view = claim_view(stored_claim(claimant_text=None), {})
     assert (view.claimant, view.claimant_link) == ("(no claimant)", None)
 
 
 def test_an_unknown_stance_gets_a_neutral_class() -> None:
-    assert claim_view(claim_row(stance="shout"), {}).stance_class == "stance-unknown"
-    assert claim_view(claim_row(stance="deny"), {}).stance_class == "stance-deny"
+    assert claim_view(stored_claim(stance="shout"), {}).stance_class == "stance-unknown"
+    assert claim_view(stored_claim(stance="deny"), {}).stance_class == "stance-deny"
 
 
 def test_a_claim_links_the_entities_mentioned_inside_its_content_only() -> None:
@@ -140,13 +140,13 @@ def test_the_article_page_highlights_every_mention() -> None:
 
 
 def test_an_article_whose_body_was_omitted_has_no_body_html() -> None:
-    row = ArticleRow("a1", None, None, None, None, None, "en", ("body_omitted",))
+    row = StoredArticle("a1", None, None, None, None, None, "en", ("body_omitted",))
     page = article_page(row, [], [])
     assert (page.body_html, page.title, page.flags) == (None, "a1", ("body_omitted",))
 
 
 def test_a_javascript_url_is_kept_as_text_without_a_link() -> None:
-    row = ArticleRow("a1", "T", "javascript:alert(1)", None, None, "x", "en")
+    row = StoredArticle("a1", "T", "javascript:alert(1)", None, None, "x", "en")
     page = article_page(row, [], [])
     assert (page.url_link, page.url_text) == (None, "javascript:alert(1)")
 

@@ -1,7 +1,8 @@
 """The explorer (``newsflow serve``): a small web application reading the sink's store.
 
-Layers: :mod:`~workers.web.source` (what the store gives), :mod:`~workers.web.views`,
-:mod:`~workers.web.highlight` and :mod:`~workers.web.chart` (pure: pages from rows),
+Layers: :mod:`~workers.web.source` (what the store gives: ``Stored*`` records and the
+:class:`RowSource` protocol), :mod:`~workers.web.views`, :mod:`~workers.web.highlight`
+and :mod:`~workers.web.chart` (pure: pages from stored records),
 :mod:`~workers.web.postgres` (the PostgreSQL adapter) and :mod:`~workers.web.app`
 (the HTTP adapter: Starlette, Jinja2 templates, server-sent events); its errors are in
 :mod:`~workers.web.exceptions`.

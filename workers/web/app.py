@@ -1,4 +1,4 @@
-"""The explorer's HTTP adapter: Starlette routes that read rows, build views, render.
+"""The explorer's HTTP adapter: Starlette routes that read the store, build views, render.
 
 Server-rendered Jinja2 templates (autoescaped), one static script for the live list
 (server-sent events), and a Content-Security-Policy that allows no inline script or
@@ -132,7 +132,7 @@ def create_app(source: RowSource, *, poll_seconds: float = 1.0) -> Starlette:
     """The explorer as an ASGI application.
 
     Args:
-        source: where rows come from (PostgreSQL in production, a fake in tests).
+        source: where stored records come from (PostgreSQL in production, a fake in tests).
         poll_seconds: how often the live feed asks the store for new articles.
 
     Returns:

@@ -19,7 +19,7 @@ from spacy.displacy.render import DEFAULT_ENTITY_COLOR, DEFAULT_LABEL_COLORS, En
 from spacy.displacy.templates import TPL_ENTS
 
 from workers.web.exceptions import UnsafeRendering
-from workers.web.source import MentionRow
+from workers.web.source import StoredMention
 
 __all__ = ["LABELS", "Highlighted", "highlight_mentions", "label_css"]
 
@@ -67,7 +67,7 @@ class Highlighted:
     skipped: tuple[str, ...] = ()
 
 
-def highlight_mentions(body: str, mentions: Sequence[MentionRow], entity_href: str) -> Highlighted:
+def highlight_mentions(body: str, mentions: Sequence[StoredMention], entity_href: str) -> Highlighted:
     """The body as HTML with one ``<mark>`` per mention, linked to its entity's page.
 
     A mention that cannot be marked safely (offsets that do not quote the body, an
@@ -114,7 +114,7 @@ def highlight_mentions(body: str, mentions: Sequence[MentionRow], entity_href: s
     return Highlighted(Markup(f'<div class="entities">{inner}</div>'), tuple(skipped))
 
 
-def _problem(body: str, mention: MentionRow, previous_end: int) -> str | None:
+def _problem(body: str, mention: StoredMention, previous_end: int) -> str | None:
     where = f"[E922] mention {mention.text!r} at {mention.start}-{mention.end} of entity {mention.entity_id!r}"
     if mention.label not in LABELS:
         return f"{where}: label {mention.label!r} is not an entity label of the schema"

@@ -17,7 +17,15 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
 from workers.web.exceptions import StoreUnavailable
-from workers.web.source import ArticleRow, ArticleSummary, ClaimRow, DayCount, EntityRow, MentionRow, Neighbour
+from workers.web.source import (
+    ArticleSummary,
+    DayCount,
+    Neighbour,
+    StoredArticle,
+    StoredClaim,
+    StoredEntity,
+    StoredMention,
+)
 
 __all__ = ["READER_ROLE", "PostgresSource", "reader_url"]
 
@@ -142,7 +150,7 @@ class PostgresSource:
 
     # -- one article --------------------------------------------------------------------
 
-    def article(self, article_id: str) -> ArticleRow | None:
+    def article(self, article_id: str) -> StoredArticle | None:
         """One article, or None."""
         row = self._one(
             "SELECT article_id, title, url, source, published_at, body, language, flags "
@@ -151,7 +159,7 @@ class PostgresSource:
         )
         if row is None:
             return None
-        return ArticleRow(
+        return StoredArticle(
             id=row["article_id"],
             title=row["title"],
             url=row["url"],
@@ -162,7 +170,7 @@ class PostgresSource:
             flags=tuple(row["flags"] or ()),
         )
 
-    def mentions(self, article_id: str) -> list[MentionRow]:
+    def mentions(self, article_id: str) -> list[StoredMention]:
         """Every mention in one article, with its entity's name and label there."""
         sql = """
             SELECT m.entity_key, coalesce(ae.name, e.name, m.text) AS name, coalesce(ae.label, e.label) AS label,
@@ -173,18 +181,18 @@ class PostgresSource:
              WHERE m.article_id = %(id)s
              ORDER BY m.start_offset, m.ordinal"""
         return [
-            MentionRow(r["entity_key"], r["name"], r["label"], r["start_offset"], r["end_offset"], r["text"])
+            StoredMention(r["entity_key"], r["name"], r["label"], r["start_offset"], r["end_offset"], r["text"])
             for r in self._all(sql, {"id": article_id})
         ]
 
-    def claims_in(self, article_id: str) -> list[ClaimRow]:
+    def claims_in(self, article_id: str) -> list[StoredClaim]:
         """Every claim of one article, in the event's order."""
         sql = f"{_CLAIMS} WHERE c.article_id = %(id)s ORDER BY c.ordinal"
         return [_claim(r) for r in self._all(sql, {"id": article_id})]
 
     # -- one entity ---------------------------------------------------------------------
 
-    def entity(self, entity_id: str) -> EntityRow | None:
+    def entity(self, entity_id: str) -> StoredEntity | None:
         """One entity with its counts and place, or None."""
         sql = """
             SELECT e.entity_key, e.name, e.label, e.geo_name, e.country_code, e.latitude, e.longitude,
@@ -195,7 +203,7 @@ class PostgresSource:
         row = self._one(sql, {"id": entity_id})
         if row is None:
             return None
-        return EntityRow(
+        return StoredEntity(
             id=row["entity_key"],
             name=row["name"],
             label=row["label"],
@@ -212,12 +220,12 @@ class PostgresSource:
         sql = "SELECT day, mentions FROM entity_mentions_per_day WHERE entity_key = %(id)s ORDER BY day"
         return [DayCount(r["day"], int(r["mentions"])) for r in self._all(sql, {"id": entity_id})]
 
-    def claims_by(self, entity_id: str, limit: int) -> list[ClaimRow]:
+    def claims_by(self, entity_id: str, limit: int) -> list[StoredClaim]:
         """Claims whose claimant is the entity, newest article first."""
         sql = f"{_CLAIMS} WHERE c.claimant_key = %(id)s ORDER BY {_CLAIM_ORDER} LIMIT %(limit)s"
         return [_claim(r) for r in self._all(sql, {"id": entity_id, "limit": limit})]
 
-    def claims_about(self, entity_id: str, limit: int) -> list[ClaimRow]:
+    def claims_about(self, entity_id: str, limit: int) -> list[StoredClaim]:
         """Claims whose content holds a mention of the entity, newest article first."""
         sql = f"""{_CLAIMS}
              WHERE EXISTS (SELECT 1 FROM mentions m
@@ -270,8 +278,8 @@ def _summary(row: dict[str, Any]) -> ArticleSummary:
     )
 
 
-def _claim(row: dict[str, Any]) -> ClaimRow:
-    return ClaimRow(
+def _claim(row: dict[str, Any]) -> StoredClaim:
+    return StoredClaim(
         id=row["claim_id"],
         article_id=row["article_id"],
         article_title=row["article_title"],

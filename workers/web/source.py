@@ -1,6 +1,9 @@
-"""What the explorer reads from the store: plain rows, and the protocol that gives them.
+"""What the explorer reads from the store: plain records, and the protocol that gives them.
 
-The pages are built from these rows by :mod:`workers.web.views` without a database;
+These are the read side: ``Stored*`` records are what a query gives back (an entity
+with its counts and place, a claim with its article's title), not the sink's rows of
+:mod:`workers.sink` (``ArticleRow``, ``ClaimRow`` ...), which are what it writes.
+The pages are built from these records by :mod:`workers.web.views` without a database;
 :mod:`workers.web.postgres` is the adapter that reads them from PostgreSQL, and the
 tests use an in-memory source with the same methods.
 """
@@ -12,14 +15,14 @@ from datetime import date, datetime
 from typing import Protocol
 
 __all__ = [
-    "ArticleRow",
     "ArticleSummary",
-    "ClaimRow",
     "DayCount",
-    "EntityRow",
-    "MentionRow",
     "Neighbour",
     "RowSource",
+    "StoredArticle",
+    "StoredClaim",
+    "StoredEntity",
+    "StoredMention",
 ]
 
 
@@ -47,7 +50,7 @@ class ArticleSummary:
 
 
 @dataclass(frozen=True)
-class ArticleRow:
+class StoredArticle:
     """One article as stored (body may be missing when the event omitted it)."""
 
     id: str
@@ -61,7 +64,7 @@ class ArticleRow:
 
 
 @dataclass(frozen=True)
-class MentionRow:
+class StoredMention:
     """One mention of an entity in an article: ``body[start:end] == text``."""
 
     entity_id: str
@@ -73,7 +76,7 @@ class MentionRow:
 
 
 @dataclass(frozen=True)
-class ClaimRow:
+class StoredClaim:
     """One claim, with the article it was made in.
 
     Offsets index the article body; ``claimant_*`` are None for a claim without one.
@@ -95,7 +98,7 @@ class ClaimRow:
 
 
 @dataclass(frozen=True)
-class EntityRow:
+class StoredEntity:
     """One entity, with its place when it was geocoded."""
 
     id: str
@@ -147,19 +150,19 @@ class RowSource(Protocol):
         """The cursor of the newest stored article (0 when there is none)."""
         ...
 
-    def article(self, article_id: str) -> ArticleRow | None:
+    def article(self, article_id: str) -> StoredArticle | None:
         """One article, or None."""
         ...
 
-    def mentions(self, article_id: str) -> list[MentionRow]:
+    def mentions(self, article_id: str) -> list[StoredMention]:
         """Every entity mention in one article."""
         ...
 
-    def claims_in(self, article_id: str) -> list[ClaimRow]:
+    def claims_in(self, article_id: str) -> list[StoredClaim]:
         """Every claim made in one article."""
         ...
 
-    def entity(self, entity_id: str) -> EntityRow | None:
+    def entity(self, entity_id: str) -> StoredEntity | None:
         """One entity, or None."""
         ...
 
@@ -167,11 +170,11 @@ class RowSource(Protocol):
         """An entity's mentions counted per day of publication (storage when unknown)."""
         ...
 
-    def claims_by(self, entity_id: str, limit: int) -> list[ClaimRow]:
+    def claims_by(self, entity_id: str, limit: int) -> list[StoredClaim]:
         """Claims whose claimant is the entity, newest first."""
         ...
 
-    def claims_about(self, entity_id: str, limit: int) -> list[ClaimRow]:
+    def claims_about(self, entity_id: str, limit: int) -> list[StoredClaim]:
         """Claims whose content mentions the entity, newest first."""
         ...
 

@@ -1,4 +1,4 @@
-"""The explorer's pages as view models built from store rows: pure, no database, no HTTP.
+"""The explorer's pages as view models built from stored records: pure, no database, no HTTP.
 
 Every string here is still untrusted text: the templates escape it (Jinja2 autoescape);
 the only markup is the highlighted body, built by :mod:`workers.web.highlight`.
@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 from markupsafe import Markup
 
 from workers.web.highlight import highlight_mentions
-from workers.web.source import ArticleRow, ArticleSummary, ClaimRow, EntityRow, MentionRow, Neighbour
+from workers.web.source import ArticleSummary, Neighbour, StoredArticle, StoredClaim, StoredEntity, StoredMention
 
 __all__ = [
     "STANCES",
@@ -155,7 +155,7 @@ class ClaimView:
     mentioned: tuple[EntityLink, ...]
 
 
-def claim_view(claim: ClaimRow, names: dict[str, EntityLink], mentions: Sequence[MentionRow] = ()) -> ClaimView:
+def claim_view(claim: StoredClaim, names: dict[str, EntityLink], mentions: Sequence[StoredMention] = ()) -> ClaimView:
     """One claim's view.
 
     Args:
@@ -209,7 +209,9 @@ class ArticlePage:
     flags: tuple[str, ...]
 
 
-def article_page(article: ArticleRow, mentions: Sequence[MentionRow], claims: Sequence[ClaimRow]) -> ArticlePage:
+def article_page(
+    article: StoredArticle, mentions: Sequence[StoredMention], claims: Sequence[StoredClaim]
+) -> ArticlePage:
     """The article page's model (mentions that cannot be marked are listed, unmarked).
 
     Raises:
@@ -253,9 +255,9 @@ class EntityPage:
 
 
 def entity_page(
-    entity: EntityRow,
-    claims_by: Sequence[ClaimRow],
-    claims_about: Sequence[ClaimRow],
+    entity: StoredEntity,
+    claims_by: Sequence[StoredClaim],
+    claims_about: Sequence[StoredClaim],
     neighbours: Sequence[Neighbour],
 ) -> EntityPage:
     """The entity page's model (claims it made are not repeated among claims about it)."""
