@@ -5,11 +5,13 @@ import json
 from collections.abc import Callable
 
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from tests.test_web.factories import entity, event, hama_event
 from tests.test_web.memory import MemorySource
-from workers.web.app import CONTENT_SECURITY_POLICY, create_app, live_events
+from workers.web.app import CONTENT_SECURITY_POLICY, ExplorerState, article, create_app, live_events
 from workers.web.exceptions import StoreUnavailable
 
 XSS_BODY = 'Before <script>window.__xss=1</script> and <img src=x onerror="window.__xss=2"> in Hama.'
@@ -21,6 +23,19 @@ def make_client() -> Callable[..., TestClient]:
         return TestClient(create_app(MemorySource(list(events)), poll_seconds=0.01))
 
     return make
+
+
+def test_the_app_keeps_its_source_and_pace_in_its_state() -> None:
+    source = MemorySource()
+    state = create_app(source, poll_seconds=0.5).state.explorer
+    assert isinstance(state, ExplorerState) and state.source is source and state.poll_seconds == 0.5
+
+
+def test_a_handler_serves_from_any_app_whose_state_holds_the_explorer_state() -> None:
+    app = Starlette(routes=[Route("/articles/{article_id:path}", article)])
+    app.state.explorer = ExplorerState(MemorySource([hama_event()]))
+    response = TestClient(app).get("/articles/hama-1")
+    assert response.status_code == 200 and response.text.count('<mark class="entity') == 4
 
 
 def test_the_front_page_lists_the_newest_article_first(make_client: Callable[..., TestClient]) -> None:

@@ -3,6 +3,11 @@
 Server-rendered Jinja2 templates (autoescaped), one static script for the live list
 (server-sent events), and a Content-Security-Policy that allows no inline script or
 style and nothing from another origin.
+
+Each route's handler is a module-level function that reads what it needs (the store,
+the templates, the live feed's pace) from one :class:`ExplorerState` on
+``request.app.state.explorer``; :func:`create_app` builds that state and the routes, so
+a handler can be read, and mounted in a test app, on its own.
 """
 
 from __future__ import annotations
@@ -10,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import orjson
@@ -33,7 +38,23 @@ from workers.web.highlight import label_css
 from workers.web.source import RowSource
 from workers.web.views import article_item, article_list_page, article_page, entity_page
 
-__all__ = ["CONTENT_SECURITY_POLICY", "create_app", "live_events"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "ExplorerState",
+    "article",
+    "cannot_render",
+    "create_app",
+    "entity",
+    "explorer_state",
+    "favicon",
+    "index",
+    "label_stylesheet",
+    "live_events",
+    "live_feed",
+    "mentions_chart",
+    "not_found",
+    "store_down",
+]
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +149,136 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+@dataclass(frozen=True)
+class ExplorerState:
+    """What the handlers read, in one place: ``app.state.explorer`` (set by :func:`create_app`).
+
+    Args:
+        source: where stored records come from (PostgreSQL in production, a fake in tests).
+        poll_seconds: how often the live feed asks the store for new articles.
+        templates: the pages' Jinja2 templates (autoescaped).
+    """
+
+    source: RowSource
+    poll_seconds: float = 1.0
+    templates: Jinja2Templates = field(default_factory=_templates)
+
+
+def explorer_state(request: Request) -> ExplorerState:
+    """The :class:`ExplorerState` of the app that serves ``request``."""
+    found: ExplorerState = request.app.state.explorer
+    return found
+
+
+async def index(request: Request) -> Response:
+    """``/``: the newest articles, or those matching ``?q=``."""
+    state = explorer_state(request)
+    query = request.query_params.get("q")
+    rows = await run_in_threadpool(state.source.latest_articles, (query or "").strip() or None, _LIST_LIMIT)
+    page = article_list_page(rows, query)
+    return state.templates.TemplateResponse(request, "index.html", {"page": page, "query": page.query})
+
+
+async def article(request: Request) -> Response:
+    """``/articles/{article_id}``: the body with its mentions highlighted, and its claims.
+
+    Raises:
+        HTTPException: 404, no such article.
+    """
+    state = explorer_state(request)
+    article_id = request.path_params["article_id"]
+    row = await run_in_threadpool(state.source.article, article_id)
+    if row is None:
+        raise HTTPException(404, f"no article {article_id!r}")
+    mentions = await run_in_threadpool(state.source.mentions, article_id)
+    claims = await run_in_threadpool(state.source.claims_in, article_id)
+    page = article_page(row, mentions, claims)
+    for problem in page.unhighlighted:
+        log.warning("article %r: %s", article_id, problem)
+    return state.templates.TemplateResponse(request, "article.html", {"page": page})
+
+
+async def entity(request: Request) -> Response:
+    """``/entities/{entity_id}``: claims by and about the entity, and its neighbours.
+
+    Raises:
+        HTTPException: 404, no such entity.
+    """
+    state = explorer_state(request)
+    entity_id = request.path_params["entity_id"]
+    row = await run_in_threadpool(state.source.entity, entity_id)
+    if row is None:
+        raise HTTPException(404, f"no entity {entity_id!r}")
+    page = entity_page(
+        row,
+        await run_in_threadpool(state.source.claims_by, entity_id, _CLAIMS_LIMIT),
+        await run_in_threadpool(state.source.claims_about, entity_id, _CLAIMS_LIMIT),
+        await run_in_threadpool(state.source.neighbours, entity_id, _NEIGHBOURS_LIMIT),
+    )
+    return state.templates.TemplateResponse(request, "entity.html", {"page": page})
+
+
+async def mentions_chart(request: Request) -> Response:
+    """``/entities/{entity_id}/mentions.svg``: the entity's mentions per day, an SVG.
+
+    Raises:
+        HTTPException: 404, no such entity.
+    """
+    state = explorer_state(request)
+    entity_id = request.path_params["entity_id"]
+    row = await run_in_threadpool(state.source.entity, entity_id)
+    if row is None:
+        raise HTTPException(404, f"no entity {entity_id!r}")
+    counts = await run_in_threadpool(state.source.mentions_per_day, entity_id)
+    svg = await run_in_threadpool(mentions_chart_svg, counts, f"Mentions of {row.name} per day")
+    return Response(svg, media_type="image/svg+xml", headers={"content-security-policy": _SVG_POLICY})
+
+
+async def label_stylesheet(request: Request) -> Response:
+    """``/labels.css``: a colour per entity label."""
+    return PlainTextResponse(label_css(), media_type="text/css")
+
+
+async def favicon(request: Request) -> Response:
+    """``/favicon.ico``: no content."""
+    return Response(status_code=204)  # no icon; a 404 would only fill browser logs
+
+
+async def live_feed(request: Request) -> Response:
+    """``/events``: :func:`live_events` from the client's ``Last-Event-ID``, or from now."""
+    state = explorer_state(request)
+    last_event = request.headers.get("last-event-id", "")
+    start = int(last_event) if last_event.isdigit() else None
+    cursor = start if start is not None else await run_in_threadpool(state.source.newest_cursor)
+    return EventSourceResponse(live_events(state.source, cursor, state.poll_seconds, request.is_disconnected), ping=15)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    """An :class:`HTTPException` (an unknown article, entity or path) as an error page."""
+    detail = exc.detail if isinstance(exc, HTTPException) else "not found"
+    status = exc.status_code if isinstance(exc, HTTPException) else 404
+    return explorer_state(request).templates.TemplateResponse(
+        request, "error.html", {"title": "Not found", "detail": detail}, status_code=status
+    )
+
+
+async def store_down(request: Request, exc: Exception) -> Response:
+    """:class:`StoreUnavailable` as a 503 page; the details go to the log only."""
+    log.error("%s", exc)
+    detail = "[E921] the store cannot be read; see the server log"
+    return explorer_state(request).templates.TemplateResponse(
+        request, "error.html", {"title": "Store unavailable", "detail": detail}, status_code=503
+    )
+
+
+async def cannot_render(request: Request, exc: Exception) -> Response:
+    """:class:`UnsafeRendering` as a 500 page with its message ([E923])."""
+    log.error("%s", exc)
+    return explorer_state(request).templates.TemplateResponse(
+        request, "error.html", {"title": "Cannot render", "detail": str(exc)}, status_code=500
+    )
+
+
 def create_app(source: RowSource, *, poll_seconds: float = 1.0) -> Starlette:
     """The explorer as an ASGI application.
 
@@ -136,92 +287,15 @@ def create_app(source: RowSource, *, poll_seconds: float = 1.0) -> Starlette:
         poll_seconds: how often the live feed asks the store for new articles.
 
     Returns:
-        A Starlette app; serve it with uvicorn.
+        A Starlette app whose ``state.explorer`` holds both; serve it with uvicorn.
     """
-    templates = _templates()
-
-    async def read(call: Callable[..., Any], *args: Any) -> Any:
-        return await run_in_threadpool(call, *args)
-
-    async def index(request: Request) -> Response:
-        query = request.query_params.get("q")
-        rows = await read(source.latest_articles, (query or "").strip() or None, _LIST_LIMIT)
-        page = article_list_page(rows, query)
-        return templates.TemplateResponse(request, "index.html", {"page": page, "query": page.query})
-
-    async def article(request: Request) -> Response:
-        article_id = request.path_params["article_id"]
-        row = await read(source.article, article_id)
-        if row is None:
-            raise HTTPException(404, f"no article {article_id!r}")
-        mentions = await read(source.mentions, article_id)
-        claims = await read(source.claims_in, article_id)
-        page = article_page(row, mentions, claims)
-        for problem in page.unhighlighted:
-            log.warning("article %r: %s", article_id, problem)
-        return templates.TemplateResponse(request, "article.html", {"page": page})
-
-    async def entity(request: Request) -> Response:
-        entity_id = request.path_params["entity_id"]
-        row = await read(source.entity, entity_id)
-        if row is None:
-            raise HTTPException(404, f"no entity {entity_id!r}")
-        page = entity_page(
-            row,
-            await read(source.claims_by, entity_id, _CLAIMS_LIMIT),
-            await read(source.claims_about, entity_id, _CLAIMS_LIMIT),
-            await read(source.neighbours, entity_id, _NEIGHBOURS_LIMIT),
-        )
-        return templates.TemplateResponse(request, "entity.html", {"page": page})
-
-    async def chart(request: Request) -> Response:
-        entity_id = request.path_params["entity_id"]
-        row = await read(source.entity, entity_id)
-        if row is None:
-            raise HTTPException(404, f"no entity {entity_id!r}")
-        counts = await read(source.mentions_per_day, entity_id)
-        svg = await read(mentions_chart_svg, counts, f"Mentions of {row.name} per day")
-        return Response(svg, media_type="image/svg+xml", headers={"content-security-policy": _SVG_POLICY})
-
-    async def labels(request: Request) -> Response:
-        return PlainTextResponse(label_css(), media_type="text/css")
-
-    async def favicon(request: Request) -> Response:
-        return Response(status_code=204)  # no icon; a 404 would only fill browser logs
-
-    async def events(request: Request) -> Response:
-        last_event = request.headers.get("last-event-id", "")
-        start = int(last_event) if last_event.isdigit() else None
-        cursor: int = start if start is not None else await read(source.newest_cursor)
-        return EventSourceResponse(live_events(source, cursor, poll_seconds, request.is_disconnected), ping=15)
-
-    async def not_found(request: Request, exc: Exception) -> Response:
-        detail = exc.detail if isinstance(exc, HTTPException) else "not found"
-        status = exc.status_code if isinstance(exc, HTTPException) else 404
-        return templates.TemplateResponse(
-            request, "error.html", {"title": "Not found", "detail": detail}, status_code=status
-        )
-
-    async def store_down(request: Request, exc: Exception) -> Response:
-        log.error("%s", exc)
-        detail = "[E921] the store cannot be read; see the server log"
-        return templates.TemplateResponse(
-            request, "error.html", {"title": "Store unavailable", "detail": detail}, status_code=503
-        )
-
-    async def unsafe(request: Request, exc: Exception) -> Response:
-        log.error("%s", exc)
-        return templates.TemplateResponse(
-            request, "error.html", {"title": "Cannot render", "detail": str(exc)}, status_code=500
-        )
-
     routes = [
         Route("/", index, name="index"),
         Route("/articles/{article_id:path}", article, name="article"),
-        Route("/entities/{entity_id}/mentions.svg", chart, name="chart"),
+        Route("/entities/{entity_id}/mentions.svg", mentions_chart, name="chart"),
         Route("/entities/{entity_id}", entity, name="entity"),
-        Route("/events", events, name="events"),
-        Route("/labels.css", labels, name="labels"),
+        Route("/events", live_feed, name="events"),
+        Route("/labels.css", label_stylesheet, name="labels"),
         Route("/favicon.ico", favicon, name="favicon"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
@@ -230,9 +304,10 @@ def create_app(source: RowSource, *, poll_seconds: float = 1.0) -> Starlette:
         exception_handlers={
             HTTPException: not_found,
             StoreUnavailable: store_down,
-            UnsafeRendering: unsafe,
+            UnsafeRendering: cannot_render,
         },
     )
+    app.state.explorer = ExplorerState(source, poll_seconds)
     app.add_middleware(SecurityHeaders)
     # pages and the chart shrink about 5x; Starlette never compresses text/event-stream
     app.add_middleware(GZipMiddleware, minimum_size=1000)
