@@ -312,7 +312,7 @@ class Ledger:
         return "\n".join(lines)
 
     def summary(self, label: str, seconds: float | None = None) -> str:
-        """One line of measured counts, for ``pytest -s`` and the README."""
+        """One line of measured counts, for ``pytest -s`` and the docs."""
         enriched_events = sum(len(c) for c in self.enriched.values())
         timing = f" time={seconds:.1f}s" if seconds is not None else ""
         counts = {

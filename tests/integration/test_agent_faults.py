@@ -1,6 +1,6 @@
 """The agent's failure path on the real broker: an unexpected error ends the process.
 
-README, "Delivery": an unexpected error in the agent ends the process with exit code
+docs/reliability.md, "Delivery": an unexpected error in the agent ends the process with exit code
 70 so the batch in flight is not committed. Checked by behaviour only (exit code, the
 group's committed offsets, what a normal worker makes of the input afterwards).
 """

@@ -170,7 +170,7 @@ def in_flight_bound(batch_max: int, rate: float) -> int:
     The agent holds at most one batch (concurrency 1, ``take_events``), but Faust does
     not commit after each batch: it commits acked offsets on a ``COMMIT_INTERVAL``
     timer (the app's real value) whose ticks slip while a commit or a batch is
-    running. The README promises about one interval of work plus the batch in flight;
+    running. docs/reliability.md promises about one interval of work plus the batch in flight;
     the bound allows two intervals of processing at the measured rate, plus the batch
     in flight and one that was being acked. That is more than the batch size times the
     partitions: see :func:`uncommitted_outputs` for the exact set, which the tests

@@ -1,6 +1,6 @@
 """/readyz says not ready while a starting worker's duplicate index catches up, ready after.
 
-README, "Restarts": a starting worker first applies the index's changelog
+docs/reliability.md, "Restarts": a starting worker first applies the index's changelog
 (``<group>-dedup-changelog``), and only then joins the consumer group; /readyz says not
 ready meanwhile. The changelog is filled with enough records that the catch-up takes
 seconds; the worker's own log lines mark when it starts and ends, and every /readyz
@@ -22,7 +22,7 @@ from workers.kafka.client import client_config
 from workers.kafka.tail import end_offsets
 from workers.settings import Settings
 
-#: Records put on the changelog before the worker starts. The README's benchmark
+#: Records put on the changelog before the worker starts. The benchmark (docs/benchmark.md)
 #: measured about 46,000 applied a second on this machine, so several seconds of catch-up.
 FILL_RECORDS = 300_000
 CATCHING_UP = "duplicate index: catching up on"

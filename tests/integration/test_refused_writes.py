@@ -1,6 +1,6 @@
 """While the broker refuses writes, publishing is retried and nothing is committed.
 
-README, "Delivery": while the broker refuses writes with an error that passes, the
+docs/reliability.md, "Delivery": while the broker refuses writes with an error that passes, the
 records not yet acknowledged, and only those, are sent again with backoff, and no input
 is committed. Here the real broker refuses the writes because one output topic (the
 claims topic) is deleted under a running worker: every produce to it fails with errors

@@ -1,6 +1,6 @@
 """Unusual but valid inputs, and a body with NUL, through a real worker: the events that come out.
 
-README, "Bad inputs": HTML is blanked for the NLP and flagged ``html``, with offsets
+docs/reliability.md, "Bad input": HTML is blanked for the NLP and flagged ``html``, with offsets
 that still index the body as received; non-English text is published flagged
 ``non_english`` without entities or claims; NUL characters in a body make one dead
 letter, ``invalid_body``, that keeps the original value. Every event is checked

@@ -84,7 +84,7 @@ def test_arbitrary_json_each_get_exactly_one_outcome(processor: RecordProcessor,
 
 
 def satisfies_the_contract(value: dict[str, Any]) -> bool:
-    """The input is a raw article the README promises to enrich: schema-valid, no NUL in the body.
+    """The input is a raw article the docs promise to enrich: schema-valid, no NUL in the body.
 
     (Bodies here stay far under the processor's size limit.)
     """

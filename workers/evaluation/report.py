@@ -1,6 +1,6 @@
 """Format an :class:`~workers.evaluation.evaluate.Evaluation` as Markdown tables.
 
-Markdown, so that the same text reads well in a terminal and pastes into the README.
+Markdown, so that the same text reads well in a terminal and pastes into the docs.
 Scores are percentages with one decimal, as the published quote-extractor figures.
 
 Every set is named with its status (development, blind, unlabelled), and the report

@@ -28,7 +28,7 @@ __all__ = ["SUFFIXES", "InputArticle", "InputError", "InputTally", "check_articl
 SUFFIXES = (".txt", ".json", ".jsonl")
 STDIN = "<stdin>"
 
-#: One code per kind of bad input (the README's error-code table lists them).
+#: One code per kind of bad input (docs/error-codes.md lists them).
 _CODES: dict[Reason, str] = {
     "invalid_utf8": "E303",
     "invalid_json": "E304",

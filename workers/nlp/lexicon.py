@@ -1,7 +1,8 @@
 """Word lists that decide which words attribute a claim and what stance they carry.
 
 The lists are lemmas as spaCy's English lemmatizer gives them. They live apart from
-the extraction rules (``cues.py``, ``content.py``, ``channels.py``) so that widening
+the extraction rules (``cues.py``, ``content.py``, ``clause_bounds.py``, ``quotation_chains.py``,
+``channels.py``, ``claimants.py``, ``claims.py``) so that widening
 the vocabulary (or swapping it for another language) never touches the syntax code.
 """
 

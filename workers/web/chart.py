@@ -4,7 +4,7 @@ Why pygal: the page stays free of JavaScript (the SVG is loaded as an ``<img>``,
 scripts never run), and the chart costs less than the alternative: 5-20 ms of server
 time for 14-90 days and 19-46 kB of SVG (3.5-5.5 kB gzipped), against 51 kB (22 kB
 gzipped) of minified uPlot 1.6.32 as a vendored blob, plus the data and code to draw it
-(measured on this machine; the command is in the README's explorer section).
+(measured on this machine; the command is in docs/explorer.md).
 """
 
 from __future__ import annotations
