@@ -10,7 +10,7 @@ import pytest
 from tests.integration.postgres import Database
 from tests.integration.sink_support import audit_rows, sink_events
 from workers.positions import Position
-from workers.sink.exceptions import StaleOffsets
+from workers.sink.exceptions import RejectedBatch, StaleOffsets
 from workers.sink.rows import article_rows, dead_letter_row
 from workers.sink.samples import dead_letter_event, renumbered, sample_stream
 from workers.sink.store import Batch, OffsetRange, SinkStore
@@ -142,3 +142,16 @@ def test_the_views_answer_the_questions_users_ask(store: SinkStore, sink_events:
         assert conn.execute("SELECT count(*) FROM entity_cooccurrence").fetchone()[0] > 0  # type: ignore[index]
         hits = conn.execute("SELECT kind FROM search(%s, 1000)", (word,)).fetchall()
         assert ("claim",) in hits
+
+
+def test_an_article_over_postgresqls_search_vector_limit_is_refused_for_good(
+    store: SinkStore, sink_events: list[dict[str, Any]]
+) -> None:
+    """SQLSTATE 54000 is an OperationalError to psycopg, but no retry can pass it: refused,
+    for the consumer to write the article as a dead letter, instead of a partition stopped."""
+    event = dict(next(iter(sample_stream(sink_events, 1))))
+    event["body"] = " ".join(f"w{i:05x}q" for i in range(110_000))  # under 1 MB, distinct words
+    assert len(event["body"].encode()) < 1_000_000
+    with pytest.raises(RejectedBatch, match=r"\[E915\].*tsvector"):
+        store.write(batch_of([event]))
+    assert store.stored_offsets([TOPIC]) == {}

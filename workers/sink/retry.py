@@ -2,7 +2,8 @@
 give up at once when it cannot.
 
 :class:`~workers.sink.store.SinkStore` turns each psycopg error into a sink error by its
-class, which psycopg picks by SQLSTATE class; this module says what each means for a retry:
+SQLSTATE class (:func:`~workers.sink.store.refused_for_good`: data, integrity and program
+limit errors are final); this module says what each means for a retry:
 
 - :class:`~workers.sink.exceptions.DatabaseUnavailable` [E910] (connection lost, server
   shutting down, deadlock, serialization) and any other database error [E916] can pass:

@@ -35,6 +35,7 @@ from workers.sink.tables import (
 )
 
 __all__ = [
+    "REFUSED_FOR_GOOD",
     "TABLES",
     "Batch",
     "OffsetRange",
@@ -42,6 +43,7 @@ __all__ = [
     "Table",
     "WriteResult",
     "copy_rows",
+    "refused_for_good",
 ]
 
 Table = Literal["articles", "entities", "article_entities", "mentions", "claims", "dead_letters"]
@@ -202,12 +204,12 @@ class SinkStore:
                 result = self._write_rows(cur, batch)
         except SinkError:  # StaleOffsets: ours, already explained
             raise
-        except (psycopg.errors.DataError, psycopg.errors.IntegrityError) as error:
-            raise RejectedBatch(f"[E915] PostgreSQL refused a row of the batch: {error}") from error
-        except psycopg.OperationalError as error:
-            # connection lost, server shutting down, deadlock or serialization: worth a retry
-            raise DatabaseUnavailable(f"[E910] writing a batch to {_where(self.url)} failed: {error}") from error
         except psycopg.Error as error:
+            if refused_for_good(error):
+                raise RejectedBatch(f"[E915] PostgreSQL refused a row of the batch: {error}") from error
+            if isinstance(error, psycopg.OperationalError):
+                # connection lost, server shutting down, deadlock or serialization: worth a retry
+                raise DatabaseUnavailable(f"[E910] writing a batch to {_where(self.url)} failed: {error}") from error
             # anything else (a missing table, a bug of ours): retried too, never skipped
             raise SinkError(
                 f"[E916] writing a batch to {_where(self.url)} failed: {type(error).__name__}: {error}"
@@ -283,6 +285,22 @@ class SinkStore:
             cur.executemany(_DEAD_LETTER_INSERT, list(batch.dead_letters))
         result.rows["dead_letters"] = len(batch.dead_letters)
         return result
+
+
+#: SQLSTATE classes that the same rows can never pass, however often they are sent:
+#: data exceptions (22), integrity constraint violations (23) and program limits
+#: exceeded (54: an article whose search vector is over PostgreSQL's 1 MB, a statement
+#: too complex). psycopg files class 54 under OperationalError, with the passing
+#: failures, so the class is read from the SQLSTATE, not from the exception's type.
+REFUSED_FOR_GOOD: frozenset[str] = frozenset({"22", "23", "54"})
+
+
+def refused_for_good(error: psycopg.Error) -> bool:
+    """Whether PostgreSQL (or psycopg, before sending: a NUL in a text value is a
+    DataError without a SQLSTATE) refused the rows for a reason no retry can change."""
+    if isinstance(error, psycopg.errors.DataError | psycopg.errors.IntegrityError):
+        return True
+    return (error.sqlstate or "")[:2] in REFUSED_FOR_GOOD
 
 
 def _cannot_connect(url: str, error: Exception) -> str:
