@@ -6,7 +6,8 @@ import orjson
 import pytest
 
 from workers.exceptions import NewsflowError
-from workers.inputs.files import InputArticle, InputError, InputTally, check_article, count_inputs, read_inputs
+from workers.inputs.exceptions import InputError
+from workers.inputs.files import InputArticle, InputTally, check_article, count_inputs, read_inputs
 
 
 def test_txt_file_is_one_article_named_by_its_stem(tmp_path: Path) -> None:

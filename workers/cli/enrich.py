@@ -9,7 +9,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from workers.cli.progress import progress_bar, say
 from workers.exceptions import NewsflowError
-from workers.inputs.files import SUFFIXES, InputError, InputTally, check_article, count_inputs, read_inputs
+from workers.inputs.exceptions import InputError
+from workers.inputs.files import SUFFIXES, InputTally, check_article, count_inputs, read_inputs
 from workers.settings import Settings
 
 if TYPE_CHECKING:

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from workers.cli.progress import progress_bar, say
+from workers.inputs.exceptions import InputError
 from workers.inputs.files import (
     SUFFIXES,
     InputArticle,
-    InputError,
     InputTally,
     check_article,
     count_inputs,

@@ -19,11 +19,12 @@ from pathlib import Path
 
 import orjson
 
-from workers.exceptions import InvalidArticle, NewsflowError, Reason
+from workers.exceptions import InvalidArticle, Reason
+from workers.inputs.exceptions import InputError
 from workers.models import RawArticle
 from workers.pipeline.decode import decode_article
 
-__all__ = ["SUFFIXES", "InputArticle", "InputError", "InputTally", "check_article", "count_inputs", "read_inputs"]
+__all__ = ["SUFFIXES", "InputArticle", "InputTally", "check_article", "count_inputs", "read_inputs"]
 
 SUFFIXES = (".txt", ".json", ".jsonl")
 STDIN = "<stdin>"
@@ -40,24 +41,6 @@ _CODES: dict[Reason, str] = {
     "invalid_field": "E307",
     "invalid_published_at": "E307",
 }
-
-
-class InputError(NewsflowError):
-    """One input that cannot be read or is not an article.
-
-    Args:
-        code: the error code (``E3xx``).
-        origin: where: a path, ``path:line`` for JSON lines, ``<stdin>:line``.
-        message: what is wrong and what to do, in the user's words.
-        reason: the dead-letter reason the worker would give it, if it is a record.
-    """
-
-    def __init__(self, code: str, origin: str, message: str, reason: Reason | None = None) -> None:
-        super().__init__(f"[{code}] {origin}: {message}")
-        self.code = code
-        self.origin = origin
-        self.message = message
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,8 +35,8 @@ from typing import Any, Literal
 
 import orjson
 
-from workers.exceptions import NewsflowError
 from workers.pipeline.dlq import REPLAY_HEADER
+from workers.pipeline.exceptions import MalformedLetter
 
 __all__ = [
     "ASKED_FOR_ONLY",
@@ -44,7 +44,6 @@ __all__ = [
     "Choice",
     "Decision",
     "Letter",
-    "MalformedLetter",
     "ReplayCriteria",
     "ReplayPlanner",
     "ReplayRecord",
@@ -68,10 +67,6 @@ SourceReader = Callable[[str, int, int], "tuple[bytes | None, bytes | None] | No
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-class MalformedLetter(NewsflowError):
-    """A value on the dead-letter topic that is not a readable dead letter."""
 
 
 @dataclass(frozen=True, slots=True)
