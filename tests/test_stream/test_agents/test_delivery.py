@@ -16,7 +16,8 @@ from workers.pipeline.enrich import Enricher
 from workers.pipeline.events import OutputRecord
 from workers.pipeline.process import InputRecord, RecordProcessor
 from workers.settings import Settings
-from workers.stream.agents.delivery import DeliveryImpossible, Publisher, deliver, permanent_reason
+from workers.stream.agents.delivery import Publisher, deliver, permanent_reason
+from workers.stream.exceptions import DeliveryImpossible
 
 BODY = "The mayor of Boston said on Monday that the bridge would reopen. Critics denied it."
 

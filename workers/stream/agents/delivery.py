@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 from aiokafka import errors
 
-from workers.exceptions import NewsflowError, Reason
+from workers.exceptions import Reason
 from workers.pipeline.events import OutputRecord
 from workers.pipeline.process import InputRecord, Outcome, RecordProcessor
+from workers.stream.exceptions import DeliveryImpossible
 
-__all__ = ["DeliveryImpossible", "Failure", "Publisher", "deliver", "permanent_reason"]
+__all__ = ["Failure", "Publisher", "deliver", "permanent_reason"]
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +153,6 @@ class Publisher:
             await asyncio.gather(*(d for d in deliveries if not isinstance(d, BaseException)), return_exceptions=True)
         )
         return [d if isinstance(d, BaseException) else next(acks) for d in deliveries]
-
-
-class DeliveryImpossible(NewsflowError):
-    """Kafka refused for good even the smallest record that accounts for an input."""
 
 
 async def deliver(
