@@ -1,16 +1,34 @@
-"""Errors raised by newsflow.
+"""Errors raised by newsflow: the root, the errors every layer shares, and the tree.
 
-Hierarchy::
+Each package keeps its own errors in its ``exceptions.py``; the whole tree::
 
-    NewsflowError              root: catch this to catch everything of ours
-    ├── ConfigError            a setting is missing, unknown or malformed
-    ├── ModelLoadError         the spaCy pipeline cannot be loaded
-    ├── InvalidArticle         an input record cannot be enriched; carries a reason code
-    ├── OutputTooLarge         an output record is over its topic's size limit
-    ├── KafkaUnavailable       the broker cannot be reached in time
-    └── WebError               the explorer's errors, in workers.web.exceptions
+    NewsflowError                  root: catch this to catch everything of ours
+    ├── ConfigError                [E1xx] a setting is missing, unknown or malformed
+    ├── ModelLoadError             the spaCy pipeline cannot be loaded
+    ├── InvalidArticle             an input record cannot be enriched; carries a reason code
+    ├── OutputTooLarge             an output record is over its topic's size limit
+    ├── KafkaUnavailable           [E4xx] the broker cannot be reached in time
+    ├── InputError                 workers.inputs.exceptions: [E3xx] one input file or line
+    │                              cannot be read or is not an article
+    ├── MalformedLetter            workers.pipeline.exceptions: not a readable dead letter
+    ├── DeliveryImpossible         workers.stream.exceptions: Kafka refused for good even the
+    │                              smallest record that accounts for an input (exit 70)
+    ├── SinkError                  workers.sink.exceptions: [E916] and the sink's tree
+    │   ├── DatabaseUnavailable    [E910]
+    │   ├── MigrationError         [E911]
+    │   ├── UnreadableEvent        [E912]
+    │   ├── LocalClusterError      [E913]
+    │   ├── StaleOffsets           [E914]
+    │   └── RejectedBatch          [E915]
+    ├── WebError                   workers.web.exceptions: the explorer's tree
+    │   ├── StoreUnavailable       [E920], [E921], [E924], [E925]
+    │   └── UnsafeRendering        [E923]
+    └── GoldError                  workers.evaluation.exceptions: a gold file is missing,
+                                   unreadable or does not quote its text
 
-Messages start with a code (``[E104] ...``) that is easy to grep in logs and docs.
+Messages start with a code (``[E104] ...``) that is easy to grep in logs and docs
+(``docs/error-codes.md`` lists them all); ``tests/test_exceptions.py`` keeps this tree
+equal to the classes.
 """
 
 from __future__ import annotations
