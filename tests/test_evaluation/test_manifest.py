@@ -38,6 +38,8 @@ def test_shipped_manifest_labels_every_shipped_set() -> None:
         "wikigold.jsonl": "development",
         "wikinews.gold.jsonl": "development",
         "entities-dev.gold.jsonl": "development",
+        "gum-news.gold.jsonl": "development",
+        "gum-interviews.gold.jsonl": "development",
         "blind.gold.jsonl": "blind",
     }
 
@@ -52,6 +54,8 @@ def test_default_gold_paths_are_the_development_sets_only() -> None:
         "wikigold.jsonl",
         "wikinews.gold.jsonl",
         "entities-dev.gold.jsonl",
+        "gum-news.gold.jsonl",
+        "gum-interviews.gold.jsonl",
     ]
     assert all(p.parent == MANIFEST_PATH.parent for p in default_gold_paths())
 
