@@ -266,3 +266,16 @@ def test_two_attributions_of_one_content_make_one_claim_the_saying() -> None:
     ]
     (claim,) = convert(conllu(rows))["claims"]
     assert claim["cue"]["text"] == "said"
+
+
+def test_a_full_stop_after_the_closing_mark_is_not_quoted() -> None:
+    subject = [w("She", "PRON", "PRP", deprel="nsubj")]
+    content = [
+        w('"', "PUNCT", "``", head=2, deprel="punct", misc="SpaceAfter=No|XML=<q>"),
+        w("Never", "ADV", "RB", deprel="ccomp", misc="SpaceAfter=No"),
+        w('"', "PUNCT", "''", head=2, deprel="punct", misc="SpaceAfter=No"),
+        w(".", "PUNCT", ".", head=2, deprel="punct", misc="XML=</q>"),
+    ]
+    rows = said(subject, content)[:-1]
+    (claim,) = convert(conllu(rows))["claims"]
+    assert claim["content"]["text"] == "Never"

@@ -143,6 +143,9 @@ def _trim(doc: Document, first: int, last: int, kind: str) -> tuple[int, int]:
         first += 1
     while first <= last and toks[last].upos == "PUNCT":
         if kind == "direct" and toks[last].form in ".?!" and last > first:
+            if toks[last - 1].form in _QUOTE_MARKS:
+                last -= 1  # 'a Santorum'.: the full stop after the closing mark is not quoted
+                continue
             break
         if toks[last].form not in _QUOTE_MARKS and kind == "direct" and toks[last].form not in _CLAUSE_MARKS:
             break
