@@ -8,7 +8,9 @@ import pytest
 
 from tests.checks import assert_spans_index_body, assert_valid_event
 from tests.conftest import SEEDS
+from workers import __version__
 from workers.cli import build_parser, main
+from workers.pipeline.enrich import Enricher
 
 COMMANDS = [
     ["enrich"],
@@ -153,3 +155,24 @@ def test_worker_says_where_it_waits_for_kafka_before_failing(
     lines = capsys.readouterr().err.splitlines()
     assert lines[0].startswith(f"waiting for Kafka at 127.0.0.1:{port} (up to 1 s")
     assert lines[1].startswith("newsflow: error: [E401]") and len(lines) == 2
+
+
+def test_version_prints_the_package_and_the_pipeline_version_events_carry(
+    enricher: Enricher, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NEWSFLOW_SPACY_MODEL", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    package, pipeline = capsys.readouterr().out.splitlines()
+    assert package == f"newsflow {__version__}"
+    assert pipeline.startswith(f"pipeline {enricher.version.version} (model {enricher.version.model} ")
+
+
+def test_version_says_when_the_configured_model_is_not_installed(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSFLOW_SPACY_MODEL", "no_such_model_xyz")
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert "pipeline: unknown, the spaCy model 'no_such_model_xyz' is not installed" in capsys.readouterr().out

@@ -14,10 +14,11 @@ from faust.types import TP
 from prometheus_client import CollectorRegistry
 
 from workers.metrics import PipelineMetrics
+from workers.pipeline.version import compose
 from workers.settings import Settings
 from workers.stream.app import create_app
 from workers.stream.health import Readiness
-from workers.stream.worker import PartitionTracker, faust_worker
+from workers.stream.worker import PartitionTracker, _publish_build_info, faust_worker
 
 
 @pytest.mark.parametrize("level", ["debug", "info", "warning", "error"])
@@ -127,3 +128,22 @@ async def test_once_attached_the_tracker_follows_the_app_s_revocations(make_trac
     t.readiness.set_partitions(frozenset({0, 1}))
     await t.app.on_partitions_revoked.send({TP("articles.raw", 1)})  # as Faust sends it
     assert t.readiness.partitions == frozenset({0})
+
+
+def test_build_info_shows_the_pipeline_version_and_its_parts() -> None:
+    registry = CollectorRegistry()
+    metrics = PipelineMetrics(registry)
+    version = compose("0.1.0", "en_m", "3.8.0", (("spacy", "3.8.0"),), "a" * 64, "b" * 64)
+    _publish_build_info(metrics, version)
+    labels = registry.get_sample_value
+    info = {
+        s.labels["pipeline_version"]: s.labels
+        for family in registry.collect()
+        if family.name == "newsflow_build"
+        for s in family.samples
+    }
+    assert set(info) == {version.version}
+    assert info[version.version]["model"] == "en_m"
+    assert info[version.version]["rules"] == "a" * 12
+    assert info[version.version]["gazetteer_data"] == "b" * 12
+    assert labels("newsflow_build_info", info[version.version]) == 1.0

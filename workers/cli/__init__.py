@@ -20,9 +20,9 @@ from kafka.errors import KafkaError
 from workers import __version__
 from workers.cli import bench, completion, demo, dlq, enrich, eval, feed, serve, sink, tail, topics, worker
 from workers.exceptions import NewsflowError
-from workers.settings import Settings
+from workers.settings import DEFAULT_MODEL, Settings
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "version_text"]
 
 _COMMANDS = (enrich, feed, tail, worker, topics, dlq, sink, serve, demo, eval, bench, completion)
 
@@ -86,6 +86,34 @@ class _CommandParser(argparse.ArgumentParser):
             _add_connection_flags(self, default=argparse.SUPPRESS)
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the pipeline version is computed only when asked (it reads the rule
+    files and the gazetteer's data, and spaCy's import takes a second)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    """What ``newsflow --version`` prints: the package version, then the pipeline version
+    that a worker with the configured model (NEWSFLOW_SPACY_MODEL) puts in its events."""
+    from workers.nlp.pipeline import installed_model_info  # spaCy: only when asked
+    from workers.pipeline.version import pipeline_version
+
+    try:
+        model = Settings.from_env().spacy_model
+    except NewsflowError:
+        model = DEFAULT_MODEL
+    info = installed_model_info(model)
+    if info is None:
+        return f"newsflow {__version__}\npipeline: unknown, the spaCy model {model!r} is not installed"
+    return f"newsflow {__version__}\n{pipeline_version(info.name, info.version).describe()}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     parser = _CommandParser(
@@ -94,7 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"newsflow {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the package version and the pipeline version events carry (with the model of "
+        "NEWSFLOW_SPACY_MODEL, the rules' and gazetteer data's hashes), and exit",
+    )
     _add_connection_flags(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in _COMMANDS:

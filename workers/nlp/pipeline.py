@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -12,7 +14,7 @@ from workers.exceptions import ModelLoadError
 from workers.nlp.attribute_rules import use_attribute_rules
 from workers.nlp.lemmas import use_remembered_lemmas
 
-__all__ = ["ModelInfo", "load_pipeline", "model_info"]
+__all__ = ["ModelInfo", "installed_model_info", "load_pipeline", "model_info"]
 
 #: Components the enrichment reads: POS and lemmas for cues, the parse for subjects and
 #: complements, NER for entities. Anything else a bigger pipeline brings is excluded.
@@ -61,9 +63,23 @@ def load_pipeline(name: str, *, stock: bool = False) -> Language:
     return nlp
 
 
+def installed_model_info(name: str) -> ModelInfo | None:
+    """What :func:`model_info` reports for the pipeline ``name`` (a package name or a
+    path), read from its ``meta.json`` without loading it; None when it is not installed."""
+    try:
+        path = Path(name) if Path(name).is_dir() else spacy.util.get_package_path(name)
+        meta: dict[str, Any] = spacy.util.get_model_meta(path)
+    except (OSError, ValueError, ModuleNotFoundError):
+        return None
+    return _info(meta)
+
+
 def model_info(nlp: Language) -> ModelInfo:
     """The pipeline's name as ``<lang>_<name>`` and its version."""
-    meta = nlp.meta
+    return _info(nlp.meta)
+
+
+def _info(meta: dict[str, Any]) -> ModelInfo:
     return ModelInfo(
         name=f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}", version=str(meta.get("version", "0"))
     )

@@ -16,7 +16,6 @@ import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from workers import __version__
 from workers.ids import content_hash, stable_id
 from workers.models import Claim, EnrichedArticle, Entity, Processing, RawArticle
 from workers.nlp.claims import extract_claims
@@ -25,6 +24,7 @@ from workers.nlp.entities import group_entities
 from workers.nlp.pipeline import ModelInfo, model_info
 from workers.nlp.recase import recase, restore
 from workers.pipeline.screening import Screening, screen
+from workers.pipeline.version import PipelineVersion, pipeline_version
 from workers.timing import StageTimer, no_timing
 
 __all__ = ["Enricher", "enrich_article", "utc_now"]
@@ -77,6 +77,8 @@ class Enricher:
         self._pipe_chars = pipe_chars
         info = model_info(nlp) if nlp is not None else ModelInfo("none", "0")
         self._model, self._model_version = info.name, info.version
+        #: What makes this enricher's outputs, named in every event it builds.
+        self.version: PipelineVersion = pipeline_version(info.name, info.version)
 
     def __call__(self, article: RawArticle) -> EnrichedArticle:
         """Enrich one article.
@@ -179,7 +181,7 @@ class Enricher:
             claims=tuple(claims),
             flags=screening.flags,
             processing=Processing(
-                pipeline_version=__version__,
+                pipeline_version=self.version.version,
                 model=self._model,
                 model_version=self._model_version,
                 processed_at=self._clock(),

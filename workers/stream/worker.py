@@ -16,16 +16,16 @@ from typing import Any
 import faust
 from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector
 
-from workers import __version__
 from workers.kafka.admin import message_size_limits
 from workers.metrics import PipelineMetrics
 from workers.models import RawArticle
-from workers.nlp.pipeline import ModelInfo, load_pipeline, model_info
+from workers.nlp.pipeline import load_pipeline
 from workers.pipeline.dedup import DuplicateIndex
 from workers.pipeline.enrich import Enricher
 from workers.pipeline.events import OutputLimits
 from workers.pipeline.inflight import InFlightLog
 from workers.pipeline.process import RecordProcessor
+from workers.pipeline.version import PipelineVersion
 from workers.settings import Settings
 from workers.state.changelog import ChangelogReplica
 from workers.state.store import ChangelogStore
@@ -157,13 +157,14 @@ def run_worker(settings: Settings) -> None:
         with _startup_logging(settings.log_level):
             in_flight = InFlightLog(settings.in_flight_path)
             nlp = None if settings.passthrough else load_pipeline(settings.spacy_model)
-            _publish_build_info(metrics, nlp)
+            enricher = Enricher(nlp, timer=metrics.time_stage)
+            _publish_build_info(metrics, enricher.version)
             limits = _output_limits(settings)
             if settings.dedup_enabled:
                 state, replica = _open_dedup_index(settings, metrics)
         parts = build_worker(
             settings,
-            Enricher(nlp, timer=metrics.time_stage),
+            enricher,
             metrics,
             readiness,
             state,
@@ -263,13 +264,16 @@ def _startup_logging(level: str) -> Iterator[None]:
         root.setLevel(previous)
 
 
-def _publish_build_info(metrics: PipelineMetrics, nlp: Any) -> None:
-    info = model_info(nlp) if nlp is not None else ModelInfo("none (passthrough)", "0")
+def _publish_build_info(metrics: PipelineMetrics, version: PipelineVersion) -> None:
+    """``newsflow_build_info``: the pipeline version every event carries, and its parts."""
     metrics.build.info(
         {
-            "pipeline_version": __version__,
-            "model": info.name,
-            "model_version": info.version,
+            "pipeline_version": version.version,
+            "package": version.package,
+            "model": version.model,
+            "model_version": version.model_version,
+            "rules": version.rules[:12],
+            "gazetteer_data": version.data[:12],
             "spacy": md.version("spacy"),
             "faust": md.version("faust-streaming"),
             "aiokafka": md.version("aiokafka"),
