@@ -95,6 +95,49 @@ def test_a_new_pipeline_version_replaces_the_rows_of_the_same_content(
         assert conn.execute("SELECT pipeline_version FROM articles").fetchall() == [("99.0",)]
 
 
+OLD_RULES, NEW_RULES = "0.1.0+aaaaaaaaaaaa", "0.1.0+bbbbbbbbbbbb"
+BEFORE_UPGRADE, AFTER_UPGRADE = "2024-12-05T12:00:00.000Z", "2024-12-06T09:30:00.000Z"
+
+
+@pytest.mark.parametrize("order", ["new-then-old", "old-then-new"])
+@pytest.mark.parametrize("together", [False, True], ids=["two-batches", "one-batch"])
+def test_the_store_keeps_the_article_enriched_by_the_newer_rules_whatever_the_order(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]], order: str, together: bool
+) -> None:
+    # The same article (the same body, so the same event id) enriched by two rule
+    # versions: the older rules missed its last claim; the newer ones ran later.
+    new = renumbered(sink_events[0], "a-1", pipeline_version=NEW_RULES, processed_at=AFTER_UPGRADE)
+    old = renumbered(sink_events[0], "a-1", pipeline_version=OLD_RULES, processed_at=BEFORE_UPGRADE)
+    assert old["claims"], "the seed article has claims"
+    old["claims"] = old["claims"][:-1]
+    assert old["event_id"] == new["event_id"]
+    fed = [new, old] if order == "new-then-old" else [old, new]
+    if together:
+        result = store.write(batch_of(fed))
+        assert (result.new, result.duplicates, result.stale) == (1, 1, 1)
+    else:
+        store.write(batch_of(fed[:1]))
+        second = store.write(batch_of(fed[1:], start=1, expected=1))
+        if order == "new-then-old":
+            assert (second.replaced, second.duplicates, second.stale) == (0, 1, 1)
+        else:
+            assert (second.replaced, second.duplicates, second.stale) == (1, 0, 0)
+    audit = audit_rows(database.url, [new])
+    assert audit.exact, audit
+    with psycopg.connect(database.url) as conn:
+        assert conn.execute("SELECT pipeline_version FROM articles").fetchall() == [(NEW_RULES,)]
+
+
+def test_a_repeat_of_the_stored_event_made_later_is_still_a_duplicate(
+    store: SinkStore, sink_events: list[dict[str, Any]]
+) -> None:
+    first = renumbered(sink_events[0], "a-1", processed_at=BEFORE_UPGRADE)
+    store.write(batch_of([first]))
+    again = renumbered(sink_events[0], "a-1", processed_at=AFTER_UPGRADE)  # a worker restarted and redid it
+    result = store.write(batch_of([again], start=1, expected=1))
+    assert (result.replaced, result.duplicates, result.stale) == (0, 1, 0)
+
+
 def test_a_batch_expecting_an_offset_another_sink_moved_is_refused_whole(
     store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
 ) -> None:

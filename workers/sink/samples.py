@@ -33,13 +33,16 @@ def enriched_events(articles: Sequence[RawArticle], enrich: Any) -> list[dict[st
     return [orjson.loads(encode(enrich(article))) for article in articles]
 
 
-def renumbered(event: dict[str, Any], article_id: str, *, pipeline_version: str | None = None) -> dict[str, Any]:
+def renumbered(
+    event: dict[str, Any], article_id: str, *, pipeline_version: str | None = None, processed_at: str | None = None
+) -> dict[str, Any]:
     """``event`` as if enriched for an article with id ``article_id`` (a deep copy).
 
     Args:
         event: an ``articles.enriched`` event.
         article_id: the new id.
         pipeline_version: also pretend another pipeline version enriched it.
+        processed_at: also pretend it was enriched at this time (RFC 3339).
     """
     copy: dict[str, Any] = orjson.loads(orjson.dumps(event))
     copy["id"] = article_id
@@ -49,6 +52,8 @@ def renumbered(event: dict[str, Any], article_id: str, *, pipeline_version: str 
         claim["id"] = stable_id(article_id, claim["cue"]["start"], claim["content"]["start"], claim["content"]["end"])
     if pipeline_version is not None:
         copy["processing"]["pipeline_version"] = pipeline_version
+    if processed_at is not None:
+        copy["processing"]["processed_at"] = processed_at
     return copy
 
 

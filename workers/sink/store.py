@@ -8,15 +8,20 @@ the transaction checks and moves it under a row lock, so a batch read by a sink 
 has since lost the partition (a zombie, a sink after a rebalance) is refused
 (:class:`StaleOffsets`) instead of written twice.
 
-Within the transaction an article's rows are replaced when its version (event id, which
-hashes the content, and pipeline version) differs from the stored one, and left alone
-when it is the same: writing an event twice writes it once.
+Within the transaction an article's event is one of (:func:`decide`): new; a repeat of
+the stored one (the same event id, which hashes the content, and pipeline version),
+left alone, so writing an event twice writes it once; newer than the stored one, which
+it replaces; or older (stale), left alone. Newer means a later ``processed_at`` (the
+worker's clock when it enriched the article; the later read wins a tie), so the newest
+enrichment wins whatever order events arrive in (a ``dlq replay``, a re-feed, two
+workers during a rebalance or a rolling upgrade).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 import psycopg
@@ -39,10 +44,14 @@ __all__ = [
     "TABLES",
     "Batch",
     "OffsetRange",
+    "Outcome",
     "SinkStore",
+    "StoredVersion",
     "Table",
     "WriteResult",
     "copy_rows",
+    "decide",
+    "newness",
     "refused_for_good",
 ]
 
@@ -77,12 +86,55 @@ class Batch:
 
 @dataclass(slots=True)
 class WriteResult:
-    """What a transaction did: rows written by table, events by outcome."""
+    """What a transaction did: rows written by table, events by outcome.
+
+    ``duplicates`` counts every article event left alone: repeats of the stored event,
+    and the ``stale`` ones, older than the stored event (also counted in ``stale``).
+    """
 
     rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     new: int = 0
     replaced: int = 0
     duplicates: int = 0
+    stale: int = 0
+
+
+#: What the store does with an article's event: write it (``new``), replace the stored
+#: one with it (``replace``), or leave the stored one (``duplicate``: the same event id
+#: and pipeline version; ``stale``: older than the stored one).
+Outcome = Literal["new", "replace", "duplicate", "stale"]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    """What the store keeps of an article's event to decide about the next one."""
+
+    event_id: str
+    pipeline_version: str
+    processed_at: datetime
+
+
+def newness(processed_at: datetime) -> datetime:
+    """The key by which an article's events are ordered, the newest the greatest: the
+    worker's clock when it enriched the article (``processing.processed_at``)."""
+    return processed_at
+
+
+def decide(stored: StoredVersion | None, incoming: ArticleRow) -> Outcome:
+    """What to do with ``incoming`` when ``stored`` is what the store holds of its article.
+
+    An event enriched at the same instant as the stored one (the same millisecond of
+    the workers' clocks) replaces it: the later read wins a tie, as within a batch.
+    """
+    if stored is None:
+        return "new"
+    if (stored.event_id, stored.pipeline_version) == (incoming.event_id, incoming.pipeline_version):
+        return "duplicate"  # the same output again, whenever it was made
+    return "replace" if newness(incoming.processed_at) >= newness(stored.processed_at) else "stale"
+
+
+def _newest(rows: ArticleRows) -> datetime:
+    return newness(rows.article.processed_at)
 
 
 def _columns(row_type: Any) -> sql.Composable:
@@ -240,28 +292,37 @@ class SinkStore:
     def _write_rows(self, cur: psycopg.Cursor[Any], batch: Batch) -> WriteResult:
         result = WriteResult()
         latest: dict[str, ArticleRows] = {}
-        for rows in batch.articles:  # the last event of an article in the batch wins
-            latest[rows.article_id] = rows
+        for rows in batch.articles:  # the newest event of an article in the batch, the later on a tie
+            held = latest.get(rows.article_id)
+            if held is None or _newest(rows) >= _newest(held):
+                latest[rows.article_id] = rows
         ids = sorted(latest)
-        stored: dict[str, tuple[str, str]] = {}
+        stored: dict[str, StoredVersion] = {}
         if ids:
             found = cur.execute(
-                "SELECT article_id, event_id, pipeline_version FROM articles WHERE article_id = ANY(%s) FOR UPDATE",
+                "SELECT article_id, event_id, pipeline_version, processed_at FROM articles "
+                "WHERE article_id = ANY(%s) FOR UPDATE",
                 (ids,),
             ).fetchall()
-            stored = {a: (e, p) for a, e, p in found}
+            stored = {a: StoredVersion(e, p, t) for a, e, p, t in found}
         fresh: list[ArticleRows] = []
         replaced: list[str] = []
         for article_id in ids:
             rows = latest[article_id]
-            old = stored.get(article_id)
-            if old == rows.version:
+            outcome = decide(stored.get(article_id), rows.article)
+            if outcome in ("duplicate", "stale"):
                 result.duplicates += 1
+                result.stale += outcome == "stale"
                 continue
-            if old is not None:
+            if outcome == "replace":
                 replaced.append(article_id)
             fresh.append(rows)
-        result.duplicates += len(batch.articles) - len(latest)
+        # The batch's other events of an article: each a repeat of, or older than, the one kept.
+        for rows in batch.articles:
+            kept = latest[rows.article_id]
+            if rows is not kept:
+                result.duplicates += 1
+                result.stale += rows.version != kept.version
         result.replaced, result.new = len(replaced), len(fresh) - len(replaced)
         if replaced:  # mentions, claims and article_entities go with them (trigger articles_delete_rows)
             cur.execute("DELETE FROM articles WHERE article_id = ANY(%s)", (replaced,))
