@@ -9,7 +9,7 @@ import pytest
 from workers.cli import build_parser, main
 from workers.cli.completion import completion_script
 
-SUBCOMMANDS = ("enrich", "feed", "tail", "worker", "topics", "dlq", "demo", "completion")
+SUBCOMMANDS = ("enrich", "feed", "tail", "worker", "topics", "dlq", "reprocess", "demo", "completion")
 
 
 def test_bash_script_is_valid_bash(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -10,7 +11,10 @@ from tests.checks import assert_spans_index_body, assert_valid_event
 from tests.conftest import SEEDS
 from workers import __version__
 from workers.cli import build_parser, main
+from workers.cli.reprocess import running_version
+from workers.exceptions import ModelLoadError
 from workers.pipeline.enrich import Enricher
+from workers.settings import Settings
 
 COMMANDS = [
     ["enrich"],
@@ -21,6 +25,7 @@ COMMANDS = [
     ["topics", "create"],
     ["topics", "list"],
     ["dlq", "replay"],
+    ["reprocess"],
     ["demo"],
     ["completion"],
 ]
@@ -176,3 +181,15 @@ def test_version_says_when_the_configured_model_is_not_installed(
     with pytest.raises(SystemExit):
         main(["--version"])
     assert "pipeline: unknown, the spaCy model 'no_such_model_xyz' is not installed" in capsys.readouterr().out
+
+
+def test_reprocess_targets_the_version_this_installations_workers_run(
+    enricher: Enricher, make_settings: Callable[..., Settings]
+) -> None:
+    assert running_version(make_settings()) == enricher.version.version
+    assert running_version(make_settings(passthrough=True)) == Enricher(None).version.version
+
+
+def test_reprocess_without_the_model_asks_for_the_version(make_settings: Callable[..., Settings]) -> None:
+    with pytest.raises(ModelLoadError, match=r"\[E201\].*--pipeline-version"):
+        running_version(make_settings(spacy_model="no_such_model_xyz"))

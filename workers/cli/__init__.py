@@ -18,13 +18,27 @@ from typing import Any
 from kafka.errors import KafkaError
 
 from workers import __version__
-from workers.cli import bench, completion, demo, dlq, enrich, eval, feed, serve, sink, tail, topics, worker
+from workers.cli import (
+    bench,
+    completion,
+    demo,
+    dlq,
+    enrich,
+    eval,
+    feed,
+    reprocess,
+    serve,
+    sink,
+    tail,
+    topics,
+    worker,
+)
 from workers.exceptions import NewsflowError
 from workers.settings import DEFAULT_MODEL, Settings
 
 __all__ = ["build_parser", "main", "version_text"]
 
-_COMMANDS = (enrich, feed, tail, worker, topics, dlq, sink, serve, demo, eval, bench, completion)
+_COMMANDS = (enrich, feed, tail, worker, topics, dlq, sink, reprocess, serve, demo, eval, bench, completion)
 
 #: Commands that never talk to Kafka (files, the database): no connection flags for them.
 _OFFLINE = frozenset({"enrich", "eval", "serve", "completion"})
