@@ -57,8 +57,9 @@ class SchemaRef:
 
 RAW_ARTICLE_SCHEMA = SchemaRef("raw-article", 1)
 ARTICLE_SCHEMA = SchemaRef("enriched-article", 1)
-CLAIM_SCHEMA = SchemaRef("claim", 1)
-ENTITY_SCHEMA = SchemaRef("entity", 1)
+#: Version 2 of the claim and entity events adds ``pipeline_version`` (issue #20).
+CLAIM_SCHEMA = SchemaRef("claim", 2)
+ENTITY_SCHEMA = SchemaRef("entity", 2)
 DEAD_LETTER_SCHEMA = SchemaRef("dead-letter", 1)
 
 
@@ -248,6 +249,8 @@ class ClaimEvent:
     article: ArticleRef
     claim: Claim
     processed_at: str
+    #: The article event's ``processing.pipeline_version``: what made this claim.
+    pipeline_version: str
     schema: SchemaRef = CLAIM_SCHEMA
 
 
@@ -259,6 +262,8 @@ class EntityEvent:
     article: ArticleRef
     entity: Entity
     processed_at: str
+    #: The article event's ``processing.pipeline_version``: what made this entity event.
+    pipeline_version: str
     schema: SchemaRef = ENTITY_SCHEMA
 
 

@@ -58,3 +58,20 @@ def test_a_limit_counts_key_value_and_overhead_and_the_lower_limit_wins() -> Non
     assert limits.limit("small") == 500 and limits.limit("large") == 1000 and limits.limit("other") == 1000
     assert limits.fits(OutputRecord("other", b"k", b"v" * (1000 - 1 - 128)))
     assert not limits.fits(OutputRecord("other", b"k", b"v" * (1000 - 128)))
+
+
+def test_every_event_of_an_article_names_its_pipeline_version_and_validates(
+    article: object, enricher: Enricher
+) -> None:
+    records = article_records(article, Settings(data_dir="/tmp/unused"))  # type: ignore[arg-type]
+    topics = {record.topic for record in records}
+    assert {"claims", "entities", "articles.enriched"} <= topics
+    for record in records:
+        event = orjson.loads(record.value)
+        assert_valid_event(event)
+        version = (
+            event["processing"]["pipeline_version"]
+            if record.topic == "articles.enriched"
+            else event["pipeline_version"]
+        )
+        assert version == enricher.version.version

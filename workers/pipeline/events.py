@@ -93,20 +93,22 @@ def article_records(
     """
     limits = limits or OutputLimits(settings.max_message_bytes)
     ref = ArticleRef(article.id, article.title, article.url, article.source, article.published_at)
-    processed_at = article.processing.processed_at
+    processed_at, version = article.processing.processed_at, article.processing.pipeline_version
     records = [
         limits.check(
             OutputRecord(
                 settings.topic_entities,
                 entity.id.encode(),
-                encode(EntityEvent(stable_id(article.event_id, entity.id, length=24), ref, entity, processed_at)),
+                encode(
+                    EntityEvent(stable_id(article.event_id, entity.id, length=24), ref, entity, processed_at, version)
+                ),
             )
         )
         for entity in article.entities
     ]
     for claim in article.claims:
         key = claim.claimant.entity_id if claim.claimant and claim.claimant.entity_id else article.id
-        event = ClaimEvent(stable_id(article.event_id, claim.id, length=24), ref, claim, processed_at)
+        event = ClaimEvent(stable_id(article.event_id, claim.id, length=24), ref, claim, processed_at, version)
         records.append(limits.check(OutputRecord(settings.topic_claims, key.encode(), encode(event))))
     records.append(_article_record(article, settings.topic_enriched, limits))
     return records
