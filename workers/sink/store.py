@@ -51,7 +51,6 @@ __all__ = [
     "WriteResult",
     "copy_rows",
     "decide",
-    "newness",
     "refused_for_good",
 ]
 
@@ -114,12 +113,6 @@ class StoredVersion:
     processed_at: datetime
 
 
-def newness(processed_at: datetime) -> datetime:
-    """The key by which an article's events are ordered, the newest the greatest: the
-    worker's clock when it enriched the article (``processing.processed_at``)."""
-    return processed_at
-
-
 def decide(stored: StoredVersion | None, incoming: ArticleRow) -> Outcome:
     """What to do with ``incoming`` when ``stored`` is what the store holds of its article.
 
@@ -130,11 +123,8 @@ def decide(stored: StoredVersion | None, incoming: ArticleRow) -> Outcome:
         return "new"
     if (stored.event_id, stored.pipeline_version) == (incoming.event_id, incoming.pipeline_version):
         return "duplicate"  # the same output again, whenever it was made
-    return "replace" if newness(incoming.processed_at) >= newness(stored.processed_at) else "stale"
-
-
-def _newest(rows: ArticleRows) -> datetime:
-    return newness(rows.article.processed_at)
+    # Ordered by the worker's clock when it enriched the article (processing.processed_at).
+    return "replace" if incoming.processed_at >= stored.processed_at else "stale"
 
 
 def _columns(row_type: Any) -> sql.Composable:
@@ -294,7 +284,7 @@ class SinkStore:
         latest: dict[str, ArticleRows] = {}
         for rows in batch.articles:  # the newest event of an article in the batch, the later on a tie
             held = latest.get(rows.article_id)
-            if held is None or _newest(rows) >= _newest(held):
+            if held is None or rows.article.processed_at >= held.article.processed_at:
                 latest[rows.article_id] = rows
         ids = sorted(latest)
         stored: dict[str, StoredVersion] = {}
