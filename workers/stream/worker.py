@@ -159,6 +159,7 @@ def run_worker(settings: Settings) -> None:
             nlp = None if settings.passthrough else load_pipeline(settings.spacy_model)
             enricher = Enricher(nlp, timer=metrics.time_stage)
             _publish_build_info(metrics, enricher.version)
+            log.info("events will name %s", enricher.version.describe())
             limits = _output_limits(settings)
             if settings.dedup_enabled:
                 state, replica = _open_dedup_index(settings, metrics)
