@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,7 @@ from tests.integration.conftest import WorkerProcess
 from workers.inputs.files import InputArticle, read_inputs
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, read_until
+from workers.pipeline.enrich import Enricher
 from workers.settings import Settings
 
 TIMEOUT = 240.0
@@ -35,7 +37,7 @@ def read_values(settings: Settings, topic: str, count: int, worker: WorkerProces
 
 
 def test_every_seed_article_comes_out_enriched_with_valid_events(
-    pipeline_settings: Settings, start_worker: Callable[[Settings], WorkerProcess]
+    pipeline_settings: Settings, start_worker: Callable[[Settings], WorkerProcess], enricher: Enricher
 ) -> None:
     seeds = list(read_inputs([str(SEEDS)]))
     worker = start_worker(pipeline_settings)
@@ -57,6 +59,13 @@ def test_every_seed_article_comes_out_enriched_with_valid_events(
         assert_claim_or_entity_spans(event, bodies[event["article"]["id"]])
     assert len({e["event_id"] for e in claims}) == total_claims
     assert len({e["event_id"] for e in entities}) == total_entities
+    # Every event names the worker's pipeline version, the one its /metrics shows.
+    versions = {a["processing"]["pipeline_version"] for a in articles} | {
+        e["pipeline_version"] for e in claims + entities
+    }
+    assert versions == {enricher.version.version}
+    with urllib.request.urlopen(f"http://127.0.0.1:{worker.metrics_port}/metrics", timeout=5) as response:
+        assert f'pipeline_version="{enricher.version.version}"' in response.read().decode()
 
 
 def test_invalid_inputs_become_dead_letters_and_the_worker_keeps_going(
