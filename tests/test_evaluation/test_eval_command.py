@@ -10,6 +10,7 @@ import pytest
 
 from tests.test_evaluation.conftest import span
 from workers.cli import main
+from workers.evaluation import NO_BLIND_SET
 
 TEXT = "Rami Abdurrahman told The Associated Press that Hama would fall."
 WriteGold = Callable[..., Path]
@@ -82,6 +83,23 @@ def test_eval_blind_says_so_when_the_blind_set_is_not_written_yet(
     sets = _manifest(tmp_path, ("dev.jsonl", "development"), ("held.jsonl", "blind"))
     assert main(["eval", "--sets", str(sets), "--blind"]) == 1
     assert "missing" in capsys.readouterr().err
+
+
+def test_eval_blind_with_the_shipped_manifest_says_the_project_holds_no_blind_set(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["eval", "--blind"]) == 1
+    err = capsys.readouterr().err
+    assert "lists no blind set" in err and "data the project does not hold" in err and "--sets" in err
+
+
+def test_eval_blind_says_how_to_score_held_out_data_when_the_manifest_lists_none(
+    write_gold: WriteGold, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _claims_gold(write_gold, "dev")
+    sets = _manifest(tmp_path, ("dev.jsonl", "development"))
+    assert main(["eval", "--sets", str(sets), "--blind"]) == 1
+    assert NO_BLIND_SET in capsys.readouterr().err
 
 
 def test_eval_without_paths_skips_a_missing_blind_set(

@@ -4,7 +4,8 @@ The public front door: read the manifest of gold sets and pick what to score
 (:func:`load_manifest`, :func:`select`), load gold files (:func:`load_gold`), run
 systems on them and score (:func:`evaluate`), and format the result
 (:func:`format_report`). The development sets listed in ``seeds/eval/sets.json``
-are the defaults (:func:`default_gold_paths`); its blind sets are scored on request.
+are the defaults (:func:`default_gold_paths`); a manifest's blind sets are scored on
+request, and the shipped one lists none (the project holds no held-out data).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from workers.evaluation.manifest import (
     load_manifest,
     select,
 )
-from workers.evaluation.report import BLIND_WARNING, format_report, to_json
+from workers.evaluation.report import BLIND_WARNING, NO_BLIND_SET, format_report, to_json
 
 if TYPE_CHECKING:
     from workers.evaluation.systems import NewsflowSystem, StockSpacySystem, System
@@ -41,6 +42,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "BLIND_WARNING",
     "DEFAULT_THRESHOLDS",
+    "NO_BLIND_SET",
     "Evaluation",
     "GoldError",
     "GoldSet",

@@ -4,7 +4,10 @@ A development set is one something was tuned or chosen on (the rules, a label
 mapping): its figures show how well the pipeline fits it, not how good it is. A
 blind set is one nothing was tuned on; it is scored on request only (``newsflow eval
 --blind``), once, at the end, so that nobody sees its figures by accident while
-tuning. A gold file the manifest does not list is ``unlabelled``.
+tuning. A gold file the manifest does not list is ``unlabelled``. The shipped
+manifest lists no blind set: every set the project holds is development data, and
+held-out measurement happens on data the project does not hold (given with
+``--sets``).
 
 The manifest is ``{"sets": [{"file", "status", "why"}, ...]}``; ``file`` is relative
 to the manifest's directory. A listed file that does not exist (a blind set still

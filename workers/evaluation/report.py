@@ -19,7 +19,7 @@ from workers.evaluation.gold import GOLD_KINDS
 from workers.evaluation.manifest import Selection
 from workers.evaluation.scoring import Counts, KindCounts
 
-__all__ = ["BLIND_WARNING", "NOTICE", "format_report", "not_scored", "to_json"]
+__all__ = ["BLIND_WARNING", "NOTICE", "NO_BLIND_SET", "format_report", "not_scored", "to_json"]
 
 _OVERALL = "overall"
 _VARIANT_ORDER: Final = ("all", "narrow", "broad")
@@ -27,7 +27,14 @@ _VARIANT_ORDER: Final = ("all", "narrow", "broad")
 #: The report's first line.
 NOTICE: Final = (
     "Development figures are not evidence of quality: the rules or the label mapping were shaped on "
-    "development sets, so their scores show fit. Only a blind set, scored once at the end, is evidence."
+    "development sets, so their scores show fit. Only a blind set, scored once at the end, is evidence, "
+    "and the project holds none: held-out measurement happens on data the project does not hold."
+)
+#: Why ``newsflow eval --blind`` scores nothing when the manifest lists no blind set.
+NO_BLIND_SET: Final = (
+    "the manifest lists no blind set, and the shipped one never will: every set the project holds is "
+    "development data. Held-out measurement happens on data the project does not hold: list such a "
+    "set with status blind in a manifest of its own and give it with --sets FILE."
 )
 #: Said whenever a blind set is scored.
 BLIND_WARNING: Final = (
