@@ -101,6 +101,21 @@ def test_connect_timeout_must_be_positive_and_finite(seconds: str) -> None:
         Settings.from_env({"NEWSFLOW_CONNECT_TIMEOUT_SECONDS": seconds})
 
 
+def test_crash_hook_is_refused_at_start_without_test_hooks() -> None:
+    with pytest.raises(
+        ConfigError, match=r"\[E115\] NEWSFLOW_CRASH_ON_ARTICLE_ID is a test-only .*NEWSFLOW_TEST_HOOKS=true"
+    ):
+        Settings.from_env({"NEWSFLOW_CRASH_ON_ARTICLE_ID": "a1"})
+    with pytest.raises(ConfigError, match=r"\[E115\]"):
+        Settings.from_env({"NEWSFLOW_CRASH_ON_ARTICLE_ID": "a1", "NEWSFLOW_TEST_HOOKS": "false"})
+
+
+def test_crash_hook_is_armed_only_together_with_test_hooks() -> None:
+    settings = Settings.from_env({"NEWSFLOW_CRASH_ON_ARTICLE_ID": "a1", "NEWSFLOW_TEST_HOOKS": "true"})
+    assert (settings.crash_on_article_id, settings.test_hooks) == ("a1", True)
+    assert Settings.from_env({}).test_hooks is False
+
+
 def test_unknown_variable_suggests_the_closest_name_only() -> None:
     with pytest.raises(ConfigError) as info:
         Settings.from_env({"NEWSFLOW_BOOTSTRAP_SERVER": "broker:9092"})

@@ -82,8 +82,12 @@ class Settings:
     #: Benchmarking only: validate and publish articles without any NLP.
     passthrough: bool = False
     #: Fault injection for tests only: the worker kills itself (SIGKILL) when it is
-    #: about to enrich the article with this id. Empty: off.
+    #: about to enrich the article with this id. Empty: off. Refused (E115) unless
+    #: ``test_hooks`` is on, so a stray variable in a deployment cannot arm it.
     crash_on_article_id: str = ""
+    #: Set by the test suite only: allows the fault-injection hooks above. No
+    #: deployment sets it.
+    test_hooks: bool = False
     #: How every client (worker, feed, tail, admin) talks to Kafka: PLAINTEXT, SSL,
     #: SASL_PLAINTEXT or SASL_SSL.
     security_protocol: str = "PLAINTEXT"
@@ -150,6 +154,11 @@ class Settings:
                 )
             if not (self.sasl_username and self.sasl_password):
                 raise ConfigError("[E111] SASL needs NEWSFLOW_SASL_USERNAME and NEWSFLOW_SASL_PASSWORD")
+        if self.crash_on_article_id and not self.test_hooks:
+            raise ConfigError(
+                f"[E115] {env_name('crash_on_article_id')} is a test-only fault injection (it kills the worker) "
+                f"and is refused unless {env_name('test_hooks')}=true, which only the test suite sets; unset it"
+            )
         if not 0 < self.near_duplicate_threshold <= 1:
             raise ConfigError(
                 f"[E106] {env_name('near_duplicate_threshold')} must be in (0, 1], "

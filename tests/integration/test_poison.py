@@ -26,7 +26,7 @@ def test_an_article_that_kills_the_worker_ends_as_one_poison_dead_letter_and_not
     broker: Broker, tmp_path: Path
 ) -> None:
     settings = isolated_settings(broker.bootstrap, tmp_path / "data", batch_max_articles=8)
-    settings = replace(settings, crash_on_article_id=POISON)
+    settings = replace(settings, crash_on_article_id=POISON, test_hooks=True)
     corpus = list(build_corpus(seed_articles([str(SEEDS / "wikinews")]), ARTICLES))
     feed_articles(corpus, settings)
     ids = {a.key.decode() for a in corpus if a.key}
