@@ -133,7 +133,9 @@ def test_postgres_is_pinned_to_the_major_version_the_local_script_runs() -> None
 def test_sink_and_serve_have_valid_settings_and_reach_postgres(command: str) -> None:
     service = service_running(command)
     settings = Settings.from_env({k: str(v) for k, v in service["environment"].items()})
-    assert "@postgres:5432/" in settings.database_url
+    # The sink writes through the owner's URL; serve reads through its own reader URL only.
+    url = settings.database_url if command == "sink" else settings.web_database_url
+    assert "@postgres:5432/" in url
     assert settings.all_topics == Settings().all_topics
 
 
@@ -150,6 +152,30 @@ def test_serve_reads_with_the_select_only_role_on_port_8000() -> None:
     settings = Settings.from_env({k: str(v) for k, v in serve["environment"].items()})
     assert settings.web_database_url.startswith("postgresql://newsflow_reader:")
     assert settings.web_port == 8000 and serve["ports"] == ["127.0.0.1:8000:8000"]
+
+
+def test_serve_is_given_neither_the_owner_url_nor_the_owner_password() -> None:
+    env = {k: str(v) for k, v in service_running("serve")["environment"].items()}
+    assert "NEWSFLOW_DATABASE_URL" not in env
+    assert [k for k, v in env.items() if "POSTGRES_PASSWORD" in v or "postgresql://newsflow:" in v] == []
+
+
+def test_the_reader_role_has_a_password_of_its_own() -> None:
+    web_url = str(service_running("serve")["environment"]["NEWSFLOW_WEB_DATABASE_URL"])
+    assert web_url.startswith("postgresql://newsflow_reader:${POSTGRES_READER_PASSWORD:-")
+    postgres_env = services()["postgres"]["environment"]
+    owner_default = postgres_env["POSTGRES_PASSWORD"].split(":-", 1)[1].rstrip("}")
+    reader_default = postgres_env["POSTGRES_READER_PASSWORD"].split(":-", 1)[1].rstrip("}")
+    assert postgres_env["POSTGRES_READER_PASSWORD"].startswith("${POSTGRES_READER_PASSWORD:-")
+    assert reader_default != owner_default
+    assert f"${{POSTGRES_READER_PASSWORD:-{reader_default}}}@" in web_url
+
+
+def test_the_postgres_image_gives_the_reader_role_the_reader_password() -> None:
+    mounts = {target: source for source, target, *_ in (v.split(":") for v in services()["postgres"]["volumes"])}
+    init = "".join(p.read_text() for p in (COMPOSE.parent / mounts["/docker-entrypoint-initdb.d"]).resolve().iterdir())
+    assert 'reader_password="$POSTGRES_READER_PASSWORD"' in init
+    assert 'reader_password="$POSTGRES_PASSWORD"' not in init
 
 
 def test_the_postgres_image_creates_the_reader_role() -> None:
