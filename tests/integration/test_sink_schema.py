@@ -11,7 +11,7 @@ import pytest
 from tests.integration.postgres import Database, fresh_database
 from workers.sink.exceptions import MigrationError
 from workers.sink.local_cluster import LocalCluster
-from workers.sink.schema import Migration, apply_migrations, load_migrations
+from workers.sink.schema import READER_RELATIONS, READER_ROLE, Migration, apply_migrations, load_migrations
 
 TABLES = {"articles", "entities", "article_entities", "mentions", "claims", "dead_letters", "sink_offsets"}
 VIEWS = {
@@ -84,10 +84,32 @@ def test_a_failing_migration_applies_nothing(database: Database) -> None:
         assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (latest,)
 
 
+#: What the reader must never select: raw dead-letter values, the sink's offsets, versions.
+READER_REFUSED = ("dead_letters", "sink_offsets", "schema_migrations")
+
+
+def test_the_reader_may_select_exactly_the_explorers_tables_and_every_view() -> None:
+    assert set(READER_RELATIONS) == (TABLES - set(READER_REFUSED)) | VIEWS
+
+
 def test_the_reader_role_may_select_but_not_write(database: Database) -> None:
     with psycopg.connect(database.reader_url) as conn:
-        for name in sorted(TABLES | VIEWS):
+        for name in sorted(READER_RELATIONS):
             conn.execute(f"SELECT count(*) FROM {name}")  # type: ignore[arg-type]
         conn.execute("SELECT * FROM search('anything')")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("INSERT INTO sink_offsets (group_id, topic, partition, next_offset) VALUES ('g', 't', 0, 0)")
+            conn.execute("INSERT INTO articles (article_id) VALUES ('a')")
+
+
+@pytest.mark.parametrize("table", READER_REFUSED)
+def test_the_reader_role_cannot_select_dead_letters_offsets_or_migrations(database: Database, table: str) -> None:
+    with psycopg.connect(database.reader_url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(f"SELECT * FROM {table}")  # type: ignore[arg-type]
+
+
+def test_a_reader_once_granted_every_table_loses_the_rest_when_the_sink_migrates(database: Database) -> None:
+    with psycopg.connect(database.url, autocommit=True) as conn:
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER_ROLE}")  # type: ignore[arg-type]
+        apply_migrations(conn)
+    with psycopg.connect(database.reader_url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT value FROM dead_letters")

@@ -29,7 +29,9 @@ exclusive):
 
 Views: ``entity_mentions_per_day``, ``claims_by_claimant``, ``claims_about_entity``,
 ``entity_cooccurrence``, ``search_documents`` and the function ``search(query, max_rows)``.
-The role ``newsflow_reader`` may select from all of them.
+The role ``newsflow_reader`` may select from the views and the tables the explorer
+shows (``READER_RELATIONS`` in :mod:`~workers.sink.schema`), not from ``dead_letters``,
+``sink_offsets`` or ``schema_migrations``.
 
 An article re-enriched (another event id, i.e. other content, or another pipeline
 version) replaces all its rows in one transaction; the same event twice is written once.

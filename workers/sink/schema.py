@@ -6,7 +6,10 @@ transaction under a transaction-scoped advisory lock, so two sinks starting toge
 apply them once (the second waits, then finds nothing to do) and a failed migration
 leaves the schema as it was. A file changed after it was applied is an error: write a
 new migration instead. After migrating, the read-only role (when it exists) is granted
-select on every table and view.
+select on what the explorer and the documented queries read (:data:`READER_RELATIONS`)
+and nothing else: not ``dead_letters`` (raw input values), ``sink_offsets`` or
+``schema_migrations``. Its grants are set afresh on every run, so a database migrated
+when the role could select every table loses the rest the next time the sink starts.
 """
 
 from __future__ import annotations
@@ -22,11 +25,25 @@ from psycopg import sql
 
 from workers.sink.exceptions import MigrationError
 
-__all__ = ["MIGRATIONS_DIR", "READER_ROLE", "Migration", "apply_migrations", "load_migrations"]
+__all__ = ["MIGRATIONS_DIR", "READER_RELATIONS", "READER_ROLE", "Migration", "apply_migrations", "load_migrations"]
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 #: The select-only role ``deploy/local/postgres.sh`` creates for the web app.
 READER_ROLE = "newsflow_reader"
+#: The tables and views the reader may select: what ``newsflow serve`` shows and what
+#: docs/sink.md's queries read. A page that reads another relation must add it here.
+READER_RELATIONS = (
+    "articles",
+    "entities",
+    "article_entities",
+    "mentions",
+    "claims",
+    "entity_mentions_per_day",
+    "claims_by_claimant",
+    "claims_about_entity",
+    "entity_cooccurrence",
+    "search_documents",
+)
 #: Any constant shared by every sink; ``hashtext('newsflow.schema_migrations')`` would do too.
 _LOCK_KEY = 0x6E657773_666C6F77  # "newsflow"
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -101,7 +118,15 @@ def apply_migrations(conn: psycopg.Connection[Any], migrations: list[Migration] 
             if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (READER_ROLE,)).fetchone():
                 role = sql.Identifier(READER_ROLE)
                 conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
-                conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(role))
+                conn.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {}").format(role))
+                present = [
+                    name
+                    for name in READER_RELATIONS
+                    if conn.execute("SELECT to_regclass(%s)", (f"public.{name}",)).fetchone() != (None,)
+                ]
+                if present:
+                    names = sql.SQL(", ").join(sql.Identifier(name) for name in present)
+                    conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(names, role))
     except psycopg.Error as error:
         raise MigrationError(f"[E911] the schema migration failed and was rolled back: {error}") from error
     return applied
