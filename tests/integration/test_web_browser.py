@@ -1,12 +1,16 @@
 """The explorer in a real browser (headless Debian chromium through Selenium), on a store
 the sink filled: the seed articles enriched for real, fed through the broker to
-``newsflow sink``, read by ``newsflow serve`` through the read-only role.
+``newsflow sink``, read by ``newsflow serve`` through the read-only role it derives
+itself from the owner's URL (``NEWSFLOW_WEB_DATABASE_URL`` unset, as by default).
 
-Screenshots go to tests/integration/artifacts/web/ (printed; ignored by git).
+Without Debian's chromium and chromedriver the tests are skipped on a workstation and
+fail under CI (``CI=true``): CI must not pass without them. Screenshots go to
+tests/integration/artifacts/web/ (printed; ignored by git).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -23,7 +27,6 @@ import psycopg
 import pytest
 from kafka import KafkaProducer
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
@@ -57,10 +60,22 @@ XSS = RawArticle(
     ),
 )
 
+#: The browser's files that are not there.
+MISSING = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+#: CI sets CI=true: there a missing browser fails every test here instead of skipping it.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
 pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="needs Debian's chromium and chromium-driver (make system-deps)",
+    bool(MISSING) and not IN_CI,
+    reason=f"needs Debian's chromium and chromium-driver (make system-deps); missing: {MISSING}",
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def browser_installed() -> None:
+    """Under CI, a missing browser fails the tests (before any server starts)."""
+    if MISSING:
+        pytest.fail(f"CI=true and {', '.join(MISSING)} missing: the browser tests must run in CI (make system-deps)")
 
 
 def wait_until(
@@ -161,14 +176,21 @@ def sink(
 
 
 @pytest.fixture(scope="module")
-def server(
-    settings: Settings, store: Database, sink: Process, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """``newsflow serve`` on a free port, reading through the read-only role; its base URL."""
+def serve_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("serve") / "serve.log"
+
+
+@pytest.fixture(scope="module")
+def server(settings: Settings, store: Database, sink: Process, serve_log: Path) -> Iterator[str]:
+    """``newsflow serve`` on a free port, reading through the read-only role; its base URL.
+
+    Given the owner's URL and no ``NEWSFLOW_WEB_DATABASE_URL``, as a deployment that sets
+    only the owner's: serve must derive the reader's URL itself, and says whom it reads as.
+    """
     port = _free_port()
     env = settings_env(settings)
-    env["NEWSFLOW_WEB_DATABASE_URL"] = store.reader_url
-    process = Process(["serve", "--port", str(port)], env, tmp_path_factory.mktemp("serve") / "serve.log")
+    assert env["NEWSFLOW_DATABASE_URL"] == store.url and env["NEWSFLOW_WEB_DATABASE_URL"] == ""
+    process = Process(["serve", "--port", str(port)], env, serve_log)
     base = f"http://127.0.0.1:{port}"
 
     def up() -> bool:
@@ -213,11 +235,26 @@ def browser() -> Iterator[WebDriver]:
 
 
 def policy_violations(driver: WebDriver) -> list[str]:
-    try:
-        entries = driver.get_log("browser")
-    except WebDriverException:
-        return []
+    """The browser's Content-Security-Policy reports since the last call. A driver that
+    cannot give its log raises (WebDriverException): no log is not "no violation"."""
+    entries = driver.get_log("browser")
     return [e["message"] for e in entries if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
+
+
+def test_serve_reads_as_the_reader_role_it_derived_from_the_owners_url(server: str, serve_log: Path) -> None:
+    (reading,) = [line for line in serve_log.read_text().splitlines() if line.startswith("newsflow serve: reading ")]
+    assert " user=newsflow_reader" in reading and "password" not in reading, reading
+    assert httpx.get(server + "/", timeout=10).status_code == 200
+
+
+def test_the_policy_check_sees_a_violation(server: str, browser: WebDriver) -> None:
+    browser.get(server + "/")
+    policy_violations(browser)  # empty the log
+    browser.execute_script(
+        "const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; document.head.append(s);"
+    )
+    WebDriverWait(browser, 10).until(lambda d: policy_violations(d))
+    assert browser.execute_script("return typeof window.__inline") == "undefined"
 
 
 def event_of(events: list[dict[str, Any]], article_id: str) -> dict[str, Any]:
