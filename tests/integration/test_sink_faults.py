@@ -3,7 +3,10 @@
 Events made offline by the real enrichment (renumbered into many articles, some fed
 twice) go straight onto a fresh ``articles.enriched``; ``newsflow sink`` processes write
 them. After each fault the tables must hold exactly one row set per article fed: none
-missing, none doubled, and each article's mentions and claims equal to its event's.
+missing, none doubled (an article's event inserted twice, counted by the write log of
+:func:`~tests.integration.sink_support.log_writes`: the article id being the primary
+key, a table alone could never show it), each article's body, entity rows, mentions and
+claims equal to its event's, every entity it names in ``entities``, and no dead letter.
 Each test prints one line of the fault table (fault, events fed, missing, doubled,
 mismatched, orphaned).
 """
@@ -26,7 +29,7 @@ from kafka import KafkaProducer
 
 from tests.integration.conftest import Broker, isolated_settings, settings_env, wait_for
 from tests.integration.postgres import Database
-from tests.integration.sink_support import RowAudit, audit_rows, sink_events
+from tests.integration.sink_support import RowAudit, audit_rows, log_writes, sink_events
 from workers.kafka.client import client_config
 from workers.settings import Settings
 from workers.sink.local_cluster import LocalCluster
@@ -75,7 +78,7 @@ class SinkProcess:
 def sink_settings(broker: Broker, database: Database, tmp_path: Path) -> Settings:
     settings = isolated_settings(broker.bootstrap, tmp_path / "data")
     return settings.with_overrides(
-        database_url=database.url,
+        database_url=log_writes(database.url),
         sink_group_id=f"sink-{uuid.uuid4().hex[:8]}",
         sink_batch_max_events=BATCH,
         metrics_port=0,

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from tests.integration.postgres import Database
-from tests.integration.sink_support import audit_rows, sink_events
+from tests.integration.sink_support import audit_rows, log_writes, sink_events
 from workers.positions import Position
 from workers.sink.exceptions import RejectedBatch, StaleOffsets
 from workers.sink.rows import article_rows, dead_letter_row
@@ -27,7 +27,7 @@ def batch_of(events: list[dict[str, Any]], start: int = 0, expected: int | None 
 
 @pytest.fixture
 def store(database: Database) -> Any:
-    store = SinkStore(database.url, "g1")
+    store = SinkStore(log_writes(database.url), "g1")
     yield store
     store.close()
 
@@ -54,6 +54,36 @@ def test_the_same_event_written_twice_is_written_once(
     again = store.write(batch_of(events, start=4, expected=4))
     assert (again.new, again.replaced, again.duplicates) == (0, 0, 4)
     assert audit_rows(database.url, events).exact
+
+
+def test_the_audit_counts_the_same_event_written_again_as_doubled(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    events = list(sample_stream(sink_events, 2))
+    store.write(batch_of(events))
+    with psycopg.connect(database.url) as conn:  # the row goes, so the same event is written anew
+        conn.execute("DELETE FROM articles WHERE article_id = %s", (events[0]["id"],))
+    store.write(batch_of(events, start=2, expected=2))
+    audit = audit_rows(database.url, events)
+    assert (audit.doubled, audit.missing, audit.mismatched) == ([events[0]["id"]], [], [])
+
+
+def test_the_audit_sees_a_changed_body_entity_row_and_a_stray_dead_letter(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    events = list(sample_stream(sink_events, 3))
+    store.write(batch_of(events))
+    row = dead_letter_row(dead_letter_event(error="x", offset=1, value=b"{"), Position("articles.dlq", 0, 0))
+    store.write(Batch((), [row], [OffsetRange("articles.dlq", 0, None, 1)]))
+    with psycopg.connect(database.url) as conn:
+        conn.execute("UPDATE articles SET body = body || ' ' WHERE article_id = %s", (events[0]["id"],))
+        conn.execute(
+            "UPDATE article_entities SET mention_count = mention_count + 1 WHERE article_id = %s", (events[1]["id"],)
+        )
+    audit = audit_rows(database.url, events)
+    assert audit.mismatched == sorted([events[0]["id"], events[1]["id"]])
+    assert audit.dead_letters_wrong == [(row.origin, row.reason)]
+    assert audit_rows(database.url, events, dead_letters=[(row.origin, row.reason)]).dead_letters_wrong == []
 
 
 def test_a_re_enriched_article_replaces_its_rows(
