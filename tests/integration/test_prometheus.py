@@ -36,6 +36,7 @@ from tests.conftest import SEEDS
 from tests.integration.conftest import Broker, WorkerProcess, _free_port, isolated_settings
 from tests.test_deploy.deploy_files import (
     ALERTS,
+    DASHBOARD,
     alert_rules,
     dashboard_queries,
     dashboard_variables,
@@ -271,17 +272,20 @@ def substitute(expr: str, variables: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)\}|\$(\w+)", replace, expr)
 
 
-def resolve_variables(pipeline: ScrapedPipeline, *, all_selected: bool) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Each variable's text for the queries, and the values its query offered.
+def resolve_variables(
+    prometheus: Prometheus, *, all_selected: bool, path: Path = DASHBOARD
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each variable's text for the queries of the dashboard at ``path``, and the values
+    its query offered.
 
     ``all_selected``: multi-value variables set to "All" (their allValue, ``.*``);
     otherwise every value the variable query offers is selected.
     """
     texts: dict[str, str] = {}
     offered: dict[str, list[str]] = {}
-    for var in dashboard_variables():
+    for var in dashboard_variables(path):
         selector = substitute(var.selector, texts)
-        values = pipeline.prometheus.get(f"/api/v1/label/{var.label}/values", **{"match[]": selector})
+        values = prometheus.get(f"/api/v1/label/{var.label}/values", **{"match[]": selector})
         offered[var.name] = values
         if not values:
             texts[var.name] = "no-value-offered"
@@ -298,12 +302,12 @@ def has_data(result: list[dict[str, Any]]) -> bool:
     return any(not math.isnan(float(value)) for _, value in samples)
 
 
-def run_query(pipeline: ScrapedPipeline, expr: str, *, instant: bool, now: float) -> list[dict[str, Any]]:
+def run_query(prometheus: Prometheus, expr: str, *, instant: bool, now: float) -> list[dict[str, Any]]:
     """A query as Grafana sends it: instant, or a range over the last minutes."""
     if instant:
-        result = pipeline.prometheus.get("/api/v1/query", query=expr, time=str(now))["result"]
+        result = prometheus.get("/api/v1/query", query=expr, time=str(now))["result"]
     else:
-        result = pipeline.prometheus.get(
+        result = prometheus.get(
             "/api/v1/query_range",
             query=expr,
             start=str(now - RANGE_SECONDS),
@@ -313,8 +317,15 @@ def run_query(pipeline: ScrapedPipeline, expr: str, *, instant: bool, now: float
     return list(result)
 
 
-def run_dashboard_queries(pipeline: ScrapedPipeline, variables: dict[str, str]) -> list[str]:
-    """Every dashboard query as Grafana would send it; the problems, one line each.
+def run_dashboard_queries(
+    prometheus: Prometheus,
+    variables: dict[str, str],
+    *,
+    path: Path = DASHBOARD,
+    not_provoked: dict[str, str] = NOT_PROVOKED,
+) -> list[str]:
+    """Every query of the dashboard at ``path`` as Grafana would send it; the problems,
+    one line each.
 
     A query that ends in a zero fallback (``... or on () label_replace(vector(0), ...)``)
     always has data; its left side alone must have data too, unless it reads a metric
@@ -322,15 +333,17 @@ def run_dashboard_queries(pipeline: ScrapedPipeline, variables: dict[str, str]) 
     """
     now = time.time()
     problems = []
-    for q in dashboard_queries():
+    queries = dashboard_queries(path)
+    assert queries, f"{path} has no queries"
+    for q in queries:
         expr = substitute(q.expr, variables)
         bare = ZERO_FALLBACK.sub("", expr)
         checks = [expr]
-        if bare != expr and not metric_names(bare) & NOT_PROVOKED.keys():
+        if bare != expr and not metric_names(bare) & not_provoked.keys():
             checks.append(bare)
         for check in checks:
             try:
-                result = run_query(pipeline, check, instant=q.instant, now=now)
+                result = run_query(prometheus, check, instant=q.instant, now=now)
             except PromQLError as exc:
                 problems.append(f"{q.panel} [{q.ref_id}]: error {exc} in {check}")
                 continue
@@ -343,7 +356,7 @@ def run_dashboard_queries(pipeline: ScrapedPipeline, variables: dict[str, str]) 
 
 
 def test_dashboard_variables_offer_the_scraped_worker_and_its_topics(scraped: ScrapedPipeline) -> None:
-    _, offered = resolve_variables(scraped, all_selected=False)
+    _, offered = resolve_variables(scraped.prometheus, all_selected=False)
     settings = scraped.settings
     assert offered["job"] == [scraped.job]
     assert offered["instance"] == [scraped.instance]
@@ -352,13 +365,13 @@ def test_dashboard_variables_offer_the_scraped_worker_and_its_topics(scraped: Sc
 
 
 def test_every_dashboard_query_returns_data_for_the_selected_worker(scraped: ScrapedPipeline) -> None:
-    variables, _ = resolve_variables(scraped, all_selected=False)
-    assert run_dashboard_queries(scraped, variables) == []
+    variables, _ = resolve_variables(scraped.prometheus, all_selected=False)
+    assert run_dashboard_queries(scraped.prometheus, variables) == []
 
 
 def test_every_dashboard_query_returns_data_with_all_selected(scraped: ScrapedPipeline) -> None:
-    variables, _ = resolve_variables(scraped, all_selected=True)
-    assert run_dashboard_queries(scraped, variables) == []
+    variables, _ = resolve_variables(scraped.prometheus, all_selected=True)
+    assert run_dashboard_queries(scraped.prometheus, variables) == []
 
 
 def test_every_alert_rule_evaluates_without_error(scraped: ScrapedPipeline) -> None:
