@@ -62,7 +62,7 @@ class MemorySource:
         return found[:limit]
 
     def articles_after(self, cursor: int, limit: int) -> list[ArticleSummary]:
-        return [self._summary(i) for i in range(cursor, len(self.events))][-limit:]
+        return [self._summary(i) for i in range(cursor, len(self.events))][:limit]
 
     def newest_cursor(self) -> int:
         return len(self.events)

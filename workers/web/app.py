@@ -110,6 +110,9 @@ async def live_events(
 ) -> AsyncIterator[dict[str, str | int]]:
     """Server-sent events, one ``article`` event per article stored after ``cursor``.
 
+    The store is read a page at a time, oldest first, from the last article sent, so a
+    burst of any size arrives whole and each article once.
+
     Args:
         source: the store, polled every ``poll_seconds``.
         cursor: the last article the client has (its ``Last-Event-ID``, or the newest
@@ -136,7 +139,7 @@ async def live_events(
             item = article_item(row)
             data = {k: getattr(item, k) for k in ("id", "href", "heading", "source", "published", "snippet")}
             yield {"event": "article", "id": str(row.cursor), "data": orjson.dumps(data).decode()}
-        if not rows:
+        if len(rows) < _LIST_LIMIT:  # a full page: more may wait, ask again at once
             await asyncio.sleep(poll_seconds)
 
 

@@ -120,33 +120,42 @@ class PostgresSource:
         """The newest articles, or those matching ``query`` (full text, web syntax; a
         query of stop words only falls back to a substring match), best first."""
         if query is None:
-            sql = f"SELECT {_SUMMARY} FROM articles ORDER BY written_at DESC, article_id LIMIT %(limit)s"
+            sql = f"SELECT {_SUMMARY} FROM articles ORDER BY written_xid DESC, written_seq DESC LIMIT %(limit)s"
             return [_summary(r) for r in self._all(sql, {"limit": limit})]
         sql = f"""
             SELECT {_SUMMARY}
               FROM articles, websearch_to_tsquery('english', %(query)s) AS q
              WHERE search @@ q
                 OR (numnode(q) = 0 AND (title ILIKE %(like)s OR body ILIKE %(like)s))
-             ORDER BY ts_rank(search, q) DESC, written_at DESC, article_id
+             ORDER BY ts_rank(search, q) DESC, written_xid DESC, written_seq DESC
              LIMIT %(limit)s"""
         like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return [_summary(r) for r in self._all(sql, {"query": query, "like": like, "limit": limit})]
 
     def articles_after(self, cursor: int, limit: int) -> list[ArticleSummary]:
-        """The newest ``limit`` articles written after ``cursor``, oldest first."""
+        """The oldest ``limit`` articles after ``cursor``, oldest first, among those whose
+        transaction ended before this read began (below the snapshot's xmin): a
+        transaction still open, even one that started before a row already sent, can
+        only ever commit rows above the cursor the feed reaches from here."""
+        xid, seq = divmod(cursor, _SEQ_SPAN)
         sql = f"""
-            SELECT * FROM (
-                SELECT {_SUMMARY} FROM articles
-                 WHERE written_at > to_timestamp(%(cursor)s / 1000000.0)
-                 ORDER BY written_at DESC, article_id DESC
-                 LIMIT %(limit)s) AS newest
-             ORDER BY cursor, id"""
-        return [_summary(r) for r in self._all(sql, {"cursor": cursor, "limit": limit})]
+            SELECT {_SUMMARY} FROM articles
+             WHERE (written_xid, written_seq) > (%(xid)s::xid8, %(seq)s)
+               AND written_xid < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY written_xid, written_seq
+             LIMIT %(limit)s"""
+        return [_summary(r) for r in self._all(sql, {"xid": str(xid), "seq": seq, "limit": limit})]
 
     def newest_cursor(self) -> int:
-        """The cursor of the last write (0 on an empty store)."""
-        row = self._one(f"SELECT coalesce(max({_CURSOR}), 0) AS cursor FROM articles", {})
-        return int(row["cursor"]) if row else 0
+        """The cursor of the newest article whose transaction has ended (0: none has);
+        articles of transactions still open are all after it."""
+        row = self._one(
+            "SELECT written_xid::text AS xid, written_seq AS seq FROM articles"
+            " WHERE written_xid < pg_snapshot_xmin(pg_current_snapshot())"
+            " ORDER BY written_xid DESC, written_seq DESC LIMIT 1",
+            {},
+        )
+        return _position(row["xid"], row["seq"]) if row else 0
 
     # -- one article --------------------------------------------------------------------
 
@@ -252,11 +261,13 @@ class PostgresSource:
         ]
 
 
-# The live feed's position: when the sink wrote the row, in microseconds since 1970.
-_CURSOR = "(extract(epoch FROM written_at) * 1000000)::bigint"
+# The live feed's position of a row: the id of the transaction that wrote it, then its
+# place in that transaction (migration 0005), as one integer, xid * 2**63 + seq, which
+# orders as the pair does (seq is a bigint) and travels as an SSE event id.
+_SEQ_SPAN = 2**63
 _SUMMARY = (
     f"article_id AS id, title, source, published_at, written_at, left(body, {_SNIPPET_CHARS}) AS snippet, "
-    f"{_CURSOR} AS cursor"
+    "written_xid::text AS xid, written_seq AS seq"
 )
 _CLAIMS = """
     SELECT c.claim_id, c.article_id, a.title AS article_title, c.claimant_text, c.claimant_key,
@@ -274,8 +285,13 @@ def _summary(row: dict[str, Any]) -> ArticleSummary:
         published_at=row["published_at"],
         stored_at=row["written_at"],
         snippet=row["snippet"] or "",
-        cursor=int(row["cursor"]),
+        cursor=_position(row["xid"], row["seq"]),
     )
+
+
+def _position(xid: str, seq: int) -> int:
+    """The feed position of a row from its transaction id (xid8 as text) and sequence."""
+    return int(xid) * _SEQ_SPAN + int(seq)
 
 
 def _claim(row: dict[str, Any]) -> StoredClaim:

@@ -37,7 +37,8 @@ class ArticleSummary:
         published_at: when it was published, if given.
         stored_at: when the sink stored it (orders the list and the live feed).
         snippet: the start of the body, for articles without a title.
-        cursor: the store's position of this row; the live feed asks for rows after it.
+        cursor: the store's position of this row (an integer that orders the rows as
+            the live feed sends them); the feed asks for rows after it.
     """
 
     id: str
@@ -142,12 +143,15 @@ class RowSource(Protocol):
         ...
 
     def articles_after(self, cursor: int, limit: int) -> list[ArticleSummary]:
-        """The newest ``limit`` articles stored after ``cursor``, oldest first (under a
-        burst, the live feed shows the latest; the list has them all on reload)."""
+        """The oldest ``limit`` articles stored after ``cursor``, oldest first: a page
+        of the feed. The feed asks again from the last one's cursor until a page comes
+        back short, so a burst larger than a page arrives whole, each article once.
+        An article never appears after the feed has passed a cursor above its own."""
         ...
 
     def newest_cursor(self) -> int:
-        """The cursor of the newest stored article (0 when there is none)."""
+        """The cursor the live feed starts from: every article after it is yet to be
+        sent (0 when there is none)."""
         ...
 
     def article(self, article_id: str) -> StoredArticle | None:

@@ -1,0 +1,126 @@
+"""The explorer's live feed on a real database: every article the sink commits reaches
+it exactly once, however many a transaction holds and whatever order transactions
+commit in (issue #20)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.integration.postgres import Database
+from tests.integration.sink_support import sink_events
+from workers.positions import Position
+from workers.sink.rows import article_rows
+from workers.sink.samples import renumbered
+from workers.sink.store import Batch, OffsetRange, SinkStore, copy_rows
+from workers.sink.tables import ArticleRow
+from workers.web.app import live_events
+from workers.web.postgres import PostgresSource
+
+__all__ = ["sink_events"]  # the fixture, imported for pytest
+
+TOPIC = "articles.enriched"
+
+
+def feed(source: PostgresSource, cursor: int, steps: list[Callable[[], None]], idle_polls: int = 3) -> list[str]:
+    """The article ids the live feed sends from ``cursor`` while ``steps`` run, one
+    before each poll of the store, until ``idle_polls`` polls in a row after the last
+    step bring nothing."""
+    sent: list[str] = []
+    calls = 0
+    idle = 0
+    seen = 0
+
+    async def disconnected() -> bool:
+        nonlocal calls, idle, seen
+        if calls < len(steps):
+            steps[calls]()
+        calls += 1
+        idle = idle + 1 if len(sent) == seen and calls > len(steps) else 0
+        seen = len(sent)
+        return idle > idle_polls
+
+    async def run() -> None:
+        async for e in live_events(source, cursor, 0.0, disconnected):
+            if "data" in e:
+                sent.append(json.loads(str(e["data"]))["id"])
+
+    asyncio.run(run())
+    return sent
+
+
+@pytest.fixture
+def source(database: Database) -> Iterator[PostgresSource]:
+    yield PostgresSource(database.reader_url)
+
+
+def test_a_transaction_of_more_articles_than_a_page_reaches_the_feed_whole(
+    database: Database, source: PostgresSource, sink_events: list[dict[str, Any]]
+) -> None:
+    burst = [renumbered(sink_events[i % len(sink_events)], f"burst-{i:03d}") for i in range(500)]
+    start = source.newest_cursor()
+
+    def write_burst() -> None:
+        store = SinkStore(database.url, "feed-test")
+        try:
+            rows = [article_rows(e, Position(TOPIC, 0, i)) for i, e in enumerate(burst)]
+            store.write(Batch(rows, (), [OffsetRange(TOPIC, 0, None, len(burst))]))
+        finally:
+            store.close()
+
+    sent = feed(source, start, [write_burst])
+    assert sorted(sent) == [e["id"] for e in burst] and len(sent) == len(set(sent))
+
+
+def test_two_transactions_committing_in_the_opposite_order_of_their_start_reach_the_feed_once_each(
+    database: Database, source: PostgresSource, sink_events: list[dict[str, Any]]
+) -> None:
+    early = psycopg.connect(database.url)
+    late = psycopg.connect(database.url)
+    start = source.newest_cursor()
+
+    def insert(conn: psycopg.Connection[Any], article_id: str, n: int) -> None:
+        with conn.cursor() as cur:
+            rows = [
+                article_rows(renumbered(sink_events[i % 4], f"{article_id}-{i}"), Position(TOPIC, 0, i))
+                for i in range(n)
+            ]
+            copy_rows(cur, "articles", ArticleRow, [r.article for r in rows])
+
+    try:
+        sent = feed(
+            source,
+            start,
+            [
+                lambda: insert(early, "early", 3),  # starts first, stays open
+                lambda: (insert(late, "late", 60), late.commit()),  # starts later, commits first
+                lambda: None,  # the feed polls with the early transaction still open
+                early.commit,
+            ],
+        )
+    finally:
+        early.close()
+        late.close()
+    assert sorted(sent) == sorted([f"early-{i}" for i in range(3)] + [f"late-{i}" for i in range(60)])
+    assert len(sent) == len(set(sent))
+    assert sent[:3] == [f"early-{i}" for i in range(3)]  # the transaction that started first comes first
+
+
+def test_the_feed_starts_after_the_articles_of_ended_transactions(
+    database: Database, source: PostgresSource, sink_events: list[dict[str, Any]]
+) -> None:
+    open_one = psycopg.connect(database.url)
+    try:
+        with open_one.cursor() as cur:
+            row = article_rows(renumbered(sink_events[0], "open-1"), Position(TOPIC, 0, 0))
+            copy_rows(cur, "articles", ArticleRow, [row.article])
+        start = source.newest_cursor()
+        open_one.commit()
+    finally:
+        open_one.close()
+    assert [a.id for a in source.articles_after(start, 50)] == ["open-1"]
