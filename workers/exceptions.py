@@ -21,7 +21,7 @@ Each package keeps its own errors in its ``exceptions.py``; the whole tree::
     │   ├── StaleOffsets           [E914]
     │   └── RejectedBatch          [E915]
     ├── WebError                   workers.web.exceptions: the explorer's tree
-    │   ├── StoreUnavailable       [E920], [E921], [E924], [E925]
+    │   ├── StoreUnavailable       [E920], [E921], [E924], [E925], [E926]
     │   └── UnsafeRendering        [E923]
     └── GoldError                  workers.evaluation.exceptions: a gold file is missing,
                                    unreadable or does not quote its text

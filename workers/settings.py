@@ -111,6 +111,13 @@ class Settings:
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     web_database_url: str = field(default="", repr=False)
+    #: Most connections the explorer holds open to the database (a pool shared by every
+    #: request; a request waits up to ``connect_timeout_seconds`` for one).
+    web_pool_size: int = 4
+    #: Longest the database may spend on one explorer query before it is cancelled.
+    web_statement_timeout_ms: int = 5000
+    #: Most live-feed (server-sent events) clients at once; one more is answered 503.
+    web_max_streams: int = 20
 
     def __post_init__(self) -> None:
         if not self.data_dir:
@@ -124,6 +131,9 @@ class Settings:
             "lag_interval_seconds",
             "poison_attempts",
             "sink_batch_max_events",
+            "web_pool_size",
+            "web_statement_timeout_ms",
+            "web_max_streams",
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"[E101] {_where(name)} must be at least 1, got {getattr(self, name)}")

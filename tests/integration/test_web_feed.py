@@ -56,7 +56,9 @@ def feed(source: PostgresSource, cursor: int, steps: list[Callable[[], None]], i
 
 @pytest.fixture
 def source(database: Database) -> Iterator[PostgresSource]:
-    yield PostgresSource(database.reader_url)
+    reader = PostgresSource(database.reader_url)
+    yield reader
+    reader.close()  # its pooled sessions, so that the owner can drop the database
 
 
 def test_a_transaction_of_more_articles_than_a_page_reaches_the_feed_whole(

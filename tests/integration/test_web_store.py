@@ -35,7 +35,9 @@ def write(url: str, events: list[dict[str, Any]], start: int = 0) -> None:
 @pytest.fixture
 def filled(database: Database, sink_events: list[dict[str, Any]]) -> Iterator[PostgresSource]:
     write(database.url, sink_events)
-    yield PostgresSource(database.reader_url)
+    source = PostgresSource(database.reader_url)
+    yield source
+    source.close()  # its pooled sessions of the reader role, so that the owner can drop the database
 
 
 def test_the_reader_url_is_the_read_only_role_of_the_same_database(database: Database) -> None:

@@ -38,12 +38,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     settings = settings.with_overrides(web_host=args.host, web_port=args.port)
     url = settings.web_database_url or reader_url(settings.database_url)
-    source = PostgresSource(url, connect_timeout=settings.connect_timeout_seconds)
+    source = PostgresSource(
+        url,
+        connect_timeout=settings.connect_timeout_seconds,
+        pool_size=settings.web_pool_size,
+        statement_timeout_ms=settings.web_statement_timeout_ms,
+    )
     source.check()
-    app = create_app(source)
+    app = create_app(source, max_streams=settings.web_max_streams)
     config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, log_level=args.log_level)
     server = uvicorn.Server(config)
     where = f"http://{settings.web_host}:{settings.web_port}/" if settings.web_port else "a free port (see below)"
     print(f"newsflow serve: reading {source.describe()}; listening on {where}", flush=True)
-    server.run()
+    try:
+        server.run()
+    finally:
+        source.close()
     return 0

@@ -17,6 +17,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import orjson
@@ -40,7 +41,9 @@ from workers.web.views import article_item, article_list_page, article_page, ent
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
+    "DEFAULT_MAX_STREAMS",
     "ExplorerState",
+    "StreamSlots",
     "article",
     "cannot_render",
     "create_app",
@@ -72,6 +75,8 @@ _LIST_LIMIT = 50
 _CLAIMS_LIMIT = 100
 _NEIGHBOURS_LIMIT = 30
 _RETRY_MS = 3000
+#: Live-feed clients served at once unless told otherwise (``Settings.web_max_streams``).
+DEFAULT_MAX_STREAMS = 20
 
 
 class SecurityHeaders:
@@ -152,6 +157,44 @@ def _templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+class StreamSlots:
+    """How many live feeds are open, against a limit: each open feed polls the store,
+    so their number is bounded. Used from the event loop only (no lock needed).
+
+    Args:
+        limit: most feeds open at once.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+
+    def take(self) -> bool:
+        """Count one more open feed; False (and nothing counted) when all are taken."""
+        if self.open >= self.limit:
+            return False
+        self.open += 1
+        return True
+
+    def give_back(self) -> None:
+        """Count one feed fewer."""
+        self.open -= 1
+
+
+class _SlotStream(EventSourceResponse):
+    """An event stream that gives its slot back when it ends, however it ends."""
+
+    def __init__(self, content: AsyncIterator[dict[str, str | int]], slots: StreamSlots, **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self._slots = slots
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._slots.give_back()
+
+
 @dataclass(frozen=True)
 class ExplorerState:
     """What the handlers read, in one place: ``app.state.explorer`` (set by :func:`create_app`).
@@ -160,11 +203,13 @@ class ExplorerState:
         source: where stored records come from (PostgreSQL in production, a fake in tests).
         poll_seconds: how often the live feed asks the store for new articles.
         templates: the pages' Jinja2 templates (autoescaped).
+        streams: the live feeds open and their limit.
     """
 
     source: RowSource
     poll_seconds: float = 1.0
     templates: Jinja2Templates = field(default_factory=_templates)
+    streams: StreamSlots = field(default_factory=lambda: StreamSlots(DEFAULT_MAX_STREAMS))
 
 
 def explorer_state(request: Request) -> ExplorerState:
@@ -248,12 +293,26 @@ async def favicon(request: Request) -> Response:
 
 
 async def live_feed(request: Request) -> Response:
-    """``/events``: :func:`live_events` from the client's ``Last-Event-ID``, or from now."""
+    """``/events``: :func:`live_events` from the client's ``Last-Event-ID``, or from now;
+    503 ([E927]) when ``ExplorerState.streams`` are all taken."""
     state = explorer_state(request)
-    last_event = request.headers.get("last-event-id", "")
-    start = int(last_event) if last_event.isdigit() else None
-    cursor = start if start is not None else await run_in_threadpool(state.source.newest_cursor)
-    return EventSourceResponse(live_events(state.source, cursor, state.poll_seconds, request.is_disconnected), ping=15)
+    if not state.streams.take():
+        log.warning("live feed: %d clients already, refusing one more [E927]", state.streams.limit)
+        return PlainTextResponse(
+            f"[E927] the live feed serves {state.streams.limit} clients at most (NEWSFLOW_WEB_MAX_STREAMS); "
+            "reload the page later",
+            status_code=503,
+            headers={"retry-after": str(_RETRY_MS // 1000)},
+        )
+    try:
+        last_event = request.headers.get("last-event-id", "")
+        start = int(last_event) if last_event.isdigit() else None
+        cursor = start if start is not None else await run_in_threadpool(state.source.newest_cursor)
+        events = live_events(state.source, cursor, state.poll_seconds, request.is_disconnected)
+        return _SlotStream(events, state.streams, ping=15)
+    except BaseException:
+        state.streams.give_back()
+        raise
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
@@ -282,12 +341,13 @@ async def cannot_render(request: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(source: RowSource, *, poll_seconds: float = 1.0) -> Starlette:
+def create_app(source: RowSource, *, poll_seconds: float = 1.0, max_streams: int = DEFAULT_MAX_STREAMS) -> Starlette:
     """The explorer as an ASGI application.
 
     Args:
         source: where stored records come from (PostgreSQL in production, a fake in tests).
         poll_seconds: how often the live feed asks the store for new articles.
+        max_streams: most live-feed clients at once (``NEWSFLOW_WEB_MAX_STREAMS``).
 
     Returns:
         A Starlette app whose ``state.explorer`` holds both; serve it with uvicorn.
@@ -310,7 +370,7 @@ def create_app(source: RowSource, *, poll_seconds: float = 1.0) -> Starlette:
             UnsafeRendering: cannot_render,
         },
     )
-    app.state.explorer = ExplorerState(source, poll_seconds)
+    app.state.explorer = ExplorerState(source, poll_seconds, streams=StreamSlots(max_streams))
     app.add_middleware(SecurityHeaders)
     # pages and the chart shrink about 5x; Starlette never compresses text/event-stream
     app.add_middleware(GZipMiddleware, minimum_size=1000)

@@ -1,18 +1,24 @@
 """The explorer's PostgreSQL adapter: rows from the sink's tables, read-only.
 
-Every query is parameterised (psycopg sends the values apart from the SQL); each call
-opens a connection whose transactions are read-only (``default_transaction_read_only``)
-on top of the reader role that may only select, so a bug here cannot write.
+Every query is parameterised (psycopg sends the values apart from the SQL). Queries
+borrow a connection from one pool (``psycopg_pool``) of at most ``pool_size``
+connections, so however many pages and live feeds are open the explorer never holds
+more than that on the database the sink writes to. Each connection's transactions are
+read-only (``default_transaction_read_only``), on top of the reader role that may only
+select, so a bug here cannot write, and each statement is cancelled by the server after
+``statement_timeout_ms`` (``statement_timeout``), so no query can keep a connection.
 The SQL follows the sink's migrations in ``workers/sink/migrations/``.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+import psycopg_pool
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
@@ -55,12 +61,26 @@ class PostgresSource:
 
     Args:
         url: libpq URL of a role that can select from the sink's tables.
-        connect_timeout: seconds to wait for a connection.
+        connect_timeout: seconds to wait for a connection (a new one, or a free one
+            from the pool).
+        pool_size: most connections held open at once.
+        statement_timeout_ms: longest one statement may run before the server cancels it.
     """
 
-    def __init__(self, url: str, connect_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        connect_timeout: float = 10.0,
+        *,
+        pool_size: int = 4,
+        statement_timeout_ms: int = 5000,
+    ) -> None:
         self._url = url
         self._connect_timeout = max(1, round(connect_timeout))
+        self.statement_timeout_ms = statement_timeout_ms
+        self._pool_size = pool_size
+        self._pool: psycopg_pool.ConnectionPool[psycopg.Connection[dict[str, Any]]] | None = None
+        self._opening = threading.Lock()
 
     def describe(self) -> str:
         """Where this source reads, without a password."""
@@ -68,24 +88,59 @@ class PostgresSource:
         params.pop("password", None)
         return " ".join(f"{k}={v}" for k, v in sorted(params.items()))
 
+    @property
+    def pool(self) -> psycopg_pool.ConnectionPool[psycopg.Connection[dict[str, Any]]]:
+        """The open connection pool every query borrows from (opened on first use)."""
+        with self._opening:
+            if self._pool is None:
+                self._pool = psycopg_pool.ConnectionPool(
+                    self._url,
+                    min_size=1,
+                    max_size=self._pool_size,
+                    # no wait: a server that is away fails the first query with [E921]
+                    # (PoolTimeout) while the pool keeps trying in the background
+                    open=False,
+                    timeout=self._connect_timeout,
+                    connection_class=psycopg.Connection[dict[str, Any]],
+                    check=psycopg_pool.ConnectionPool.check_connection,  # after a restart: no broken connection
+                    kwargs={
+                        "connect_timeout": self._connect_timeout,
+                        "options": "-c default_transaction_read_only=on"
+                        f" -c statement_timeout={self.statement_timeout_ms}",
+                        "application_name": "newsflow-explorer",
+                        "row_factory": dict_row,
+                    },
+                    name="newsflow-explorer",
+                )
+                self._pool.open(wait=False)
+            return self._pool
+
+    def close(self) -> None:
+        """Close the pool's connections (a later query opens a new pool)."""
+        with self._opening:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
     @contextmanager
     def _cursor(self) -> Iterator[psycopg.Cursor[dict[str, Any]]]:
         try:
-            with (
-                psycopg.connect(
-                    self._url,
-                    connect_timeout=self._connect_timeout,
-                    options="-c default_transaction_read_only=on",
-                    row_factory=dict_row,
-                ) as conn,
-                conn.cursor() as cur,
-            ):
+            with self.pool.connection() as conn, conn.cursor() as cur:
                 yield cur
-        except psycopg.OperationalError as exc:
+        except psycopg.errors.QueryCanceled as exc:
             raise StoreUnavailable(
-                f"[E921] cannot read the store at {self.describe()}: {str(exc).strip()}; "
-                "is the database running (make postgres-start) and NEWSFLOW_WEB_DATABASE_URL right?"
+                f"[E926] a query of the store at {self.describe()} ran past the statement timeout "
+                f"({self.statement_timeout_ms} ms, NEWSFLOW_WEB_STATEMENT_TIMEOUT_MS) and was cancelled: "
+                f"{str(exc).strip()}"
             ) from None
+        except psycopg_pool.PoolTimeout as exc:
+            raise StoreUnavailable(
+                f"[E921] cannot read the store at {self.describe()}: no connection within "
+                f"{self._connect_timeout} s ({str(exc).strip()}); is the database running (make postgres-start), "
+                "NEWSFLOW_WEB_DATABASE_URL right, and NEWSFLOW_WEB_POOL_SIZE enough for the load?"
+            ) from None
+        except psycopg.OperationalError as exc:
+            raise self._unreachable(exc) from None
         except psycopg.errors.InsufficientPrivilege as exc:
             raise StoreUnavailable(
                 f"[E924] the role of {self.describe()} may not read a table: {str(exc).strip()}; "
@@ -101,9 +156,25 @@ class PostgresSource:
         """Connect and read once, so that a wrong URL fails at start, not on a page.
 
         Raises:
-            StoreUnavailable: the database cannot be reached or read.
+            StoreUnavailable: the database cannot be reached or read (the pool is closed).
         """
-        self.newest_cursor()
+        try:
+            # once without the pool, whose timeout would hide libpq's reason
+            with psycopg.connect(self._url, connect_timeout=self._connect_timeout):
+                pass
+        except psycopg.OperationalError as exc:
+            raise self._unreachable(exc) from None
+        try:
+            self.newest_cursor()
+        except StoreUnavailable:
+            self.close()
+            raise
+
+    def _unreachable(self, exc: psycopg.OperationalError) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"[E921] cannot read the store at {self.describe()}: {str(exc).strip()}; "
+            "is the database running (make postgres-start) and NEWSFLOW_WEB_DATABASE_URL right?"
+        )
 
     def _all(self, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         with self._cursor() as cur:
@@ -117,20 +188,40 @@ class PostgresSource:
     # -- the article list and the live feed ---------------------------------------------
 
     def latest_articles(self, query: str | None, limit: int) -> list[ArticleSummary]:
-        """The newest articles, or those matching ``query`` (full text, web syntax; a
-        query of stop words only falls back to a substring match), best first."""
+        """The newest articles, or those matching ``query`` (full text, web syntax, best
+        first; a query of stop words only falls back to a substring match, newest first).
+
+        Every branch is served by an index: the newest by the feed position's index, full
+        text by the GIN index of ``search``; the substring fallback walks the feed
+        position's index from the newest row and stops at ``limit`` matches (a stop word
+        is in nearly every article, so that is soon), and a rare substring is cut off by
+        the statement timeout ([E926]) rather than scan the table for ever.
+        """
         if query is None:
             sql = f"SELECT {_SUMMARY} FROM articles ORDER BY written_xid DESC, written_seq DESC LIMIT %(limit)s"
             return [_summary(r) for r in self._all(sql, {"limit": limit})]
-        sql = f"""
-            SELECT {_SUMMARY}
-              FROM articles, websearch_to_tsquery('english', %(query)s) AS q
-             WHERE search @@ q
-                OR (numnode(q) = 0 AND (title ILIKE %(like)s OR body ILIKE %(like)s))
-             ORDER BY ts_rank(search, q) DESC, written_xid DESC, written_seq DESC
-             LIMIT %(limit)s"""
-        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return [_summary(r) for r in self._all(sql, {"query": query, "like": like, "limit": limit})]
+        with self._cursor() as cur:
+            terms = cur.execute("SELECT numnode(websearch_to_tsquery('english', %(query)s)) AS n", {"query": query})
+            row = terms.fetchone()
+            if row is not None and row["n"] > 0:
+                cur.execute(
+                    f"""SELECT {_SUMMARY}
+                          FROM articles, websearch_to_tsquery('english', %(query)s) AS q
+                         WHERE search @@ q
+                         ORDER BY ts_rank(search, q) DESC, written_xid DESC, written_seq DESC
+                         LIMIT %(limit)s""",
+                    {"query": query, "limit": limit},
+                )
+            else:
+                like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                cur.execute(
+                    f"""SELECT {_SUMMARY} FROM articles
+                         WHERE title ILIKE %(like)s OR body ILIKE %(like)s
+                         ORDER BY written_xid DESC, written_seq DESC
+                         LIMIT %(limit)s""",
+                    {"like": like, "limit": limit},
+                )
+            return [_summary(r) for r in cur.fetchall()]
 
     def articles_after(self, cursor: int, limit: int) -> list[ArticleSummary]:
         """The oldest ``limit`` articles after ``cursor``, oldest first, among those whose
