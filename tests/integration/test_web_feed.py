@@ -126,3 +126,16 @@ def test_the_feed_starts_after_the_articles_of_ended_transactions(
     finally:
         open_one.close()
     assert [a.id for a in source.articles_after(start, 50)] == ["open-1"]
+
+
+def test_a_cursor_from_before_the_feed_position_resumes_from_now_not_from_the_start(
+    database: Database, source: PostgresSource, sink_events: list[dict[str, Any]]
+) -> None:
+    store = SinkStore(database.url, "feed-test")
+    try:
+        rows = [article_rows(renumbered(e, f"old-{i}"), Position(TOPIC, 0, i)) for i, e in enumerate(sink_events)]
+        store.write(Batch(rows, (), [OffsetRange(TOPIC, 0, None, len(rows))]))
+    finally:
+        store.close()
+    written_at_micros = 1_796_000_000_000_000  # what the old feed sent as an event id
+    assert source.articles_after(written_at_micros, 50) == []

@@ -228,6 +228,10 @@ class PostgresSource:
         transaction ended before this read began (below the snapshot's xmin): a
         transaction still open, even one that started before a row already sent, can
         only ever commit rows above the cursor the feed reaches from here."""
+        if 0 < cursor < _SEQ_SPAN:
+            # a position from before migration 0005 (a timestamp a browser sends back
+            # as Last-Event-ID across the upgrade): from now, not the whole table again
+            cursor = self.newest_cursor()
         xid, seq = divmod(cursor, _SEQ_SPAN)
         sql = f"""
             SELECT {_SUMMARY} FROM articles
