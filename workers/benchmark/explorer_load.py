@@ -48,7 +48,7 @@ from workers.positions import Position
 from workers.sink.local_cluster import LocalCluster, free_port, local_cluster
 from workers.sink.rows import article_rows
 from workers.sink.samples import sample_stream
-from workers.sink.schema import apply_migrations
+from workers.sink.schema import READER_ROLE, apply_migrations
 
 __all__ = ["LoadBench", "main", "measure", "reader_paths"]
 
@@ -192,6 +192,22 @@ def _readers(
             serve.kill()
             serve.wait()
         Path(f.name).unlink(missing_ok=True)
+        _wait_for_readers_to_leave(cluster, database)
+
+
+def _wait_for_readers_to_leave(cluster: LocalCluster, database: str, timeout: float = 30) -> None:
+    """Wait until the reader role has no session left on ``database``: the owner may not
+    end another role's sessions, so dropping the database would fail."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(cluster.url("newsflow"), autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND usename = %s",
+                (database, READER_ROLE),
+            ).fetchone()
+            if row is None or row[0] == 0:
+                return
+            time.sleep(0.2)
 
 
 def measure(cluster: LocalCluster, events: Sequence[dict[str, Any]], args: argparse.Namespace) -> LoadBench:
