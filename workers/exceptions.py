@@ -15,11 +15,12 @@ Each package keeps its own errors in its ``exceptions.py``; the whole tree::
     │                              smallest record that accounts for an input (exit 70)
     ├── SinkError                  workers.sink.exceptions: [E916] and the sink's tree
     │   ├── DatabaseUnavailable    [E910]
-    │   ├── MigrationError         [E911]
+    │   ├── MigrationError         [E911], [E917]
     │   ├── UnreadableEvent        [E912]
     │   ├── LocalClusterError      [E913]
     │   ├── StaleOffsets           [E914]
-    │   └── RejectedBatch          [E915]
+    │   ├── RejectedBatch          [E915]
+    │   └── SystematicRefusal      [E918]
     ├── WebError                   workers.web.exceptions: the explorer's tree
     │   ├── StoreUnavailable       [E920], [E921], [E924], [E925], [E926]
     │   └── UnsafeRendering        [E923]

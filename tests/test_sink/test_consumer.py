@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
+import pytest
 from kafka import TopicPartition
 from prometheus_client import CollectorRegistry
 
 from tests.test_sink.test_batch import FakeRecord, record
 from workers.metrics import SinkMetrics
 from workers.settings import Settings
-from workers.sink.consumer import SinkConsumer
-from workers.sink.exceptions import DatabaseUnavailable, RejectedBatch, StaleOffsets
+from workers.sink.consumer import SYSTEMATIC_REFUSALS, SinkConsumer
+from workers.sink.exceptions import DatabaseUnavailable, RejectedBatch, StaleOffsets, SystematicRefusal
 from workers.sink.retry import backoff_seconds
 from workers.sink.samples import renumbered
 from workers.sink.store import Batch, WriteResult
@@ -52,6 +53,9 @@ class FakeStore:
         self.stored = stored or {}
         self.batches: list[Batch] = []
         self.refuse_offsets: set[int] = set()
+        #: offset -> signature of a refusal other than the default one
+        self.refuse_as: dict[int, str] = {}
+        self.probes: list[Batch] = []
         self.read_failures: list[Exception] = []
         self.reads = 0
 
@@ -64,10 +68,20 @@ class FakeStore:
     def write(self, batch: Batch) -> WriteResult:
         if self.failures:
             raise self.failures.pop(0)
-        if any(r.article.kafka_offset in self.refuse_offsets for r in batch.articles):
-            raise RejectedBatch("[E915] refused")
+        self._refuse(batch)
         self.batches.append(batch)
         return WriteResult(new=len(batch.articles))
+
+    def probe(self, batch: Batch) -> WriteResult:
+        self.probes.append(batch)
+        self._refuse(batch)
+        return WriteResult(new=len(batch.articles))
+
+    def _refuse(self, batch: Batch) -> None:
+        for r in batch.articles:
+            if r.article.kafka_offset in self.refuse_offsets:
+                signature = self.refuse_as.get(r.article.kafka_offset, "SQLSTATE 23514 on claims: claims_kind_check")
+                raise RejectedBatch("[E915] refused", signature)
 
 
 def make_sink(store: FakeStore) -> tuple[SinkConsumer, FakeKafka, list[float]]:
@@ -156,3 +170,63 @@ def test_a_record_of_a_partition_never_sought_is_not_written(seed_events: list[d
     sink, _, _ = make_sink(store)
     stray = FakeRecord(TOPIC, 7, 0, b"k", orjson.dumps(seed_events[0]))
     assert sink.write([stray]) == 0 and store.batches == []
+
+
+def dead_offsets(store: FakeStore) -> list[int]:
+    return [d.read_offset for b in store.batches for d in b.dead_letters]
+
+
+def test_every_event_refused_for_one_reason_stops_the_sink_with_nothing_dead_lettered(
+    seed_events: list[dict[str, Any]],
+) -> None:
+    store = FakeStore()
+    store.refuse_offsets = set(range(40))
+    sink, _, _ = make_sink(store)
+    with pytest.raises(SystematicRefusal, match=r"\[E918\].*5 consecutive events.*claims_kind_check.*@0 on"):
+        sink.write(records(seed_events, 40))
+    assert store.batches == [] and sink.expected[(TOPIC, 0)] is None
+
+
+def test_a_refused_event_among_good_ones_costs_one_rolled_back_try_of_the_next(
+    seed_events: list[dict[str, Any]],
+) -> None:
+    store = FakeStore()
+    store.refuse_offsets = {5}
+    sink, _, _ = make_sink(store)
+    sink.write(records(seed_events, 8))
+    assert dead_offsets(store) == [5]
+    assert [r.article.kafka_offset for p in store.probes for r in p.articles] == [6]
+
+
+def test_consecutive_events_refused_for_different_reasons_are_each_dead_lettered(
+    seed_events: list[dict[str, Any]],
+) -> None:
+    store = FakeStore()
+    store.refuse_offsets = set(range(8))
+    store.refuse_as = {i: f"SQLSTATE 22P02: reason {i}" for i in range(8)}
+    sink, _, _ = make_sink(store)
+    assert sink.write(records(seed_events, 8)) == 8
+    assert dead_offsets(store) == list(range(8))
+
+
+def test_events_refused_one_poll_at_a_time_stop_the_sink_after_a_bounded_number_of_dead_letters(
+    seed_events: list[dict[str, Any]],
+) -> None:
+    store = FakeStore()
+    store.refuse_offsets = set(range(20))
+    sink, _, _ = make_sink(store)
+    stream = records(seed_events, 20)
+    with pytest.raises(SystematicRefusal, match=r"\[E918\].*4 of them dead-lettered"):
+        for one in stream:
+            sink.write([one])
+    assert dead_offsets(store) == list(range(SYSTEMATIC_REFUSALS - 1))
+
+
+def test_an_event_written_between_two_refusals_ends_the_run(seed_events: list[dict[str, Any]]) -> None:
+    store = FakeStore()
+    refused = [0, 1, 2, 3, 5, 6, 7, 8]
+    store.refuse_offsets = set(refused)
+    sink, _, _ = make_sink(store)
+    for one in records(seed_events, 9):
+        sink.write([one])
+    assert dead_offsets(store) == refused

@@ -12,6 +12,16 @@ stopped; a batch refused because another sink moved an offset is dropped and the
 partitions re-seek to the stored offsets; rows the database refuses for good are found
 by halving the batch and written as a dead letter, alone. A record that is no event is
 a dead-letter row, in the batch's transaction.
+
+A refusal that is systematic is no bad event: when :data:`SYSTEMATIC_REFUSALS`
+consecutive events (in read order, across polls, nothing written between them) are
+refused with the same error signature (SQLSTATE and constraint, the row's values left
+out), the schema and the code disagree, and the sink stops with
+:class:`~workers.sink.exceptions.SystematicRefusal` [E918] instead of dead-lettering the
+stream. Before dead-lettering a refused event the sink therefore tries the events that
+follow it in the poll, each alone in a transaction rolled back: when enough of them are
+refused the same way it stops with none of them dead-lettered. Only events that come
+one poll at a time can be dead-lettered first: at most ``SYSTEMATIC_REFUSALS - 1``.
 """
 
 from __future__ import annotations
@@ -30,13 +40,18 @@ from workers.kafka.client import client_config
 from workers.metrics import SinkMetrics
 from workers.settings import Settings
 from workers.sink.batch import Record, make_batch, rejected_batch
-from workers.sink.exceptions import RejectedBatch, StaleOffsets
+from workers.sink.exceptions import RejectedBatch, StaleOffsets, SystematicRefusal
 from workers.sink.retry import DatabaseRetry
 from workers.sink.store import Batch, SinkStore, WriteResult
 
-__all__ = ["SinkConsumer"]
+__all__ = ["SYSTEMATIC_REFUSALS", "SinkConsumer"]
 
 log = logging.getLogger(__name__)
+
+#: Consecutive events refused with one error signature that make a refusal systematic
+#: (the sink stops, [E918]). Two or three events in a row can be bad for one reason
+#: (articles over the search vector's limit); five are a schema that refuses everything.
+SYSTEMATIC_REFUSALS = 5
 
 
 class SinkConsumer:
@@ -86,6 +101,9 @@ class SinkConsumer:
         #: Per assigned (topic, partition): the next offset stored in the database when
         #: the sink last read or wrote it (None: none stored yet).
         self.expected: dict[tuple[str, int], int | None] = {}
+        #: The events dead-lettered since the last one written, if all were refused with
+        #: one signature: (signature, how many, where the first was read).
+        self._refusals: tuple[str, int, str] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def run(self) -> None:
@@ -153,6 +171,7 @@ class SinkConsumer:
                     half = len(part) // 2
                     pending[:0] = [part[:half], part[half:]]
                     continue
+                self._stop_if_systematic(part[0], error, [r for later in pending for r in later])
                 log.error(
                     "sink: the database refused %s[%d]@%d, written as a dead letter: %s",
                     part[0].topic,
@@ -166,13 +185,65 @@ class SinkConsumer:
                 except StaleOffsets:
                     self.seek_to_stored(list(self._consumer.assignment()))
                     return committed
-            if result is None:  # stopped
-                return committed
+                if result is None:  # stopped
+                    return committed
+                self._refused(part[0], error)
+            else:
+                if result is None:  # stopped
+                    return committed
+                self._refusals = None
             committed += len(part)
             for offsets in batch.offsets:
                 self.expected[(offsets.topic, offsets.partition)] = offsets.next_offset
             self._commit_to_kafka(batch)
         return committed
+
+    def _refused(self, record: Record, error: RejectedBatch) -> None:
+        """Count ``record``, just dead-lettered, in the run of refusals with its signature."""
+        if self._refusals is not None and self._refusals[0] == error.signature:
+            signature, count, first = self._refusals
+            self._refusals = (signature, count + 1, first)
+        else:
+            self._refusals = (error.signature, 1, _at(record))
+
+    def _stop_if_systematic(self, refused: Record, error: RejectedBatch, followers: Sequence[Record]) -> None:
+        """Raise if ``refused``, with the events refused before it and those after it in
+        the poll that the database refuses too, makes a run of :data:`SYSTEMATIC_REFUSALS`.
+
+        The followers are tried each alone, rolled back, until one passes or is refused
+        for another reason: a bad event among good ones costs one such try.
+
+        Raises:
+            SystematicRefusal: [E918] the run is long enough.
+        """
+        prior = self._refusals if self._refusals is not None and self._refusals[0] == error.signature else None
+        dead = prior[1] if prior else 0
+        first = prior[2] if prior else _at(refused)
+        run = dead + 1
+        for follower in followers[: max(0, SYSTEMATIC_REFUSALS - run)]:
+            if self._refusal_of(follower) != error.signature:
+                break
+            run += 1
+        if run < SYSTEMATIC_REFUSALS:
+            return
+        raise SystematicRefusal(
+            f"[E918] PostgreSQL refused {run} consecutive events for one reason ({error.signature}), from "
+            f"{first} on: the schema does not take what this version writes (a migration missing or half "
+            "applied, a CHECK that does not know a new value), no bad event. The sink stops instead of "
+            f"dead-lettering the stream ({dead} of them dead-lettered before the run was long enough); its "
+            "offsets stay where they were. Bring the schema and the sink to one version and start it again. "
+            f"The error: {error}"
+        )
+
+    def _refusal_of(self, record: Record) -> str | None:
+        """The signature the database refuses ``record`` with, written alone and rolled
+        back; None when it takes it (or the sink stopped first)."""
+        probe = make_batch([record], self.expected, dlq_topic=self.settings.topic_dlq, now=datetime.now(UTC))
+        try:
+            self._retry(lambda: self.store.probe(probe), what=f"a try of {_at(record)}")
+        except RejectedBatch as refusal:
+            return refusal.signature
+        return None
 
     def _write_until_done(self, batch: Batch, events: int) -> WriteResult | None:
         """Write ``batch``, retrying while the database is away; None if stopped first.
@@ -234,6 +305,10 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-pytho
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         self.sink.seek_to_stored(assigned)
+
+
+def _at(record: Record) -> str:
+    return f"{record.topic}[{record.partition}]@{record.offset}"
 
 
 def _names(partitions: Sequence[TopicPartition]) -> str:

@@ -5,14 +5,17 @@ Hierarchy (under :class:`workers.exceptions.NewsflowError`)::
     SinkError                  root of the sink's errors; raised itself for [E916], another
     │                          database error while writing (retried, never skipped)
     ├── DatabaseUnavailable    [E910] PostgreSQL cannot be reached (retried, never skipped)
-    ├── MigrationError         [E911] the schema cannot be brought up to date
+    ├── MigrationError         [E911] the schema cannot be brought up to date; [E917] the
+    │                          database was migrated by a newer newsflow (the sink refuses it)
     ├── UnreadableEvent        [E912] a record on an input topic is not an event the sink
     │                          knows; it becomes a dead-letter row, the stream goes on
     ├── LocalClusterError      [E913] the throwaway cluster of tests and bench did not start
     ├── StaleOffsets           [E914] another sink moved a partition's offset; the batch is
     │                          dropped and its partitions read again from the stored offsets
-    └── RejectedBatch          [E915] PostgreSQL refused a row for good; the event is found
-                               and written as a dead letter, alone
+    ├── RejectedBatch          [E915] PostgreSQL refused a row for good; the event is found
+    │                          and written as a dead letter, alone
+    └── SystematicRefusal      [E918] PostgreSQL refused consecutive events with the same
+                               error: the schema, not the events, is wrong; the sink stops
 
 Messages start with their code, say what failed and where, and what to do.
 """
@@ -28,6 +31,7 @@ __all__ = [
     "RejectedBatch",
     "SinkError",
     "StaleOffsets",
+    "SystematicRefusal",
     "UnreadableEvent",
 ]
 
@@ -71,4 +75,23 @@ class RejectedBatch(SinkError):
     """[E915] PostgreSQL refused a row of the batch for good (a data or integrity error).
 
     The consumer splits the batch to find the event and dead-letters it alone.
+
+    Args:
+        message: what was refused, starting with its code.
+        signature: the error without the values of the row (SQLSTATE, and the constraint
+            or the message with its numbers blanked): two events refused with the same
+            signature were refused for the same reason.
+    """
+
+    def __init__(self, message: str, signature: str = "") -> None:
+        super().__init__(message)
+        self.signature = signature or message
+
+
+class SystematicRefusal(SinkError):
+    """[E918] PostgreSQL refused consecutive events for one and the same reason.
+
+    A schema that drifted from the code (an upgrade half done, a ``CHECK`` that does not
+    take a new claim kind) refuses every event; dead-lettering them all would empty the
+    stream into ``dead_letters``. The sink stops instead, its offsets where they were.
     """

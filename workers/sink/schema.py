@@ -5,11 +5,14 @@
 transaction under a transaction-scoped advisory lock, so two sinks starting together
 apply them once (the second waits, then finds nothing to do) and a failed migration
 leaves the schema as it was. A file changed after it was applied is an error: write a
-new migration instead. After migrating, the read-only role (when it exists) is granted
-select on what the explorer and the documented queries read (:data:`READER_RELATIONS`)
-and nothing else: not ``dead_letters`` (raw input values), ``sink_offsets`` or
-``schema_migrations``. Its grants are set afresh on every run, so a database migrated
-when the role could select every table loses the rest the next time the sink starts.
+new migration instead. A database that has a migration applied which this code does not
+have (a newer newsflow migrated it) is refused: the code would write rows that schema may
+not take, or take differently; nothing is applied then. After migrating, the read-only role
+(when it exists) is granted select on what the explorer and the documented queries read
+(:data:`READER_RELATIONS`) and nothing else: not ``dead_letters`` (raw input values),
+``sink_offsets`` or ``schema_migrations``. Its grants are set afresh on every run, so a
+database migrated when the role could select every table loses the rest the next time
+the sink starts.
 """
 
 from __future__ import annotations
@@ -99,15 +102,17 @@ def apply_migrations(conn: psycopg.Connection[Any], migrations: list[Migration] 
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL,"
                 " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
             )
-            rows = conn.execute("SELECT version, checksum FROM schema_migrations").fetchall()
+            rows = conn.execute("SELECT version, checksum, name FROM schema_migrations").fetchall()
             done: dict[int, str] = {row[0]: row[1] for row in rows}
             for migration in todo:
+                if migration.version in done and done[migration.version] != migration.checksum:
+                    raise MigrationError(
+                        f"[E911] migration {migration.name} changed after it was applied to this database: "
+                        "restore the file and put the change in a new numbered migration"
+                    )
+            _refuse_unknown({row[0]: row[2] for row in rows}, todo)
+            for migration in todo:
                 if migration.version in done:
-                    if done[migration.version] != migration.checksum:
-                        raise MigrationError(
-                            f"[E911] migration {migration.name} changed after it was applied to this database: "
-                            "restore the file and put the change in a new numbered migration"
-                        )
                     continue
                 conn.execute(migration.text.encode("utf-8"))
                 conn.execute(
@@ -130,3 +135,22 @@ def apply_migrations(conn: psycopg.Connection[Any], migrations: list[Migration] 
     except psycopg.Error as error:
         raise MigrationError(f"[E911] the schema migration failed and was rolled back: {error}") from error
     return applied
+
+
+def _refuse_unknown(applied: dict[int, str], known: list[Migration]) -> None:
+    """Raise if the database has migrations applied that ``known`` lacks.
+
+    Raises:
+        MigrationError: [E917] a newer newsflow migrated this database.
+    """
+    ours = {m.version for m in known}
+    unknown = sorted(v for v in applied if v not in ours)
+    if not unknown:
+        return
+    names = ", ".join(applied[v] for v in unknown)
+    newest = max(ours, default=0)
+    raise MigrationError(
+        f"[E917] the database was migrated by a newer newsflow: migration(s) {names} are applied there but "
+        f"unknown to this version (its newest is {newest:04d}). Refusing to run against a schema newer than "
+        "the code: run the newsflow version that applied them (or a later one)"
+    )

@@ -19,6 +19,7 @@ workers during a rebalance or a rolling upgrade).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,6 +52,7 @@ __all__ = [
     "WriteResult",
     "copy_rows",
     "decide",
+    "refusal_signature",
     "refused_for_good",
 ]
 
@@ -239,16 +241,32 @@ class SinkStore:
             DatabaseUnavailable: the connection failed (the batch may be retried).
             SinkError: another database error [E916] (retried as well).
         """
+        return self._write(batch, keep=True)
+
+    def probe(self, batch: Batch) -> WriteResult:
+        """Write ``batch``'s rows in a transaction that is rolled back: whether the database
+        would take them. Its offsets are neither checked nor moved.
+
+        Raises:
+            RejectedBatch, DatabaseUnavailable, SinkError: as :meth:`write`.
+        """
+        return self._write(Batch(batch.articles, batch.dead_letters, ()), keep=False)
+
+    def _write(self, batch: Batch, *, keep: bool) -> WriteResult:
         conn = self.connection()
         try:
             with conn.transaction(), conn.cursor() as cur:
                 self._move_offsets(cur, batch.offsets)
                 result = self._write_rows(cur, batch)
+                if not keep:
+                    raise psycopg.Rollback()  # ends the transaction block quietly, undone
         except SinkError:  # StaleOffsets: ours, already explained
             raise
         except psycopg.Error as error:
             if refused_for_good(error):
-                raise RejectedBatch(f"[E915] PostgreSQL refused a row of the batch: {error}") from error
+                raise RejectedBatch(
+                    f"[E915] PostgreSQL refused a row of the batch: {error}", refusal_signature(error)
+                ) from error
             if isinstance(error, psycopg.OperationalError):
                 # connection lost, server shutting down, deadlock or serialization: worth a retry
                 raise DatabaseUnavailable(f"[E910] writing a batch to {_where(self.url)} failed: {error}") from error
@@ -352,6 +370,19 @@ def refused_for_good(error: psycopg.Error) -> bool:
     if isinstance(error, psycopg.errors.DataError | psycopg.errors.IntegrityError):
         return True
     return (error.sqlstate or "")[:2] in REFUSED_FOR_GOOD
+
+
+def refusal_signature(error: psycopg.Error) -> str:
+    """What ``error`` says without the values of the refused row: its SQLSTATE and the
+    constraint it names, or else its message with the numbers blanked (``string is too
+    long for tsvector (# bytes, max # bytes)``). Equal for every row a schema refuses."""
+    diag = error.diag
+    what = diag.constraint_name or _DIGITS.sub("#", diag.message_primary or str(error).split("\n", 1)[0])
+    table = f" on {diag.table_name}" if diag.table_name else ""
+    return f"SQLSTATE {error.sqlstate or '?'}{table}: {what}"
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def _cannot_connect(url: str, error: Exception) -> str:
