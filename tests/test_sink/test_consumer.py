@@ -13,10 +13,14 @@ from prometheus_client import CollectorRegistry
 
 from tests.test_sink.test_batch import FakeRecord, record
 from workers.metrics import SinkMetrics
+from workers.positions import Position
 from workers.settings import Settings
 from workers.sink.consumer import SYSTEMATIC_REFUSALS, SinkConsumer
 from workers.sink.exceptions import DatabaseUnavailable, RejectedBatch, StaleOffsets, SystematicRefusal
+from workers.sink.part_reader import FoundParts
+from workers.sink.parts import WantedParts
 from workers.sink.retry import backoff_seconds
+from workers.sink.rows import article_rows
 from workers.sink.samples import renumbered
 from workers.sink.store import Batch, WriteResult
 
@@ -230,3 +234,39 @@ def test_an_event_written_between_two_refusals_ends_the_run(seed_events: list[di
     for one in records(seed_events, 9):
         sink.write([one])
     assert dead_offsets(store) == refused
+
+
+class FakeParts:
+    """Hands back the parts it was given, for the article events that ask."""
+
+    def __init__(self, entities: list[dict[str, Any]], claims: list[dict[str, Any]]) -> None:
+        self.found = FoundParts(entities, claims)
+        self.asked: list[tuple[str, int | None]] = []
+
+    def read(self, wanted: WantedParts, sent_at_ms: int | None) -> FoundParts | None:
+        self.asked.append((wanted.article_id, sent_at_ms))
+        return self.found
+
+
+def test_an_article_event_that_left_out_its_parts_is_written_with_them(seed_events: list[dict[str, Any]]) -> None:
+    whole = renumbered(seed_events[0], "big")
+    cut = {**whole, "body": None, "entities": [], "claims": []}
+    cut["flags"] = [*whole["flags"], "body_omitted", "entities_omitted", "claims_omitted"]
+    parts = FakeParts(list(reversed(whole["entities"])), whole["claims"])
+    store = FakeStore()
+    kafka = FakeKafka()
+    sink = SinkConsumer(
+        Settings(data_dir="/tmp/unused"),
+        store,  # type: ignore[arg-type]
+        SinkMetrics(CollectorRegistry()),
+        consumer=kafka,
+        sleep=lambda _: None,
+        parts=parts,
+    )
+    sink.seek_to_stored(kafka.assigned)
+    assert sink.write([record(cut, 0, 0), *records(seed_events, 1)]) == 2
+    [rows, plain] = store.batches[0].articles
+    full = article_rows(whole, Position(TOPIC, 0, 0))
+    assert (rows.mentions, rows.claims, rows.article_entities) == (full.mentions, full.claims, full.article_entities)
+    assert rows.article.body is None and "entities_omitted" in rows.article.flags
+    assert parts.asked == [("big", None)] and plain.mentions

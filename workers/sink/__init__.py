@@ -1,7 +1,9 @@
 """The PostgreSQL sink: ``articles.enriched`` and ``articles.dlq`` into tables.
 
 Modules: :mod:`~workers.sink.tables` (a row type per table), :mod:`~workers.sink.rows` (pure: the rows
-of one event), :mod:`~workers.sink.batch` (pure: records into a batch), :mod:`~workers.sink.schema`
+of one event), :mod:`~workers.sink.batch` (pure: records into a batch), :mod:`~workers.sink.parts` (pure: an
+article event's left-out entities and claims put back) and :mod:`~workers.sink.part_reader` (reads
+them from their topics), :mod:`~workers.sink.schema`
 (migrations), :mod:`~workers.sink.store` (PostgreSQL adapter), :mod:`~workers.sink.retry` (which
 database failures a retry can outlast, and the waits), :mod:`~workers.sink.consumer` (Kafka adapter),
 :mod:`~workers.sink.local_cluster` (throwaway server for tests and bench); errors in

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from workers.positions import Positioned
 from workers.sink.exceptions import UnreadableEvent
@@ -37,6 +37,7 @@ def make_batch(
     *,
     dlq_topic: str,
     now: datetime,
+    joined: Mapping[tuple[str, int, int], Mapping[str, Any]] | None = None,
 ) -> Batch:
     """The batch that writes ``records`` (in read order).
 
@@ -47,12 +48,16 @@ def make_batch(
         dlq_topic: the dead-letter topic (its records are dead letters, every other
             topic's enriched articles).
         now: when records the sink cannot read failed.
+        joined: per (topic, partition, offset), the event to write instead of the
+            record's own: an article event with the entities and claims it left out put
+            back (:mod:`workers.sink.parts`).
     """
     articles: list[ArticleRows] = []
     dead: list[DeadLetterRow] = []
     for record in records:
         try:
-            event = parse_event(record.value)
+            whole = joined.get((record.topic, record.partition, record.offset)) if joined else None
+            event = parse_event(record.value) if whole is None else whole
             if record.topic == dlq_topic:
                 dead.append(dead_letter_row(event, record))
             else:

@@ -13,6 +13,11 @@ partitions re-seek to the stored offsets; rows the database refuses for good are
 by halving the batch and written as a dead letter, alone. A record that is no event is
 a dead-letter row, in the batch's transaction.
 
+An article event that left out its entities and claims (an event over its topic's size)
+is written with them: :class:`~workers.sink.part_reader.PartReader` reads them back from
+their topics, :func:`~workers.sink.parts.join_parts` puts them into the event, and the
+batch writes the whole, in the transaction of the article event's offset.
+
 A refusal that is systematic is no bad event: when :data:`SYSTEMATIC_REFUSALS`
 consecutive events (in read order, across polls, nothing written between them) are
 refused with the same error signature (SQLSTATE and constraint, the row's values left
@@ -31,7 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
@@ -41,6 +46,8 @@ from workers.metrics import SinkMetrics
 from workers.settings import Settings
 from workers.sink.batch import Record, make_batch, rejected_batch
 from workers.sink.exceptions import RejectedBatch, StaleOffsets, SystematicRefusal
+from workers.sink.part_reader import FoundParts, PartReader, sent_at
+from workers.sink.parts import WantedParts, join_parts, omits_parts
 from workers.sink.retry import DatabaseRetry
 from workers.sink.store import Batch, SinkStore, WriteResult
 
@@ -54,6 +61,12 @@ log = logging.getLogger(__name__)
 SYSTEMATIC_REFUSALS = 5
 
 
+class PartSource(Protocol):
+    """Reads back an article event's left-out parts (:class:`~workers.sink.part_reader.PartReader`)."""
+
+    def read(self, wanted: WantedParts, sent_at_ms: int | None) -> FoundParts | None: ...
+
+
 class SinkConsumer:
     """Moves ``articles.enriched`` and ``articles.dlq`` into PostgreSQL.
 
@@ -64,6 +77,8 @@ class SinkConsumer:
         stop: set it to make :meth:`run` return after the batch in hand.
         consumer: a ready consumer (tests); by default one is built from ``settings``.
         sleep: how to wait between retries (tests pass a fake).
+        parts: reads back what article events left out (tests pass a fake); by default
+            a :class:`~workers.sink.part_reader.PartReader`, made when first needed.
     """
 
     def __init__(
@@ -75,8 +90,10 @@ class SinkConsumer:
         stop: threading.Event | None = None,
         consumer: Any = None,
         sleep: Callable[[float], None] = time.sleep,
+        parts: PartSource | None = None,
     ) -> None:
         self.settings = settings
+        self._parts = parts
         self.store = store
         self.metrics = metrics
         self.stop = stop or threading.Event()
@@ -114,6 +131,8 @@ class SinkConsumer:
                 self.step()
         finally:
             self._consumer.close(autocommit=False)
+            if isinstance(self._parts, PartReader):
+                self._parts.close()
 
     def step(self, timeout_ms: int = 500) -> int:
         """Poll once and write what came; returns how many records were committed."""
@@ -155,11 +174,16 @@ class SinkConsumer:
             # a partition we never sought (its listener call failed): read it again from the database
             self.seek_to_stored(list(self._consumer.assignment()))
             return 0
+        joined = self._join_parts(records)
+        if joined is None:  # stopped while reading them
+            return 0
         pending: list[Sequence[Record]] = [records]
         committed = 0
         while pending:
             part = pending.pop(0)
-            batch = make_batch(part, self.expected, dlq_topic=self.settings.topic_dlq, now=datetime.now(UTC))
+            batch = make_batch(
+                part, self.expected, dlq_topic=self.settings.topic_dlq, now=datetime.now(UTC), joined=joined
+            )
             try:
                 result = self._write_until_done(batch, len(part))
             except StaleOffsets as error:
@@ -197,6 +221,28 @@ class SinkConsumer:
                 self.expected[(offsets.topic, offsets.partition)] = offsets.next_offset
             self._commit_to_kafka(batch)
         return committed
+
+    def _join_parts(self, records: Sequence[Record]) -> dict[tuple[str, int, int], dict[str, Any]] | None:
+        """Per record whose article event left out its entities or claims, the event with
+        them read back from their topics (:mod:`workers.sink.parts`); None if stopped."""
+        joined: dict[tuple[str, int, int], dict[str, Any]] = {}
+        for record in records:
+            if record.topic != self.settings.topic_enriched:
+                continue
+            event = omits_parts(record.value)
+            if event is None:
+                continue
+            try:
+                wanted = WantedParts.of(event)
+            except (KeyError, TypeError, ValueError):
+                continue  # not an event the batch can read: it dead-letters it
+            if self._parts is None:
+                self._parts = PartReader(self.settings, stop=self.stop)
+            found = self._parts.read(wanted, sent_at(record))
+            if found is None:
+                return None
+            joined[(record.topic, record.partition, record.offset)] = join_parts(event, found.entities, found.claims)
+        return joined
 
     def _refused(self, record: Record, error: RejectedBatch) -> None:
         """Count ``record``, just dead-lettered, in the run of refusals with its signature."""
