@@ -46,7 +46,7 @@ from workers.metrics import SinkMetrics
 from workers.settings import Settings
 from workers.sink.batch import Record, make_batch, rejected_batch
 from workers.sink.exceptions import RejectedBatch, StaleOffsets, SystematicRefusal
-from workers.sink.part_reader import FoundParts, PartReader, sent_at
+from workers.sink.part_reader import MARGIN_SECONDS, FoundParts, PartReader, sent_at
 from workers.sink.parts import WantedParts, join_parts, omits_parts
 from workers.sink.retry import DatabaseRetry
 from workers.sink.store import Batch, SinkStore, WriteResult
@@ -241,6 +241,14 @@ class SinkConsumer:
             found = self._parts.read(wanted, sent_at(record))
             if found is None:
                 return None
+            if not found.entities and not found.claims:
+                # an event is cut down only when it holds many: they expired, or clocks disagree by more than the margin
+                log.warning(
+                    "sink: %s left out its entities and claims but none were found on their topics (retention "
+                    "shorter than the sink's lag? worker clocks apart by more than %d s?); stored without them",
+                    _at(record),
+                    MARGIN_SECONDS,
+                )
             joined[(record.topic, record.partition, record.offset)] = join_parts(event, found.entities, found.claims)
         return joined
 
