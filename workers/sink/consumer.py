@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 #: Consecutive events refused with one error signature that make a refusal systematic
 #: (the sink stops, [E918]). Two or three events in a row can be bad for one reason
-#: (articles over the search vector's limit); five are a schema that refuses everything.
+#: (claims over the search vector's limit); five are a schema that refuses everything.
 SYSTEMATIC_REFUSALS = 5
 
 
@@ -195,7 +195,7 @@ class SinkConsumer:
                     half = len(part) // 2
                     pending[:0] = [part[:half], part[half:]]
                     continue
-                self._stop_if_systematic(part[0], error, [r for later in pending for r in later])
+                self._stop_if_systematic(part[0], error, [r for later in pending for r in later], joined)
                 log.error(
                     "sink: the database refused %s[%d]@%d, written as a dead letter: %s",
                     part[0].topic,
@@ -260,7 +260,9 @@ class SinkConsumer:
         else:
             self._refusals = (error.signature, 1, _at(record))
 
-    def _stop_if_systematic(self, refused: Record, error: RejectedBatch, followers: Sequence[Record]) -> None:
+    def _stop_if_systematic(
+        self, refused: Record, error: RejectedBatch, followers: Sequence[Record], joined: Mapping[Any, Any]
+    ) -> None:
         """Raise if ``refused``, with the events refused before it and those after it in
         the poll that the database refuses too, makes a run of :data:`SYSTEMATIC_REFUSALS`.
 
@@ -275,7 +277,7 @@ class SinkConsumer:
         first = prior[2] if prior else _at(refused)
         run = dead + 1
         for follower in followers[: max(0, SYSTEMATIC_REFUSALS - run)]:
-            if self._refusal_of(follower) != error.signature:
+            if self._refusal_of(follower, joined) != error.signature:
                 break
             run += 1
         if run < SYSTEMATIC_REFUSALS:
@@ -289,10 +291,12 @@ class SinkConsumer:
             f"The error: {error}"
         )
 
-    def _refusal_of(self, record: Record) -> str | None:
+    def _refusal_of(self, record: Record, joined: Mapping[Any, Any]) -> str | None:
         """The signature the database refuses ``record`` with, written alone and rolled
-        back; None when it takes it (or the sink stopped first)."""
-        probe = make_batch([record], self.expected, dlq_topic=self.settings.topic_dlq, now=datetime.now(UTC))
+        back (``joined``: as in :meth:`write`); None when it takes it (or the sink stopped first)."""
+        probe = make_batch(
+            [record], self.expected, dlq_topic=self.settings.topic_dlq, now=datetime.now(UTC), joined=joined
+        )
         try:
             self._retry(lambda: self.store.probe(probe), what=f"a try of {_at(record)}")
         except RejectedBatch as refusal:
