@@ -86,3 +86,16 @@ def test_an_unreachable_database_is_one_error_line_naming_the_setting(sink_setti
     done = newsflow(sink_settings, "sink", "--migrate-only", "--database-url", "postgresql://newsflow@127.0.0.1:1/x")
     assert done.returncode == 2
     assert b"[E910]" in done.stderr and b"NEWSFLOW_DATABASE_URL" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_a_database_migrated_by_a_newer_version_is_refused_at_start(
+    database: Database, sink_settings: Settings
+) -> None:
+    with psycopg.connect(database.url) as conn:
+        conn.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, '9999_from_later', 'x')")
+    for command in (("sink", "--migrate-only"), ("sink",)):
+        done = newsflow(sink_settings, *command)
+        error = done.stderr.decode()
+        assert done.returncode == 2, error
+        assert "[E917]" in error and "9999_from_later" in error and "newer" in error and "Traceback" not in error
+        assert error.count("newsflow: error:") == 1

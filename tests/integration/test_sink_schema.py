@@ -113,3 +113,17 @@ def test_a_reader_once_granted_every_table_loses_the_rest_when_the_sink_migrates
         apply_migrations(conn)
     with psycopg.connect(database.reader_url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("SELECT value FROM dead_letters")
+
+
+def test_a_database_with_a_migration_this_code_lacks_is_refused_and_nothing_applied(
+    bare_database: Database,
+) -> None:
+    known = load_migrations()
+    with psycopg.connect(bare_database.url) as conn:
+        apply_migrations(conn, known[:1])
+        conn.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, '9999_from_later', 'x')")
+        conn.commit()
+        with pytest.raises(MigrationError, match=r"\[E917\].*9999_from_later.*unknown to this version"):
+            apply_migrations(conn, known)
+        versions = sorted(r[0] for r in conn.execute("SELECT version FROM schema_migrations"))
+    assert versions == [known[0].version, 9999]
