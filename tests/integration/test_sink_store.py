@@ -217,14 +217,65 @@ def test_the_views_answer_the_questions_users_ask(store: SinkStore, sink_events:
         assert ("claim",) in hits
 
 
-def test_an_article_over_postgresqls_search_vector_limit_is_refused_for_good(
+def distinct_words(n: int) -> str:
+    """Text of ``n`` distinct words whose tsvector is over PostgreSQL's 1 MB (for 110,000)."""
+    return " ".join(f"w{i:05x}q" for i in range(n))
+
+
+def test_an_article_over_postgresqls_search_vector_limit_is_stored_with_its_title_alone_searchable(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    """Its body would make a tsvector over 1 MB (SQLSTATE 54000): the article is stored with
+    all its rows, the search vector holds the title only, and the article says so."""
+    event = dict(next(iter(sample_stream(sink_events, 1))))
+    event["body"] = distinct_words(110_000)  # under 1 MB, distinct words
+    assert len(event["body"].encode()) < 1_000_000
+    assert store.write(batch_of([event])).new == 1
+    assert store.stored_offsets([TOPIC]) == {(TOPIC, 0): 1}
+    assert audit_rows(database.url, [event]).exact
+    title_word = max((w.strip("'\",.:") for w in event["title"].split()), key=len)  # no stop word
+    with psycopg.connect(database.url) as conn:
+        flags, by_body, by_title = conn.execute(
+            "SELECT flags, search @@ plainto_tsquery('english', 'w00010q'),"
+            " search @@ plainto_tsquery('english', %s) FROM articles",
+            (title_word,),
+        ).fetchone() or (None, None, None)
+    assert "search_body_omitted" in flags and by_body is False and by_title is True
+
+
+def test_a_claim_over_postgresqls_search_vector_limit_is_refused_for_good(
     store: SinkStore, sink_events: list[dict[str, Any]]
 ) -> None:
     """SQLSTATE 54000 is an OperationalError to psycopg, but no retry can pass it: refused,
-    for the consumer to write the article as a dead letter, instead of a partition stopped."""
+    for the consumer to write the event as a dead letter, instead of a partition stopped."""
     event = dict(next(iter(sample_stream(sink_events, 1))))
-    event["body"] = " ".join(f"w{i:05x}q" for i in range(110_000))  # under 1 MB, distinct words
-    assert len(event["body"].encode()) < 1_000_000
+    claim = event["claims"][0]
+    claim["content"] = {**claim["content"], "text": distinct_words(110_000)}
     with pytest.raises(RejectedBatch, match=r"\[E915\].*tsvector"):
         store.write(batch_of([event]))
     assert store.stored_offsets([TOPIC]) == {}
+
+
+def test_a_probe_writes_nothing_and_moves_no_offset(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    result = store.probe(batch_of(list(sample_stream(sink_events, 3))))
+    assert result.new == 3
+    assert store.stored_offsets([TOPIC]) == {}
+    with psycopg.connect(database.url) as conn:
+        assert conn.execute("SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM mentions)").fetchone() == (
+            0,
+        )
+
+
+def test_rows_refused_by_one_check_are_refused_with_one_signature(
+    store: SinkStore, database: Database, sink_events: list[dict[str, Any]]
+) -> None:
+    with psycopg.connect(database.url) as conn:  # a schema that does not take what the code writes
+        conn.execute("ALTER TABLE claims ADD CONSTRAINT claims_kind_known CHECK (kind = 'never')")
+    signatures = []
+    for i, event in enumerate(sample_stream(sink_events, 2, prefix="sig")):
+        with pytest.raises(RejectedBatch) as refused:
+            store.write(batch_of([event], start=i))
+        signatures.append(refused.value.signature)
+    assert signatures[0] == signatures[1] == "SQLSTATE 23514 on claims: claims_kind_known"

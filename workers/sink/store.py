@@ -358,7 +358,7 @@ class SinkStore:
 
 #: SQLSTATE classes that the same rows can never pass, however often they are sent:
 #: data exceptions (22), integrity constraint violations (23) and program limits
-#: exceeded (54: an article whose search vector is over PostgreSQL's 1 MB, a statement
+#: exceeded (54: a claim whose search vector is over PostgreSQL's 1 MB, a statement
 #: too complex). psycopg files class 54 under OperationalError, with the passing
 #: failures, so the class is read from the SQLSTATE, not from the exception's type.
 REFUSED_FOR_GOOD: frozenset[str] = frozenset({"22", "23", "54"})
