@@ -288,7 +288,7 @@ class SinkConsumer:
             "applied, a CHECK that does not know a new value), no bad event. The sink stops instead of "
             f"dead-lettering the stream ({dead} of them dead-lettered before the run was long enough); its "
             "offsets stay where they were. Bring the schema and the sink to one version and start it again. "
-            f"The error: {error}"
+            f"The error: {' '.join(str(error).split())}"  # one line: psycopg's DETAIL and CONTEXT have their own
         )
 
     def _refusal_of(self, record: Record, joined: Mapping[Any, Any]) -> str | None:
