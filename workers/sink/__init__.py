@@ -15,7 +15,7 @@ exclusive):
 - ``articles`` (``article_id`` PK): the event's id, content hash, pipeline version,
   model, processed_at, title, body, source, url, languages, published_at, flags,
   duplicate_of, counts, the Kafka position it was read at, and ``search`` (a ``tsvector``
-  of title and body, GIN index; filled by a trigger since ``0004``, the title's alone
+  of title and body, GIN index; filled by a trigger since ``0003``, the title's alone
   with the flag ``search_body_omitted`` when the whole is over PostgreSQL's 1 MB).
 - ``entities`` (``entity_key`` PK, the global id ``label:slug`` of ``workers.ids``):
   latest name, label and place data (GeoNames id, country, lat/lon), first/last seen.

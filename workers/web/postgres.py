@@ -229,7 +229,7 @@ class PostgresSource:
         transaction still open, even one that started before a row already sent, can
         only ever commit rows above the cursor the feed reaches from here."""
         if 0 < cursor < _SEQ_SPAN:
-            # a position from before migration 0005 (a timestamp a browser sends back
+            # a position from before migration 0004 (a timestamp a browser sends back
             # as Last-Event-ID across the upgrade): from now, not the whole table again
             cursor = self.newest_cursor()
         xid, seq = divmod(cursor, _SEQ_SPAN)
@@ -357,7 +357,7 @@ class PostgresSource:
 
 
 # The live feed's position of a row: the id of the transaction that wrote it, then its
-# place in that transaction (migration 0005), as one integer, xid * 2**63 + seq, which
+# place in that transaction (migration 0004), as one integer, xid * 2**63 + seq, which
 # orders as the pair does (seq is a bigint) and travels as an SSE event id.
 _SEQ_SPAN = 2**63
 _SUMMARY = (
