@@ -2,8 +2,9 @@
 with the real :class:`~workers.sink.store.SinkStore`, fed by a fake Kafka.
 
 ``tests/test_sink/test_consumer.py`` tests the halving against a fake store that refuses
-by offset; here PostgreSQL itself refuses the article (a search vector over its 1 MB,
-SQLSTATE 54000), so the test fails if the database's refusal is not classified as for
+by offset; here PostgreSQL itself refuses the article (a claim whose search vector is over
+its 1 MB, SQLSTATE 54000; an article body that long is stored with its title alone
+searchable), so the test fails if the database's refusal is not classified as for
 good, if the halving loses or repeats a neighbour, or if the dead letter or the offsets
 are not written in the database.
 """
@@ -43,10 +44,11 @@ def store(database: Database) -> Iterator[SinkStore]:
 
 
 def too_big_for_search(event: dict[str, Any]) -> dict[str, Any]:
-    """``event`` with a body under 1 MB whose search vector is over PostgreSQL's 1 MB."""
+    """``event`` with a claim whose content makes a search vector over PostgreSQL's 1 MB."""
     big = dict(event)
-    big["body"] = " ".join(f"w{i:05x}q" for i in range(110_000))
-    assert len(big["body"].encode()) < 1_000_000
+    claims = [dict(c) for c in big["claims"]]
+    claims[0]["content"] = {**claims[0]["content"], "text": " ".join(f"w{i:05x}q" for i in range(110_000))}
+    big["claims"] = claims
     return big
 
 
