@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from workers.web.chart import mentions_chart_svg
 from workers.web.exceptions import StoreUnavailable, UnsafeRendering
 from workers.web.highlight import label_css
-from workers.web.source import RowSource
+from workers.web.source import RowSource, StoredEntity
 from workers.web.views import article_item, article_list_page, article_page, entity_page
 
 __all__ = [
@@ -246,6 +246,19 @@ async def article(request: Request) -> Response:
     return state.templates.TemplateResponse(request, "article.html", {"page": page})
 
 
+async def _entity_or_404(request: Request) -> tuple[str, StoredEntity]:
+    """The entity the path names, and its id.
+
+    Raises:
+        HTTPException: 404, no such entity.
+    """
+    entity_id: str = request.path_params["entity_id"]
+    row = await run_in_threadpool(explorer_state(request).source.entity, entity_id)
+    if row is None:
+        raise HTTPException(404, f"no entity {entity_id!r}")
+    return entity_id, row
+
+
 async def entity(request: Request) -> Response:
     """``/entities/{entity_id}``: claims by and about the entity, and its neighbours.
 
@@ -253,10 +266,7 @@ async def entity(request: Request) -> Response:
         HTTPException: 404, no such entity.
     """
     state = explorer_state(request)
-    entity_id = request.path_params["entity_id"]
-    row = await run_in_threadpool(state.source.entity, entity_id)
-    if row is None:
-        raise HTTPException(404, f"no entity {entity_id!r}")
+    entity_id, row = await _entity_or_404(request)
     page = entity_page(
         row,
         await run_in_threadpool(state.source.claims_by, entity_id, _CLAIMS_LIMIT),
@@ -273,10 +283,7 @@ async def mentions_chart(request: Request) -> Response:
         HTTPException: 404, no such entity.
     """
     state = explorer_state(request)
-    entity_id = request.path_params["entity_id"]
-    row = await run_in_threadpool(state.source.entity, entity_id)
-    if row is None:
-        raise HTTPException(404, f"no entity {entity_id!r}")
+    entity_id, row = await _entity_or_404(request)
     counts = await run_in_threadpool(state.source.mentions_per_day, entity_id)
     svg = await run_in_threadpool(mentions_chart_svg, counts, f"Mentions of {row.name} per day")
     return Response(svg, media_type="image/svg+xml", headers={"content-security-policy": _SVG_POLICY})
