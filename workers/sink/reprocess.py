@@ -19,6 +19,7 @@ import psycopg
 
 from workers.inputs.files import InputArticle
 from workers.sink.exceptions import DatabaseUnavailable
+from workers.sink.store import cannot_connect
 
 __all__ = ["OutdatedCounts", "StoredArticle", "count_outdated", "outdated_articles", "raw_input"]
 
@@ -113,8 +114,4 @@ def _connect(url: str, connect_timeout: int) -> psycopg.Connection[Any]:
     try:
         return psycopg.connect(url, connect_timeout=connect_timeout, application_name="newsflow-reprocess")
     except psycopg.OperationalError as error:
-        reason = " ".join(str(error).split())
-        raise DatabaseUnavailable(
-            f"[E910] cannot connect to PostgreSQL: {reason}. Check NEWSFLOW_DATABASE_URL (--database-url) "
-            "and that the server runs (locally: deploy/local/postgres.sh start)"
-        ) from error
+        raise DatabaseUnavailable(cannot_connect(url, error)) from error

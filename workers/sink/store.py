@@ -50,6 +50,7 @@ __all__ = [
     "StoredVersion",
     "Table",
     "WriteResult",
+    "cannot_connect",
     "copy_rows",
     "decide",
     "refusal_signature",
@@ -189,7 +190,7 @@ class SinkStore:
             )
             conn.commit()
         except psycopg.OperationalError as error:
-            raise DatabaseUnavailable(_cannot_connect(self.url, error)) from error
+            raise DatabaseUnavailable(cannot_connect(self.url, error)) from error
         self._conn = conn
         return conn
 
@@ -209,7 +210,7 @@ class SinkStore:
             with psycopg.connect(self.url, connect_timeout=self.connect_timeout) as conn:
                 return apply_migrations(conn)
         except psycopg.OperationalError as error:
-            raise DatabaseUnavailable(_cannot_connect(self.url, error)) from error
+            raise DatabaseUnavailable(cannot_connect(self.url, error)) from error
 
     # ------------------------------------------------------------------ offsets
     def stored_offsets(self, topics: Sequence[str]) -> dict[tuple[str, int], int]:
@@ -385,7 +386,8 @@ def refusal_signature(error: psycopg.Error) -> str:
 _DIGITS = re.compile(r"\d+")
 
 
-def _cannot_connect(url: str, error: Exception) -> str:
+def cannot_connect(url: str, error: Exception) -> str:
+    """The [E910] message for a failed connection to ``url`` (its password left out)."""
     reason = " ".join(str(error).split())
     return (
         f"[E910] cannot connect to PostgreSQL at {_where(url)}: {reason}. Check NEWSFLOW_DATABASE_URL "
