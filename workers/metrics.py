@@ -194,9 +194,10 @@ class PipelineMetrics:
 #: The tables the sink writes (``sink_rows_written_total{table}``).
 SINK_TABLES = ("articles", "entities", "article_entities", "mentions", "claims", "dead_letters")
 #: What became of an event the sink read (``sink_events_total{outcome}``): written anew,
-#: replacing an earlier version, the same version again (written once), or a dead-letter row
-#: (from ``articles.dlq``, or a record the sink could not read or the database refused).
-SINK_OUTCOMES = ("new", "replaced", "duplicate", "dead_letter")
+#: replacing an earlier version, the same version again (written once), older than the
+#: stored version (left alone), or a dead-letter row (from ``articles.dlq``, or a record
+#: the sink could not read or the database refused).
+SINK_OUTCOMES = ("new", "replaced", "duplicate", "stale", "dead_letter")
 #: What went wrong with the database (``sink_database_errors_total{kind}``): unreachable,
 #: another sink had moved a partition's offset, a row refused for good, anything else.
 SINK_ERROR_KINDS = ("unavailable", "stale_offsets", "rejected", "other")

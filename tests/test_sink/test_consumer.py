@@ -270,3 +270,19 @@ def test_an_article_event_that_left_out_its_parts_is_written_with_them(seed_even
     assert (rows.mentions, rows.claims, rows.article_entities) == (full.mentions, full.claims, full.article_entities)
     assert rows.article.body is None and "entities_omitted" in rows.article.flags
     assert parts.asked == [("big", None)] and plain.mentions
+
+
+def test_stale_events_are_counted_apart_from_repeats(seed_events: list[dict[str, Any]]) -> None:
+    class Leaves(FakeStore):
+        def write(self, batch: Batch) -> WriteResult:
+            super().write(batch)
+            return WriteResult(new=1, duplicates=3, stale=1)  # 2 repeats, 1 older than stored
+
+    store = Leaves()
+    sink, _, _ = make_sink(store)
+    sink.write(records(seed_events, 4))
+    counted = {
+        outcome: sink.metrics.registry.get_sample_value("newsflow_sink_events_total", {"outcome": outcome})
+        for outcome in ("new", "duplicate", "stale")
+    }
+    assert counted == {"new": 1, "duplicate": 2, "stale": 1}

@@ -331,7 +331,8 @@ class SinkConsumer:
                 m.rows_written.labels(table=table).inc(rows)
         m.events.labels(outcome="new").inc(result.new)
         m.events.labels(outcome="replaced").inc(result.replaced)
-        m.events.labels(outcome="duplicate").inc(result.duplicates)
+        m.events.labels(outcome="duplicate").inc(result.duplicates - result.stale)
+        m.events.labels(outcome="stale").inc(result.stale)
         m.events.labels(outcome="dead_letter").inc(len(batch.dead_letters))
         m.last_commit.set(time.time())
 
