@@ -78,6 +78,9 @@ class ClaimResult:
     status: Status = "unlabelled"
     #: The claim kinds the system can emit (a kind outside it has no precision).
     claim_kinds: frozenset[str] = frozenset()
+    #: A narrow view's gold scored against every prediction, those the system marks
+    #: broad too: what it finds but a consumer of narrow claims drops. None for broad.
+    with_broad: ClaimScores | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,9 @@ def evaluate(
                     (tuple(c for c in claims if keep(c)), predicted_in(variant, predicted))
                     for claims, predicted in with_claims
                 ]
+                every_prediction = [
+                    (tuple(c for c in claims if keep(c)), predicted) for claims, predicted in with_claims
+                ]
                 for threshold in thresholds:
                     claim_results.append(
                         ClaimResult(
@@ -147,6 +153,7 @@ def evaluate(
                             variant,
                             gold.status,
                             system.claim_kinds,
+                            None if variant == "broad" else score_claims(every_prediction, threshold),
                         )
                     )
     return Evaluation(tuple(golds), tuple(entity_results), tuple(claim_results))

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from workers.evaluation.constructions import construction
 from workers.evaluation.exceptions import GoldError
 from workers.evaluation.manifest import Status
 
@@ -74,6 +75,8 @@ class GoldClaim:
     stance: str | None
     kind: str | None = None
     broad: bool = False
+    #: How the text attributes it (:mod:`workers.evaluation.constructions`); set by the loader.
+    construction: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,14 +165,16 @@ def _claim(value: dict[str, Any], text: str) -> GoldClaim:
     broad = value.get("broad", False)
     if not isinstance(broad, bool):
         raise ValueError(f"claim 'broad' must be true or false, not {broad!r}")
+    cue, content = _span(value["cue"], text), _span(value["content"], text)
     return GoldClaim(
         claimant=_span(claimant, text) if claimant else None,
         claimant_resolved=value.get("claimant_resolved"),
-        cue=_span(value["cue"], text),
-        content=_span(value["content"], text),
+        cue=cue,
+        content=content,
         stance=value.get("stance"),
         kind=kind,
         broad=broad,
+        construction=construction((cue.start, cue.end), (content.start, content.end), text),
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Final
 
+from workers.evaluation.constructions import CONSTRUCTIONS
 from workers.evaluation.evaluate import ClaimResult, EntityResult, Evaluation, GoldSummary
 from workers.evaluation.gold import GOLD_KINDS
 from workers.evaluation.manifest import Selection
@@ -54,10 +55,17 @@ _KINDS_INTRO: Final = (
     "n/a = undefined (no prediction, or no match, of the kind)."
 )
 
+_CONSTRUCTIONS_INTRO: Final = (
+    "how the text attributes each gold claim, read off the gold alone (workers/evaluation/constructions.py); "
+    "R = share of the gold claims of the construction that were matched; "
+    "R, marked broad too = the same, counting the predictions the system marks broad, which a narrow "
+    "view leaves out (the gap between the two is what it finds but calls broad)."
+)
 
-def format_report(evaluation: Evaluation, selection: Selection | None = None) -> str:
+
+def format_report(evaluation: Evaluation, selection: Selection | None = None, *, constructions: bool = False) -> str:
     """The notice and what was left out, the gold sets, entity scores per set, then
-    claim scores per set, overall and by kind."""
+    claim scores per set, overall and by kind (and by construction, if asked)."""
     lines = [NOTICE]
     lines += not_scored(selection) if selection else []
     if any(g.status == "blind" for g in evaluation.golds):
@@ -90,6 +98,12 @@ def format_report(evaluation: Evaluation, selection: Selection | None = None) ->
         claims = [r for r in evaluation.claims if r.gold == gold.name]
         if claims:
             lines += _claim_section(gold, claims)
+            if constructions:
+                lines += ["", f"Claims by construction, {_named(gold)}; {_CONSTRUCTIONS_INTRO}", ""]
+                lines += _table(
+                    ["claims", "construction", "system", "overlap >", "gold", "R", "R, marked broad too"],
+                    _construction_rows(claims),
+                )
     return "\n".join(lines) + "\n"
 
 
@@ -143,6 +157,15 @@ def to_json(evaluation: Evaluation, selection: Selection | None = None) -> dict[
                 "kind": r.scores.share(r.scores.kind_right, r.scores.kind_judged),
                 "system_kinds": sorted(r.claim_kinds),
                 "by_kind": {k: _kind_counts(c) for k, c in _kinds_in_order(r.scores.by_kind)},
+                "by_construction": {
+                    name: {
+                        "gold": c.gold,
+                        "matched": c.tp,
+                        "recall": _rounded(c.recall if c.gold else None),
+                        "matched_with_broad": r.with_broad.by_construction[name].tp if r.with_broad else None,
+                    }
+                    for name, c in r.scores.by_construction.items()
+                },
             }
             for r in evaluation.claims
         ],
@@ -290,6 +313,33 @@ def _kind_rows(results: list[ClaimResult]) -> tuple[list[list[str]], list[str]]:
                     ]
                 )
     return rows, list(notes.values())
+
+
+def _construction_rows(results: list[ClaimResult]) -> list[list[str]]:
+    rows = []
+    for variant in dict.fromkeys(r.variant for r in sorted(results, key=lambda r: _VARIANT_ORDER.index(r.variant))):
+        of_variant = [r for r in results if r.variant == variant]
+        for name in _constructions_in_order(of_variant):
+            for r in of_variant:
+                c = r.scores.by_construction.get(name, Counts())
+                wide = r.with_broad.by_construction.get(name, Counts()) if r.with_broad else None
+                rows.append(
+                    [
+                        variant,
+                        name,
+                        _system(r),
+                        f"{r.threshold:g}",
+                        str(c.gold),
+                        _pct(c.recall) if c.gold else "n/a",
+                        _pct(wide.recall) if wide is not None and wide.gold else "n/a",
+                    ]
+                )
+    return rows
+
+
+def _constructions_in_order(results: list[ClaimResult]) -> list[str]:
+    seen = {name for r in results for name, c in r.scores.by_construction.items() if c.gold}
+    return [name for name in CONSTRUCTIONS if name in seen] + sorted(seen - set(CONSTRUCTIONS))
 
 
 def _kinds_in_order(by_kind: dict[str, KindCounts]) -> list[tuple[str, KindCounts]]:

@@ -139,6 +139,9 @@ class ClaimScores:
     #: Matches whose gold gives a kind (the denominator of ``kind_right``).
     kind_judged: int = 0
     by_kind: dict[str, KindCounts] = field(default_factory=dict)
+    #: Gold claims (``gold``) and matched ones (``tp``) by the construction that
+    #: attributes them (:mod:`workers.evaluation.constructions`); ``predicted`` unused.
+    by_construction: dict[str, Counts] = field(default_factory=dict)
 
     def share(self, right: int, of: int | None = None) -> float:
         """``right`` as a share of the matches (or of ``of``)."""
@@ -199,16 +202,19 @@ def score_claims(
     """Claim matching counts and attribute accuracy over (gold, predicted) pairs."""
     scores = ClaimScores()
     by_kind: dict[str, KindCounts] = defaultdict(KindCounts)
+    by_construction: dict[str, Counts] = defaultdict(Counts)
     for gold, predicted in documents:
         scores.counts.gold += len(gold)
         scores.counts.predicted += len(predicted)
         for gold_claim in gold:
             by_kind[gold_claim.kind or UNSPECIFIED_KIND].gold += 1
+            by_construction[gold_claim.construction].gold += 1
         for pred in predicted:
             by_kind[pred.kind or UNSPECIFIED_KIND].predicted += 1
         for g, p in match_claims(gold, predicted, threshold):
             scores.counts.tp += 1
             gold_claim, pred = gold[g], predicted[p]
+            by_construction[gold_claim.construction].tp += 1
             scores.claimant_right += claimant_is_right(gold_claim, pred)
             scores.cue_right += (gold_claim.cue.start, gold_claim.cue.end) == pred.cue
             if gold_claim.stance is not None:
@@ -222,6 +228,7 @@ def score_claims(
                 scores.kind_judged += 1
                 scores.kind_right += gold_kind == pred_kind
     scores.by_kind = dict(by_kind)
+    scores.by_construction = dict(by_construction)
     return scores
 
 
