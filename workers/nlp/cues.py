@@ -14,10 +14,13 @@ show that ...", "a study found ..."), and nominal reports ("the senator's claim 
 ministry said" is the ministry.
 
 A published statement attributes the quotation after it ("X issued a statement
-[...]. “...”"). Two shapes the small model misparses are read from the surface: an inverted
-attribution after a quotation (“...”, added KCNA - parsed as an adjective of
-"KCNA"), and a speaker the parser left without a link to its verb ("Tom Molomby, SC,
-said that ...").
+[...]. “...”", "X read a statement"). A written text gives its own words: "the
+notice read: “...”" is the notice's claim (``TEXT_VERBS`` with a subject of
+``TEXT_NOUNS``; "I read the report" attributes nothing). Three shapes the small
+model misparses are read from the surface: "read" tagged as a noun after a text
+noun (“...,” the notice read), an inverted attribution after a quotation (“...”,
+added KCNA - parsed as an adjective of "KCNA"), and a speaker the parser left
+without a link to its verb ("Tom Molomby, SC, said that ...").
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Token
 
-from workers.nlp.adjacent_quotes import statement_quote
+from workers.nlp.adjacent_quotes import quotes_around, statement_quote
 from workers.nlp.article_index import ArticleIndex
 from workers.nlp.claimants import speaker_tokens
 from workers.nlp.content import contents, contents_of_clause
@@ -48,6 +51,8 @@ from workers.nlp.lexicon import (
     REPORTING_VERBS,
     SPECULATIVE_MODALS,
     STATEMENT_VERBS,
+    TEXT_NOUNS,
+    TEXT_VERBS,
 )
 
 __all__ = ["Attribution", "attributions"]
@@ -94,7 +99,7 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
                 found.append(attribution)
             continue
         if tok.pos_ == "NOUN":
-            attribution = _nominal_report(article, tok)
+            attribution = _nominal_report(article, tok) or _text_reads(article, tok)
             if attribution is not None:
                 found.append(attribution)
             continue
@@ -138,6 +143,8 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
     are broad. Other cues keep their contents as found.
     """
     lemma = cue.lemma_.lower()
+    if lemma in TEXT_VERBS:  # "the notice read": a text's own words; "I read the report": none
+        return reported if subject is not None and subject.lemma_.lower() in TEXT_NOUNS else []
     if lemma in BELIEF_VERBS:
         if subject is None or not any(c.dep_ == "ccomp" for c in cue.children):
             return []  # "wants to win", "knows the area"; "it became known that": nobody's belief
@@ -204,6 +211,27 @@ def _nominal_report(article: ArticleIndex, noun: Token) -> Attribution | None:
         speaker = (speaker[0], owner.doc[speaker[1].i - 1])  # "the senator['s]"
     end = noun.idx + len(noun.text)
     return Attribution(noun.idx, end, noun.lemma_.lower(), noun, speaker, [replace(found, kind=kind, broad=True)])
+
+
+def _text_reads(article: ArticleIndex, word: Token) -> Attribution | None:
+    """“Closed until further notice,” the notice read. / The message read: “X”.
+    The small model tags "read" after a text noun as a noun (a compound with it, or
+    the root with the text noun as its subject); read from the surface: a text noun
+    right before "read(s)", and the quotation next to the two."""
+    if word.lemma_.lower() not in TEXT_VERBS or word.i == 0:
+        return None
+    text = word.doc[word.i - 1]
+    if text.lemma_.lower() not in TEXT_NOUNS or text.head.i != word.i or text.dep_ not in ("compound", "nsubj"):
+        return None
+    para = article.paragraph(word.idx)
+    first = text.left_edge if text.dep_ == "nsubj" else text
+    while first.i > 0 and first.doc[first.i - 1].dep_ == "det" and first.doc[first.i - 1].head.i == word.i:
+        first = first.doc[first.i - 1]  # "the" hung on the misparsed verb
+    reported = quotes_around(article, first.idx, word.idx + len(word.text), para)
+    if not reported:
+        return None
+    end = word.idx + len(word.text)
+    return Attribution(word.idx, end, "read", word, (first, text), reported)
 
 
 def _inverted_speaker(article: ArticleIndex, tok: Token) -> tuple[Token, Token] | None:

@@ -31,6 +31,8 @@ __all__ = [
     "SPECULATIVE_MODALS",
     "STANCE_BY_LEMMA",
     "STATEMENT_VERBS",
+    "TEXT_NOUNS",
+    "TEXT_VERBS",
     "stance_for",
 ]
 
@@ -234,8 +236,13 @@ REPORTING_VERBS: Final = frozenset(
     }
 )
 
+#: Verbs whose subject is a text that gives its own words ("the notice read", "the
+#: banner reads"): cues only with a subject of ``TEXT_NOUNS``; "I read the report"
+#: reports nothing.
+TEXT_VERBS: Final = frozenset({"read"})
+
 #: Every verb that can be a cue, narrow or broad (the scan in ``cues.py`` starts here).
-ALL_CUE_VERBS: Final = REPORTING_VERBS | BELIEF_VERBS | BROAD_SPEECH_VERBS | EVIDENCE_VERBS
+ALL_CUE_VERBS: Final = REPORTING_VERBS | BELIEF_VERBS | BROAD_SPEECH_VERBS | EVIDENCE_VERBS | TEXT_VERBS
 
 #: Cues whose direct object can itself be the thing claimed ("confirmed violent
 #: clashes"). For other verbs the object is an addressee ("told reporters") or not a
@@ -283,9 +290,17 @@ CHANNEL_NOUNS: Final = frozenset(
      "announcement", "note", "memo", "newsletter", "programme", "program", "show", "testimony"}
 )  # fmt: skip
 
+#: Written texts that speak for their writer ("the notice read: ..."): the subjects
+#: a verb of ``TEXT_VERBS`` attributes with.
+TEXT_NOUNS: Final = CHANNEL_NOUNS | frozenset(
+    {"notice", "sign", "banner", "placard", "poster", "headline", "caption", "text", "label", "inscription",
+     "leaflet", "flyer", "card", "document", "report", "editorial", "order", "decree", "ruling", "verdict",
+     "citation", "message", "sms", "notification", "warning", "slogan", "plaque", "graffiti"}
+)  # fmt: skip
+
 #: Verbs of publishing that, with a channel noun as object ("issued a statement"),
 #: attribute the quotation that follows to their subject.
-STATEMENT_VERBS: Final = frozenset({"issue", "release", "publish", "post", "put", "send"})
+STATEMENT_VERBS: Final = frozenset({"issue", "release", "publish", "post", "put", "send", "read"})
 
 #: Modals that make the cue hypothetical ("critics may argue that ...").
 SPECULATIVE_MODALS: Final = frozenset({"may", "might", "could"})
