@@ -61,3 +61,55 @@ def test_reading_a_statement_attributes_the_quotation_after_it(parse: Parse) -> 
 
 def test_reading_a_report_is_no_attribution(parse: Parse) -> None:
     assert _claims(parse, "I read the report twice before the meeting.") == []
+
+
+# Continuation quotes.
+
+
+def test_a_quotation_after_a_sentence_of_narration_goes_on_with_the_speaker(parse: Parse) -> None:
+    text = (
+        "“We are proud of the team,” she wrote in a letter to staff on Monday. “We will not close the plant.” "
+        "The company employs 400 people in the town. “Every job is safe.”"
+    )
+    contents = {c.content.text: c for c in _claims(parse, text)}
+    assert set(contents) == {"We are proud of the team", "We will not close the plant", "Every job is safe"}
+    assert contents["Every job is safe"].cue.text == "wrote"
+
+
+def test_narration_naming_someone_else_ends_the_speech(parse: Parse) -> None:
+    text = (
+        "“We will not close the plant,” Ms Diaz said. Union leader Tom Reed met workers on Friday. “Every job is safe.”"
+    )
+    assert [c.content.text for c in _claims(parse, text)] == ["We will not close the plant"]
+
+
+def test_a_quotation_paragraph_after_reported_speech_goes_on_with_it(parse: Parse) -> None:
+    text = (
+        "The engineer said the bridge was unsafe and should be closed at once.\n"
+        "“We told them in 2019 and again last spring. Nobody listened.”"
+    )
+    claims = _claims(parse, text)
+    assert [c.content.text for c in claims] == [
+        "the bridge was unsafe and should be closed at once",
+        "We told them in 2019 and again last spring. Nobody listened",
+    ]
+    assert claims[1].claimant is not None and claims[1].claimant.text == "The engineer"
+
+
+def test_an_aside_that_reports_nobody_speaking_keeps_the_speaker(parse: Parse) -> None:
+    text = (
+        "“The bridge is unsafe,” the engineer said.\n"
+        "The council has not commented on the report.\n"
+        "“We told them in 2019 and again last spring.”"
+    )
+    contents = [c.content.text for c in _claims(parse, text)]
+    assert contents == ["The bridge is unsafe", "We told them in 2019 and again last spring"]
+
+
+def test_after_reported_speech_an_aside_paragraph_ends_the_speech(parse: Parse) -> None:
+    text = (
+        "The engineer said the bridge was unsafe.\n"
+        "The council met on Tuesday.\n"
+        "“We told them in 2019 and again last spring.”"
+    )
+    assert [c.content.text for c in _claims(parse, text)] == ["the bridge was unsafe"]
