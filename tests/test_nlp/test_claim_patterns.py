@@ -113,3 +113,30 @@ def test_after_reported_speech_an_aside_paragraph_ends_the_speech(parse: Parse) 
         "“We told them in 2019 and again last spring.”"
     )
     assert [c.content.text for c in _claims(parse, text)] == ["the bridge was unsafe"]
+
+
+# "according to X" inside the clause it attributes.
+
+
+def test_according_to_between_subject_and_verb_attributes_the_whole_clause(parse: Parse) -> None:
+    claim = _one(parse, "The new tax, according to the finance ministry, would raise 2 billion euros a year.")
+    assert claim.claimant is not None and claim.claimant.text == "the finance ministry"
+    assert claim.cue.lemma == "according to"
+    assert claim.content.text == "The new tax, according to the finance ministry, would raise 2 billion euros a year"
+
+
+def test_according_to_after_an_auxiliary(parse: Parse) -> None:
+    claim = _one(parse, "The factory will, according to the union, close in March.")
+    assert claim.claimant is not None and claim.claimant.text == "the union"
+    assert claim.content.text == "The factory will, according to the union, close in March"
+
+
+def test_according_to_between_dashes_after_a_subject(parse: Parse) -> None:
+    text = "The country's biggest lender — according to two people familiar with the talks — is preparing a bid."
+    claim = _one(parse, text)
+    assert claim.content.text.startswith("The country's biggest lender") and claim.content.text.endswith("a bid")
+
+
+def test_according_to_at_the_end_keeps_the_clause_before_it(parse: Parse) -> None:
+    claim = _one(parse, "The road has been closed to traffic since Monday, according to police.")
+    assert claim.content.text == "The road has been closed to traffic since Monday"

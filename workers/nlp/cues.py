@@ -3,7 +3,9 @@
 A cue is a reporting verb used to report (``lexicon.py``), in the active voice
 ("the insurgents said"), in the passive with an expletive subject ("it was reported
 that", no speaker) or an agent ("was told by X"), or in "X was quoted as saying";
-or a source phrase, "according to X" or "in the words of X". Reports inside a
+or a source phrase, "according to X" or "in the words of X" (at the edge of its
+sentence or clause, or set off inside the clause it attributes: "The plan,
+according to X, will cost more" reports the whole clause). Reports inside a
 quotation are the quoted speaker's, not the article's, and are skipped.
 
 Beyond reported speech (claims only a broad scheme counts, marked ``broad``):
@@ -68,6 +70,8 @@ _CUE_LEMMAS: Final = frozenset(get_string_id(w) for w in ALL_CUE_VERBS | STATEME
 #: Conjunctions that make a cue hypothetical ("if the data show ...").
 _HYPOTHETICAL_MARKS: Final = frozenset({"if", "unless", "whether"})
 _PHRASE_WORDS: Final = frozenset(get_string_id(w) for w in _SOURCE_PHRASES)
+#: Punctuation that sets a source phrase off inside the clause it attributes.
+_INTERRUPTION_MARKS: Final = frozenset({",", "\u2014", "\u2013", "-"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +338,32 @@ def _subject(cue: Token) -> tuple[bool, Token | None]:
     return False, None
 
 
+def _interrupted_by_phrase(
+    article: ArticleIndex, opener: Token, phrase: range, para: tuple[int, int]
+) -> Content | None:
+    """The clause a source phrase interrupts, set off by commas or dashes: "The
+    factory, [according to the union], will close in March", "which, [according to
+    the agency], the court rejected". As with a verb set inside its clause, the
+    content is the whole clause, the phrase included (content is one span)."""
+    doc = opener.doc
+    before, after = phrase[0] - 1, phrase[-1] + 1
+    if before < 0 or after >= len(doc) or doc[before].text not in _INTERRUPTION_MARKS:
+        return None
+    if doc[after].text not in _INTERRUPTION_MARKS:
+        return None
+    head = opener.head
+    for _ in range(4):  # "The lender — according to X — is ...": the noun's clause
+        if head.pos_ in ("VERB", "AUX") or head.dep_ == "ROOT":
+            break
+        head = head.head
+    if head.i in phrase or not (head.pos_ in ("VERB", "AUX") or head.dep_ == "ROOT"):
+        return None
+    words = [t for t in head.subtree if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]]
+    if not words or not words[0].i < before or not after < words[-1].i:
+        return None  # the phrase opens or closes the clause, it does not interrupt it
+    return span_content(article, words[0].idx, words[-1].idx + len(words[-1].text))
+
+
 def _source_phrase(article: ArticleIndex, word: Token) -> Attribution | None:
     """An "according to X" or "in the words of X" attribution: X is the claimant,
     and the content is the sentence (else the clause the phrase modifies) with the
@@ -356,8 +386,8 @@ def _source_phrase(article: ArticleIndex, word: Token) -> Attribution | None:
         return None
     para = article.paragraph(opener.idx)
     phrase = range(opener.left_edge.i, max(last.i, link.i) + 1)
-    content = None
-    for scope in (opener.sent, opener.head.subtree):
+    content = _interrupted_by_phrase(article, opener, phrase, para)
+    for scope in () if content is not None else (opener.sent, opener.head.subtree):
         words = [t for t in scope if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]]
         if words and words[0].i in phrase:
             words = [t for t in words if t.i > phrase[-1]]
