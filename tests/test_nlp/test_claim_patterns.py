@@ -140,3 +140,50 @@ def test_according_to_between_dashes_after_a_subject(parse: Parse) -> None:
 def test_according_to_at_the_end_keeps_the_clause_before_it(parse: Parse) -> None:
     claim = _one(parse, "The road has been closed to traffic since Monday, according to police.")
     assert claim.content.text == "The road has been closed to traffic since Monday"
+
+
+# The broad boundary: uttered or written is narrow, whatever the verb's attitude.
+
+
+def test_assuring_is_speech(parse: Parse) -> None:
+    claim = _one(parse, "The chairman assured shareholders that the dividend was safe.")
+    assert (claim.cue.lemma, claim.content.text, claim.broad) == ("assure", "the dividend was safe", False)
+
+
+def test_confessing_is_speech(parse: Parse) -> None:
+    claim = _one(parse, "The driver confessed that he had fallen asleep at the wheel.")
+    assert (claim.content.text, claim.stance, claim.broad) == ("he had fallen asleep at the wheel", "confirm", False)
+
+
+def test_an_urged_quotation_is_speech(parse: Parse) -> None:
+    claim = _one(parse, "“Stay indoors and keep your windows closed,” police urged.")
+    assert (claim.content.text, claim.kind, claim.broad) == (
+        "Stay indoors and keep your windows closed",
+        "direct",
+        False,
+    )
+
+
+def test_advising_that_is_speech_and_advising_someone_to_act_is_a_request(parse: Parse) -> None:
+    assert not _one(parse, "Doctors advised that the outbreak could spread.").broad
+    request = _one(parse, "The agency advised travellers to avoid the region.")
+    assert (request.content.text, request.broad) == ("travellers to avoid the region", True)
+
+
+def test_a_belief_in_quoted_words_was_said(parse: Parse) -> None:
+    claim = _one(parse, "“The market will recover by spring,” she believes.")
+    assert (claim.kind, claim.broad) == ("direct", False)
+
+
+def test_a_belief_is_still_broad(parse: Parse) -> None:
+    claim = _one(parse, "The governor believes that the tax will pass.")
+    assert (claim.kind, claim.broad) == ("belief", True)
+
+
+def test_a_judgment_as_a_quoted_name_is_a_broad_evaluation(parse: Parse) -> None:
+    claim = _one(parse, "The union condemned the decision as “a slap in the face”.")
+    assert (claim.content.text, claim.broad) == ("a slap in the face", True)
+
+
+def test_agreeing_is_a_position_not_a_statement(parse: Parse) -> None:
+    assert _one(parse, "The two leaders agreed that talks should resume.").broad

@@ -11,7 +11,8 @@ A complement without "that" starts after the date, time, place or channel of the
 saying when the parser hung those on it ("said [on Friday] a bridge was needed").
 
 A request's content is its addressee and what they are asked to do ("urged [the
-government to raise wages]", "called for [an inquiry]"); such a content is broad.
+government to raise wages]", "called for [an inquiry]"): broad, as a name a claimant gave ("called it “a
+gamble”") is: what was asked or named, not a statement in the claimant's words.
 An attribution set inside the clause it reports ("The plan, officials said, will
 cost more") reports that whole clause: content is one span, so it runs from the
 clause's start to its end and includes the interruption.
@@ -28,7 +29,13 @@ from workers.nlp.adjacent_quotes import adjacent_quotes
 from workers.nlp.article_index import ArticleIndex
 from workers.nlp.clause_bounds import NOMINAL, clause_content, without_gloss, words_content
 from workers.nlp.content_spans import Content, quote_content, span_content
-from workers.nlp.lexicon import CHANNEL_NOUNS, CONTENT_OBJECT_VERBS, EVIDENCE_VERBS, REQUEST_VERBS
+from workers.nlp.lexicon import (
+    CHANNEL_NOUNS,
+    CONTENT_OBJECT_VERBS,
+    EVIDENCE_VERBS,
+    REQUEST_VERBS,
+    SPEECH_ACT_VERBS,
+)
 
 __all__ = ["contents", "contents_of_clause"]
 
@@ -138,11 +145,19 @@ def _request_content(article: ArticleIndex, cue: Token, para: tuple[int, int]) -
 
 def _quoted_name(article: ArticleIndex, cue: Token) -> Content | None:
     """ "in what he called “a reckless gamble”": the quotation a naming verb gives as
-    its object's name (call, describe ... as). Broad: an evaluation in the
+    its object's name (call, describe ... as, and a judgment's "as": "condemned the
+    decision as “...”"). Broad: an evaluation in the
     claimant's words rather than a statement."""
-    if cue.lemma_.lower() not in ("call", "describe", "label", "brand", "dub"):
+    lemma = cue.lemma_.lower()
+    naming = lemma in ("call", "describe", "label", "brand", "dub")
+    judging = not naming and lemma in SPEECH_ACT_VERBS  # "condemned the decision as “a slap in the face”"
+    if not naming and not judging:
         return None
-    for child in cue.children:
+    objects = [c for c in cue.children if c.dep_ == "dobj"]
+    # The parser may hang "as" on the object: "condemned [the decision as “...”]".
+    for child in [*cue.children, *(c for o in objects for c in o.children if c.lower_ == "as")]:
+        if judging and not (child.dep_ == "prep" and child.lower_ == "as"):
+            continue
         if child.dep_ in ("oprd", "prep") and child.i > cue.i:
             target = next((c for c in child.children if c.dep_ in ("pobj", "amod")), child)
             quote = article.quotes.at(target.idx)

@@ -8,12 +8,20 @@ sentence or clause, or set off inside the clause it attributes: "The plan,
 according to X, will cost more" reports the whole clause). Reports inside a
 quotation are the quoted speaker's, not the article's, and are skipped.
 
-Beyond reported speech (claims only a broad scheme counts, marked ``broad``):
-beliefs ("she believes that ...", kind "belief"), speech acts beyond saying ("urged
-the government to ...", "condemned ..."), evidence from documents and data ("polls
-show that ...", "a study found ..."), and nominal reports ("the senator's claim that
-..."). A statement speaks for its issuer: the speaker of "a statement from the
-ministry said" is the ministry.
+What is ``broad``: a claim is narrow when its content is a statement the claimant
+uttered or wrote, whatever attitude the verb adds: "insisted that", "assured
+shareholders that", "confessed that", "urged that", "“Stay indoors,” police
+urged", "warned that" are speech, as "said" is, and so are quoted words after a
+verb of believing ("she believes the plan is “doomed”"). It is broad (counted only
+by a broad scheme) when the content is not a statement given as uttered or
+written: a belief, intention or expectation ("she believes that ...", "X expects
+...", kind "belief"), evidence from documents and data ("polls show that ...", "a
+study found ..."), a position that needs no words ("agreed that", "supported",
+"welcomed": a vote or a signature will do), a nominal report ("the senator's claim
+that ...": the statement is named inside another clause), a request's addressee and act ("urged [the
+government to raise wages]": what was asked, not what was said) and a naming
+("called it “...”", "described X as “...”": an evaluation, not a statement). A statement speaks for its issuer:
+the speaker of "a statement from the ministry said" is the ministry.
 
 A published statement attributes the quotation after it ("X issued a statement
 [...]. “...”", "X read a statement"). A written text gives its own words: "the
@@ -43,12 +51,13 @@ from workers.nlp.lexicon import (
     ALL_CUE_VERBS,
     BELIEF_NOUNS,
     BELIEF_VERBS,
-    BROAD_SPEECH_VERBS,
     CHANNEL_NOUNS,
     EVIDENCE_NOUNS,
     EVIDENCE_VERBS,
+    NAMING_VERBS,
     NARROW_EVIDENCE_VERBS,
     NON_FACTIVE_GOVERNORS,
+    POSITION_VERBS,
     REPORT_NOUNS,
     REPORTING_VERBS,
     SPECULATIVE_MODALS,
@@ -141,10 +150,12 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
 def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> list[Content]:
     """The contents of a verb cue with the kind and scope its class gives them.
 
-    Beliefs have kind "belief" and only a clause for content; evidence verbs count
-    only with a document or data subject ("polls show"), and are broad unless the
-    narrow scheme counts them too ("the report concluded"); speech acts beyond saying
-    are broad. Other cues keep their contents as found.
+    Beliefs have kind "belief", are broad and only a clause is their content (a
+    quoted one was said: narrow, its own kind); evidence verbs count only with a
+    document or data subject ("polls show"), and are broad unless the narrow scheme
+    counts them too ("the report concluded"); namings ("called it “X”") and
+    positions ("agreed that") are broad. Speech acts of any attitude (insist,
+    assure, confess, urge, warn, condemn) keep their contents as found: narrow.
     """
     lemma = cue.lemma_.lower()
     if lemma in TEXT_VERBS:  # "the notice read": a text's own words; "I read the report": none
@@ -152,7 +163,8 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
     if lemma in BELIEF_VERBS:
         if subject is None or not any(c.dep_ == "ccomp" for c in cue.children):
             return []  # "wants to win", "knows the area"; "it became known that": nobody's belief
-        return [replace(c, kind="belief", broad=True) for c in reported]
+        # Quoted words were said aloud: the claim is what they say, not a belief.
+        return [c if c.kind == "direct" else replace(c, kind="belief", broad=True) for c in reported]
     evidence = subject is not None and subject.lemma_.lower() in EVIDENCE_NOUNS
     if lemma in EVIDENCE_VERBS and lemma not in REPORTING_VERBS:
         if not evidence:
@@ -160,7 +172,7 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
         return [replace(c, broad=True) for c in reported]
     if evidence and lemma in EVIDENCE_VERBS and lemma not in NARROW_EVIDENCE_VERBS:
         return [replace(c, broad=True) for c in reported]
-    if lemma in BROAD_SPEECH_VERBS:
+    if lemma in NAMING_VERBS or lemma in POSITION_VERBS:  # "called it “X”"; "agreed that"
         return [replace(c, broad=True) for c in reported]
     return reported
 
