@@ -187,3 +187,28 @@ def test_a_judgment_as_a_quoted_name_is_a_broad_evaluation(parse: Parse) -> None
 
 def test_agreeing_is_a_position_not_a_statement(parse: Parse) -> None:
     assert _one(parse, "The two leaders agreed that talks should resume.").broad
+
+
+# Indirect attribution on a broad scheme.
+
+
+def test_a_report_noun_with_its_maker_after_it(parse: Parse) -> None:
+    claim = _one(parse, "The claim by the opposition that the vote was rigged was rejected by the court.")
+    assert claim.claimant is not None and claim.claimant.text == "the opposition"
+    assert (claim.cue.text, claim.content.text, claim.broad) == ("claim", "the vote was rigged", True)
+
+
+def test_a_suggestion_by_a_named_speaker(parse: Parse) -> None:
+    claim = _one(parse, "The suggestion by the mayor that parking fees could double drew criticism.")
+    assert claim.claimant is not None and claim.claimant.text == "the mayor"
+    assert claim.content.text == "parking fees could double"
+
+
+def test_a_forecast_is_a_statement(parse: Parse) -> None:
+    claim = _one(parse, "Economists have forecast that the recession will end this year.")
+    assert (claim.cue.lemma, claim.content.text, claim.broad) == ("forecast", "the recession will end this year", False)
+
+
+def test_anticipating_is_an_expectation(parse: Parse) -> None:
+    claim = _one(parse, "The airline anticipates that demand will recover by summer.")
+    assert (claim.kind, claim.broad) == ("belief", True)

@@ -205,12 +205,18 @@ def _speaker(subject: Token, cue: Token, para: tuple[int, int]) -> tuple[Token, 
 
 
 def _nominal_report(article: ArticleIndex, noun: Token) -> Attribution | None:
-    """ "the senator's claim that ...", "Smith's warning that ...": a report noun with
-    a possessor (the claimant) and a that-clause (the content). Broad."""
+    """ "the senator's claim that ...", "Smith's warning that ...", "the claim by the
+    opposition that ...": a report noun with a possessor or a "by"/"from" phrase
+    (the claimant) and a that-clause (the content). Broad."""
     if noun.lemma_.lower() not in REPORT_NOUNS:
         return None
     owner = next((c for c in noun.children if c.dep_ == "poss" and c.pos_ in ("PROPN", "NOUN")), None)
-    clauses = (c for c in noun.children if c.dep_ in ("acl", "ccomp") and c.i > noun.i)
+    holders = [noun]
+    if owner is None:  # "the claim by the opposition that ...", "a warning from the agency that ..."
+        owner = _owner_by(noun)
+        # The parser hangs the clause on the nearest noun, the owner.
+        holders = [noun, owner] if owner is not None else holders
+    clauses = (c for h in holders for c in h.children if c.dep_ in ("acl", "ccomp") and c.i > noun.i)
     # "that" as the complementizer (mark), not the relative pronoun ("the claim that he made").
     clause = next((c for c in clauses if any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
     if owner is None or clause is None:
@@ -225,6 +231,8 @@ def _nominal_report(article: ArticleIndex, noun: Token) -> Attribution | None:
     speaker = speaker_tokens(owner, para)
     if speaker is not None and speaker[1].dep_ == "case" and speaker[1].i > speaker[0].i:
         speaker = (speaker[0], owner.doc[speaker[1].i - 1])  # "the senator['s]"
+    if speaker is not None and speaker[0].i < clause.left_edge.i <= speaker[1].i:
+        speaker = (speaker[0], owner.doc[clause.left_edge.i - 1])  # "by [the opposition] that ..."
     end = noun.idx + len(noun.text)
     return Attribution(noun.idx, end, noun.lemma_.lower(), noun, speaker, [replace(found, kind=kind, broad=True)])
 
@@ -248,6 +256,17 @@ def _text_reads(article: ArticleIndex, word: Token) -> Attribution | None:
         return None
     end = word.idx + len(word.text)
     return Attribution(word.idx, end, "read", word, (first, text), reported)
+
+
+def _owner_by(noun: Token) -> Token | None:
+    """The maker of a report named after it: "the claim [by the opposition]", "a
+    warning [from the weather service]"."""
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("by", "from") and prep.i == noun.i + 1:
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if obj is not None and obj.pos_ in ("PROPN", "NOUN"):
+                return obj
+    return None
 
 
 def _inverted_speaker(article: ArticleIndex, tok: Token) -> tuple[Token, Token] | None:

@@ -113,6 +113,7 @@ BELIEF_VERBS: Final = frozenset(
         "hope",
         "want",
         "expect",
+        "anticipate",
         "plan",
         "intend",
         # Levin 31.2 / VerbNet admire-31.2 (psych verbs): fear, with a clause.
@@ -236,6 +237,9 @@ REPORTING_VERBS: Final = frozenset(
         "mention",
         "observe",
         "predict",
+        # A published prediction is a statement, as "predict" is: "the IMF forecasts
+        # that growth will slow".
+        "forecast",
         "reply",
         "respond",
         "remark",
