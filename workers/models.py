@@ -173,10 +173,10 @@ class Claim:
     recipient: Span | None = None
     #: Whom the claimant was quoting: "..., quoting a local commander, Major X".
     original_speaker: Claimant | None = None
-    #: Only a broad attribution scheme counts this claim: a belief, a speech act
-    #: beyond saying (urging, praising, condemning ...), evidence from a document or
-    #: data ("polls show"), or a nominal report ("the senator's claim that ...").
-    #: Consumers that want reported speech only drop these.
+    #: Only a broad attribution scheme counts this claim: its content is not a
+    #: statement given as uttered or written (a belief, evidence from a document or
+    #: data, a position, a request's act, a nominal report, a naming); see
+    #: ``workers.nlp.cues``. Consumers that want reported speech only drop these.
     broad: bool = False
 
 

@@ -97,7 +97,11 @@ def test_a_long_paragraph_between_is_a_change_of_topic(parse: Parse) -> None:
 def test_a_paragraph_with_its_own_attribution_ends_the_chain(parse: Parse) -> None:
     text = "“We will win,” said Ana Diaz.\nThe club said the stadium was full.\n“We will be back.”"
     claims = _claims(parse, text)
-    assert "We will be back" not in [c.content.text for c in claims]
+    # Not Ana Diaz's any more: the quotation paragraph goes on with the club's speech.
+    assert [(c.claimant.text if c.claimant else None, c.content.text) for c in claims][1:] == [
+        ("The club", "the stadium was full"),
+        ("The club", "We will be back"),
+    ]
 
 
 def test_two_paragraphs_between_end_the_chain(parse: Parse) -> None:

@@ -18,7 +18,7 @@ from workers.nlp.article_index import ArticleIndex
 from workers.nlp.content_spans import Content, quote_content
 from workers.nlp.quotes import CLOSERS, OPENERS, Quotation
 
-__all__ = ["adjacent_quotes", "statement_quote"]
+__all__ = ["adjacent_quotes", "quotes_around", "statement_quote"]
 
 #: Between a quotation and its attribution only this may stand (“X,” he said).
 _ATTRIBUTION_GAP: Final = re.compile(r"[ \t,;:\u2014\u2013-]*")
@@ -53,6 +53,21 @@ def adjacent_quotes(article: ArticleIndex, cue: Token, para: tuple[int, int]) ->
             elif not between or between[-1].text in (",", ":"):
                 # he said: “X” / he said, “X” / he said “X”; not "adding the words “X”"
                 found.append(quote_content(article, after))
+    return [c for c in found if c is not None]
+
+
+def quotes_around(article: ArticleIndex, start: int, end: int, para: tuple[int, int]) -> list[Content]:
+    """The quotation right before an attribution spanning [start, end) (“X,” the
+    notice read) or right after it (the notice read: “X”), in its paragraph; only
+    punctuation may stand between. For attributions read from the surface, without
+    a parse to follow."""
+    found = []
+    before = article.quotes.last_ending_by(start)
+    if before is not None and before.start >= para[0] and _ATTRIBUTION_GAP.fullmatch(article.text, before.end, start):
+        found.append(quote_content(article, before))
+    after = article.quotes.first_starting_at(end)
+    if after is not None and after.start < para[1] and _ATTRIBUTION_GAP.fullmatch(article.text, end, after.start):
+        found.append(quote_content(article, after))
     return [c for c in found if c is not None]
 
 

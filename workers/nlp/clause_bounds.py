@@ -50,16 +50,22 @@ def words_content(
 
 
 def clause_content(
-    article: ArticleIndex, head: Token, cue: Token, para: tuple[int, int], last: Token | None = None
+    article: ArticleIndex,
+    head: Token,
+    cue: Token,
+    para: tuple[int, int],
+    last: Token | None = None,
+    first: Token | None = None,
 ) -> Content | None:
-    """The span of ``head``'s subtree (to ``last``) as content, without "that".
+    """The span of ``head``'s subtree (from ``first``, to ``last``) as content,
+    without "that".
 
     A complement that starts in a quotation is that quotation when the quotation
     holds its head, or when its head is the attribution that follows ("He said:
     “We will win,” she added"), whatever else the parser hung on after it.
     """
     doc = article.doc
-    first, last = head.left_edge, last or without_gloss(head)
+    first, last = first or head.left_edge, last or without_gloss(head)
     if first.i <= cue.i <= last.i:  # a non-projective parse: keep the head's side
         first, last = (doc[cue.i + 1], last) if head.i > cue.i else (first, doc[cue.i - 1])
     words = [t for t in doc[first.i : last.i + 1] if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]]

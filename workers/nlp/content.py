@@ -7,8 +7,12 @@ a quotation standing next to the attribution (“X,” she said / He told Z: “
 :mod:`~workers.nlp.clause_bounds`; what kind of content a span is (direct, mixed or
 indirect) is :mod:`~workers.nlp.content_spans`.
 
+A complement without "that" starts after the date, time, place or channel of the
+saying when the parser hung those on it ("said [on Friday] a bridge was needed").
+
 A request's content is its addressee and what they are asked to do ("urged [the
-government to raise wages]", "called for [an inquiry]"); such a content is broad.
+government to raise wages]", "called for [an inquiry]"): broad, as a name a claimant gave ("called it “a
+gamble”") is: what was asked or named, not a statement in the claimant's words.
 An attribution set inside the clause it reports ("The plan, officials said, will
 cost more") reports that whole clause: content is one span, so it runs from the
 clause's start to its end and includes the interruption.
@@ -25,12 +29,22 @@ from workers.nlp.adjacent_quotes import adjacent_quotes
 from workers.nlp.article_index import ArticleIndex
 from workers.nlp.clause_bounds import NOMINAL, clause_content, without_gloss, words_content
 from workers.nlp.content_spans import Content, quote_content, span_content
-from workers.nlp.lexicon import CHANNEL_NOUNS, CONTENT_OBJECT_VERBS, EVIDENCE_VERBS, REQUEST_VERBS
+from workers.nlp.lexicon import (
+    CHANNEL_NOUNS,
+    CONTENT_OBJECT_VERBS,
+    EVIDENCE_VERBS,
+    REQUEST_VERBS,
+    SPEECH_ACT_VERBS,
+)
 
 __all__ = ["contents", "contents_of_clause"]
 
 #: Punctuation that sets an attribution off inside the clause it reports.
 _INTERRUPTION_MARKS: Final = frozenset({",", "\u2014", "\u2013", "-"})
+#: Prepositions and entity labels of a modifier that sets a saying in time or place
+#: ("said on Friday", "told reporters in Geneva"), see ``_after_setting``.
+_SETTING_PREPOSITIONS: Final = frozenset({"on", "at", "in", "during", "after", "before", "from", "via"})
+_SETTING_LABELS: Final = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC"})
 
 
 def contents(article: ArticleIndex, cue: Token) -> list[Content]:
@@ -53,7 +67,8 @@ def contents(article: ArticleIndex, cue: Token) -> list[Content]:
         if fronted is not None:  # "Prices, the bank said, will keep rising"
             end = last or without_gloss(nearest)
             return [c for c in [words_content(article, fronted, end, para)] if c is not None]
-        content = clause_content(article, nearest, cue, para, last=last)
+        first = _after_setting(cue, nearest)
+        content = clause_content(article, nearest, cue, para, last=last, first=first)
         if content is None or content.kind != "direct":
             return [content] if content is not None else []
         # A quoted complement may go on in a second quotation (“X,” he said, “Y.”).
@@ -130,11 +145,19 @@ def _request_content(article: ArticleIndex, cue: Token, para: tuple[int, int]) -
 
 def _quoted_name(article: ArticleIndex, cue: Token) -> Content | None:
     """ "in what he called “a reckless gamble”": the quotation a naming verb gives as
-    its object's name (call, describe ... as). Broad: an evaluation in the
+    its object's name (call, describe ... as, and a judgment's "as": "condemned the
+    decision as “...”"). Broad: an evaluation in the
     claimant's words rather than a statement."""
-    if cue.lemma_.lower() not in ("call", "describe", "label", "brand", "dub"):
+    lemma = cue.lemma_.lower()
+    naming = lemma in ("call", "describe", "label", "brand", "dub")
+    judging = not naming and lemma in SPEECH_ACT_VERBS  # "condemned the decision as “a slap in the face”"
+    if not naming and not judging:
         return None
-    for child in cue.children:
+    objects = [c for c in cue.children if c.dep_ == "dobj"]
+    # The parser may hang "as" on the object: "condemned [the decision as “...”]".
+    for child in [*cue.children, *(c for o in objects for c in o.children if c.lower_ == "as")]:
+        if judging and not (child.dep_ == "prep" and child.lower_ == "as"):
+            continue
         if child.dep_ in ("oprd", "prep") and child.i > cue.i:
             target = next((c for c in child.children if c.dep_ in ("pobj", "amod")), child)
             quote = article.quotes.at(target.idx)
@@ -183,6 +206,41 @@ def _split_subject(cue: Token, clause: Token) -> Token | None:
     if obj is None or obj.right_edge.i + 1 != clause.left_edge.i:
         return None
     return obj.left_edge
+
+
+def _after_setting(cue: Token, clause: Token) -> Token | None:
+    """Where a complement without "that" starts when the parser hung the setting of
+    the saying on it: "said [on Friday] a second bridge was needed", "told reporters
+    [in Geneva on Monday] the budget was balanced". A date, time, place or channel
+    right after the cue, before the complement's subject, sets the saying, not the
+    claim (with "that" it stands before the complementizer, outside the clause)."""
+    if clause.i < cue.i or any(c.dep_ == "mark" for c in clause.children):
+        return None
+    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass", "expl")), None)
+    if subject is None:
+        return None
+    first: Token | None = None
+    for child in clause.lefts:
+        opens = clause.left_edge if first is None else first
+        if child.i >= subject.i or child.left_edge.i != opens.i or not _is_setting(child):
+            break
+        first = child.doc[child.right_edge.i + 1]
+        while first.is_punct and first.i < subject.i:
+            first = child.doc[first.i + 1]
+    return first
+
+
+def _is_setting(modifier: Token) -> bool:
+    """ "on Friday", "Tuesday night", "in Geneva", "in an interview": a date, time,
+    place or channel modifier."""
+    if modifier.dep_ == "npadvmod":
+        return modifier.ent_type_ in ("DATE", "TIME")
+    if modifier.dep_ != "prep" or modifier.lower_ not in _SETTING_PREPOSITIONS:
+        return False
+    obj = next((c for c in modifier.children if c.dep_ == "pobj"), None)
+    if obj is None:
+        return False
+    return obj.ent_type_ in _SETTING_LABELS or obj.lemma_.lower() in CHANNEL_NOUNS
 
 
 def _fronted_part(cue: Token, clause: Token) -> Token | None:

@@ -3,21 +3,34 @@
 A cue is a reporting verb used to report (``lexicon.py``), in the active voice
 ("the insurgents said"), in the passive with an expletive subject ("it was reported
 that", no speaker) or an agent ("was told by X"), or in "X was quoted as saying";
-or a source phrase, "according to X" or "in the words of X". Reports inside a
+or a source phrase, "according to X" or "in the words of X" (at the edge of its
+sentence or clause, or set off inside the clause it attributes: "The plan,
+according to X, will cost more" reports the whole clause). Reports inside a
 quotation are the quoted speaker's, not the article's, and are skipped.
 
-Beyond reported speech (claims only a broad scheme counts, marked ``broad``):
-beliefs ("she believes that ...", kind "belief"), speech acts beyond saying ("urged
-the government to ...", "condemned ..."), evidence from documents and data ("polls
-show that ...", "a study found ..."), and nominal reports ("the senator's claim that
-..."). A statement speaks for its issuer: the speaker of "a statement from the
-ministry said" is the ministry.
+What is ``broad``: a claim is narrow when its content is a statement the claimant
+uttered or wrote, whatever attitude the verb adds: "insisted that", "assured
+shareholders that", "confessed that", "urged that", "“Stay indoors,” police
+urged", "warned that" are speech, as "said" is, and so are quoted words after a
+verb of believing ("she believes the plan is “doomed”"). It is broad (counted only
+by a broad scheme) when the content is not a statement given as uttered or
+written: a belief, intention or expectation ("she believes that ...", "X expects
+...", kind "belief"), evidence from documents and data ("polls show that ...", "a
+study found ..."), a position that needs no words ("agreed that", "supported",
+"welcomed": a vote or a signature will do), a nominal report ("the senator's claim
+that ...": the statement is named inside another clause), a request's addressee and act ("urged [the
+government to raise wages]": what was asked, not what was said) and a naming
+("called it “...”", "described X as “...”": an evaluation, not a statement). A statement speaks for its issuer:
+the speaker of "a statement from the ministry said" is the ministry.
 
 A published statement attributes the quotation after it ("X issued a statement
-[...]. “...”"). Two shapes the small model misparses are read from the surface: an inverted
-attribution after a quotation (“...”, added KCNA - parsed as an adjective of
-"KCNA"), and a speaker the parser left without a link to its verb ("Tom Molomby, SC,
-said that ...").
+[...]. “...”", "X read a statement"). A written text gives its own words: "the
+notice read: “...”" is the notice's claim (``TEXT_VERBS`` with a subject of
+``TEXT_NOUNS``; "I read the report" attributes nothing). Three shapes the small
+model misparses are read from the surface: "read" tagged as a noun after a text
+noun (“...,” the notice read), an inverted attribution after a quotation (“...”,
+added KCNA - parsed as an adjective of "KCNA"), and a speaker the parser left
+without a link to its verb ("Tom Molomby, SC, said that ...").
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Token
 
-from workers.nlp.adjacent_quotes import statement_quote
+from workers.nlp.adjacent_quotes import quotes_around, statement_quote
 from workers.nlp.article_index import ArticleIndex
 from workers.nlp.claimants import speaker_tokens
 from workers.nlp.content import contents, contents_of_clause
@@ -38,16 +51,19 @@ from workers.nlp.lexicon import (
     ALL_CUE_VERBS,
     BELIEF_NOUNS,
     BELIEF_VERBS,
-    BROAD_SPEECH_VERBS,
     CHANNEL_NOUNS,
     EVIDENCE_NOUNS,
     EVIDENCE_VERBS,
+    NAMING_VERBS,
     NARROW_EVIDENCE_VERBS,
     NON_FACTIVE_GOVERNORS,
+    POSITION_VERBS,
     REPORT_NOUNS,
     REPORTING_VERBS,
     SPECULATIVE_MODALS,
     STATEMENT_VERBS,
+    TEXT_NOUNS,
+    TEXT_VERBS,
 )
 
 __all__ = ["Attribution", "attributions"]
@@ -63,6 +79,8 @@ _CUE_LEMMAS: Final = frozenset(get_string_id(w) for w in ALL_CUE_VERBS | STATEME
 #: Conjunctions that make a cue hypothetical ("if the data show ...").
 _HYPOTHETICAL_MARKS: Final = frozenset({"if", "unless", "whether"})
 _PHRASE_WORDS: Final = frozenset(get_string_id(w) for w in _SOURCE_PHRASES)
+#: Punctuation that sets a source phrase off inside the clause it attributes.
+_INTERRUPTION_MARKS: Final = frozenset({",", "\u2014", "\u2013", "-"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +112,7 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
                 found.append(attribution)
             continue
         if tok.pos_ == "NOUN":
-            attribution = _nominal_report(article, tok)
+            attribution = _nominal_report(article, tok) or _text_reads(article, tok)
             if attribution is not None:
                 found.append(attribution)
             continue
@@ -132,16 +150,21 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
 def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> list[Content]:
     """The contents of a verb cue with the kind and scope its class gives them.
 
-    Beliefs have kind "belief" and only a clause for content; evidence verbs count
-    only with a document or data subject ("polls show"), and are broad unless the
-    narrow scheme counts them too ("the report concluded"); speech acts beyond saying
-    are broad. Other cues keep their contents as found.
+    Beliefs have kind "belief", are broad and only a clause is their content (a
+    quoted one was said: narrow, its own kind); evidence verbs count only with a
+    document or data subject ("polls show"), and are broad unless the narrow scheme
+    counts them too ("the report concluded"); namings ("called it “X”") and
+    positions ("agreed that") are broad. Speech acts of any attitude (insist,
+    assure, confess, urge, warn, condemn) keep their contents as found: narrow.
     """
     lemma = cue.lemma_.lower()
+    if lemma in TEXT_VERBS:  # "the notice read": a text's own words; "I read the report": none
+        return reported if subject is not None and subject.lemma_.lower() in TEXT_NOUNS else []
     if lemma in BELIEF_VERBS:
         if subject is None or not any(c.dep_ == "ccomp" for c in cue.children):
             return []  # "wants to win", "knows the area"; "it became known that": nobody's belief
-        return [replace(c, kind="belief", broad=True) for c in reported]
+        # Quoted words were said aloud: the claim is what they say, not a belief.
+        return [c if c.kind == "direct" else replace(c, kind="belief", broad=True) for c in reported]
     evidence = subject is not None and subject.lemma_.lower() in EVIDENCE_NOUNS
     if lemma in EVIDENCE_VERBS and lemma not in REPORTING_VERBS:
         if not evidence:
@@ -149,7 +172,7 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
         return [replace(c, broad=True) for c in reported]
     if evidence and lemma in EVIDENCE_VERBS and lemma not in NARROW_EVIDENCE_VERBS:
         return [replace(c, broad=True) for c in reported]
-    if lemma in BROAD_SPEECH_VERBS:
+    if lemma in NAMING_VERBS or lemma in POSITION_VERBS:  # "called it “X”"; "agreed that"
         return [replace(c, broad=True) for c in reported]
     return reported
 
@@ -182,12 +205,18 @@ def _speaker(subject: Token, cue: Token, para: tuple[int, int]) -> tuple[Token, 
 
 
 def _nominal_report(article: ArticleIndex, noun: Token) -> Attribution | None:
-    """ "the senator's claim that ...", "Smith's warning that ...": a report noun with
-    a possessor (the claimant) and a that-clause (the content). Broad."""
+    """ "the senator's claim that ...", "Smith's warning that ...", "the claim by the
+    opposition that ...": a report noun with a possessor or a "by"/"from" phrase
+    (the claimant) and a that-clause (the content). Broad."""
     if noun.lemma_.lower() not in REPORT_NOUNS:
         return None
     owner = next((c for c in noun.children if c.dep_ == "poss" and c.pos_ in ("PROPN", "NOUN")), None)
-    clauses = (c for c in noun.children if c.dep_ in ("acl", "ccomp") and c.i > noun.i)
+    holders = [noun]
+    if owner is None:  # "the claim by the opposition that ...", "a warning from the agency that ..."
+        owner = _owner_by(noun)
+        # The parser hangs the clause on the nearest noun, the owner.
+        holders = [noun, owner] if owner is not None else holders
+    clauses = (c for h in holders for c in h.children if c.dep_ in ("acl", "ccomp") and c.i > noun.i)
     # "that" as the complementizer (mark), not the relative pronoun ("the claim that he made").
     clause = next((c for c in clauses if any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)), None)
     if owner is None or clause is None:
@@ -202,8 +231,42 @@ def _nominal_report(article: ArticleIndex, noun: Token) -> Attribution | None:
     speaker = speaker_tokens(owner, para)
     if speaker is not None and speaker[1].dep_ == "case" and speaker[1].i > speaker[0].i:
         speaker = (speaker[0], owner.doc[speaker[1].i - 1])  # "the senator['s]"
+    if speaker is not None and speaker[0].i < clause.left_edge.i <= speaker[1].i:
+        speaker = (speaker[0], owner.doc[clause.left_edge.i - 1])  # "by [the opposition] that ..."
     end = noun.idx + len(noun.text)
     return Attribution(noun.idx, end, noun.lemma_.lower(), noun, speaker, [replace(found, kind=kind, broad=True)])
+
+
+def _text_reads(article: ArticleIndex, word: Token) -> Attribution | None:
+    """“Closed until further notice,” the notice read. / The message read: “X”.
+    The small model tags "read" after a text noun as a noun (a compound with it, or
+    the root with the text noun as its subject); read from the surface: a text noun
+    right before "read(s)", and the quotation next to the two."""
+    if word.lemma_.lower() not in TEXT_VERBS or word.i == 0:
+        return None
+    text = word.doc[word.i - 1]
+    if text.lemma_.lower() not in TEXT_NOUNS or text.head.i != word.i or text.dep_ not in ("compound", "nsubj"):
+        return None
+    para = article.paragraph(word.idx)
+    first = text.left_edge if text.dep_ == "nsubj" else text
+    while first.i > 0 and first.doc[first.i - 1].dep_ == "det" and first.doc[first.i - 1].head.i == word.i:
+        first = first.doc[first.i - 1]  # "the" hung on the misparsed verb
+    reported = quotes_around(article, first.idx, word.idx + len(word.text), para)
+    if not reported:
+        return None
+    end = word.idx + len(word.text)
+    return Attribution(word.idx, end, "read", word, (first, text), reported)
+
+
+def _owner_by(noun: Token) -> Token | None:
+    """The maker of a report named after it: "the claim [by the opposition]", "a
+    warning [from the weather service]"."""
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("by", "from") and prep.i == noun.i + 1:
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if obj is not None and obj.pos_ in ("PROPN", "NOUN"):
+                return obj
+    return None
 
 
 def _inverted_speaker(article: ArticleIndex, tok: Token) -> tuple[Token, Token] | None:
@@ -306,6 +369,32 @@ def _subject(cue: Token) -> tuple[bool, Token | None]:
     return False, None
 
 
+def _interrupted_by_phrase(
+    article: ArticleIndex, opener: Token, phrase: range, para: tuple[int, int]
+) -> Content | None:
+    """The clause a source phrase interrupts, set off by commas or dashes: "The
+    factory, [according to the union], will close in March", "which, [according to
+    the agency], the court rejected". As with a verb set inside its clause, the
+    content is the whole clause, the phrase included (content is one span)."""
+    doc = opener.doc
+    before, after = phrase[0] - 1, phrase[-1] + 1
+    if before < 0 or after >= len(doc) or doc[before].text not in _INTERRUPTION_MARKS:
+        return None
+    if doc[after].text not in _INTERRUPTION_MARKS:
+        return None
+    head = opener.head
+    for _ in range(4):  # "The lender — according to X — is ...": the noun's clause
+        if head.pos_ in ("VERB", "AUX") or head.dep_ == "ROOT":
+            break
+        head = head.head
+    if head.i in phrase or not (head.pos_ in ("VERB", "AUX") or head.dep_ == "ROOT"):
+        return None
+    words = [t for t in head.subtree if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]]
+    if not words or not words[0].i < before or not after < words[-1].i:
+        return None  # the phrase opens or closes the clause, it does not interrupt it
+    return span_content(article, words[0].idx, words[-1].idx + len(words[-1].text))
+
+
 def _source_phrase(article: ArticleIndex, word: Token) -> Attribution | None:
     """An "according to X" or "in the words of X" attribution: X is the claimant,
     and the content is the sentence (else the clause the phrase modifies) with the
@@ -328,8 +417,8 @@ def _source_phrase(article: ArticleIndex, word: Token) -> Attribution | None:
         return None
     para = article.paragraph(opener.idx)
     phrase = range(opener.left_edge.i, max(last.i, link.i) + 1)
-    content = None
-    for scope in (opener.sent, opener.head.subtree):
+    content = _interrupted_by_phrase(article, opener, phrase, para)
+    for scope in () if content is not None else (opener.sent, opener.head.subtree):
         words = [t for t in scope if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]]
         if words and words[0].i in phrase:
             words = [t for t in words if t.i > phrase[-1]]

@@ -17,20 +17,24 @@ __all__ = [
     "ALL_CUE_VERBS",
     "BELIEF_NOUNS",
     "BELIEF_VERBS",
-    "BROAD_SPEECH_VERBS",
     "CHANNEL_NOUNS",
     "CONTENT_OBJECT_VERBS",
     "EVIDENCE_NOUNS",
     "EVIDENCE_VERBS",
+    "NAMING_VERBS",
     "NARROW_EVIDENCE_VERBS",
     "NON_FACTIVE_GOVERNORS",
     "NOUN_STANCE_BY_LEMMA",
+    "POSITION_VERBS",
     "REPORTING_VERBS",
     "REPORT_NOUNS",
     "REQUEST_VERBS",
     "SPECULATIVE_MODALS",
+    "SPEECH_ACT_VERBS",
     "STANCE_BY_LEMMA",
     "STATEMENT_VERBS",
+    "TEXT_NOUNS",
+    "TEXT_VERBS",
     "stance_for",
 ]
 
@@ -74,7 +78,7 @@ STANCE_BY_LEMMA: Final = MappingProxyType[str, Stance](
         "doubt": "deny",
         "fear": "warn",
         "know": "confirm",
-        # Broad speech acts (see BROAD_SPEECH_VERBS). A demand or call is a request
+        # Speech acts (see SPEECH_ACT_VERBS). A demand or call is a request
         # to act, not a question, so it keeps "assert"; judgments against someone
         # accuse them; a refusal denies what was asked.
         "criticise": "accuse",
@@ -85,11 +89,16 @@ STANCE_BY_LEMMA: Final = MappingProxyType[str, Stance](
         "denounce": "accuse",
         "refuse": "deny",
         "reject": "deny",
+        # Confessing is admitting; assuring is promising that something is so.
+        "confess": "confirm",
+        "assure": "promise",
+        "reassure": "promise",
     }
 )
 
 #: Beliefs, intentions and knowledge attributed to a source. Their claims have kind
-#: "belief" whatever their form, and are broad. Only a finite clause is their
+#: "belief" and are broad, unless their content is quoted: words in quotation marks
+#: were said ("she believes the plan is “doomed”"), so that claim is narrow. Only a finite clause is their
 #: content ("believes that X", "fears the talks will collapse"); "wants to win",
 #: "plans to raise taxes" report an intention, not a proposition, and are left out.
 BELIEF_VERBS: Final = frozenset(
@@ -104,6 +113,7 @@ BELIEF_VERBS: Final = frozenset(
         "hope",
         "want",
         "expect",
+        "anticipate",
         "plan",
         "intend",
         # Levin 31.2 / VerbNet admire-31.2 (psych verbs): fear, with a clause.
@@ -111,11 +121,13 @@ BELIEF_VERBS: Final = frozenset(
     }
 )
 
-#: Speech acts beyond saying, counted only by a broad scheme (their claims are
-#: broad). Verbs that are already narrow cues (promise, vow, pledge, ask, accuse,
-#: blame, insist, argue, suggest, acknowledge, concede, admit, allege, predict) stay
-#: narrow, as the development sets were annotated.
-BROAD_SPEECH_VERBS: Final = frozenset(
+#: Speech acts beyond asserting: judging, attacking and defending, requesting,
+#: refusing. Their claims are narrow like those of any verb of saying: what decides
+#: ``broad`` is whether something was uttered or written, not the verb's attitude
+#: (see ``workers.nlp.cues``). They are listed apart because most of them report
+#: nothing without a clause, a quotation or a request ("praised the team",
+#: "welcomed the decision").
+SPEECH_ACT_VERBS: Final = frozenset(
     {
         # Levin 33 / VerbNet judgment-33.1: praising and condemning.
         "criticise",
@@ -142,12 +154,27 @@ BROAD_SPEECH_VERBS: Final = frozenset(
         "call",
         # VerbNet promise-37.13 and refusals: commitments.
         "refuse",
+        # Levin 37.7 / VerbNet say-37.7 with an attitude: reassuring, confessing,
+        # advising (narrow like "insist" and "warn").
+        "assure",
+        "reassure",
+        "confess",
+        "advise",
     }
 )
 
+#: Verbs that give a name or label ("called it “a gamble”", "a plan it calls
+#: “Anchor”", "branded them cowards"): the content is an evaluation, not a statement,
+#: so broad whatever its form.
+NAMING_VERBS: Final = frozenset({"call", "label", "brand", "dub"})
+
+#: Speech acts that are positions a claimant can take without saying anything (a
+#: vote, a signature): "agreed that", "supported", "welcomed". Broad.
+POSITION_VERBS: Final = frozenset({"agree", "support", "welcome"})
+
 #: Requests whose content may be an addressee and an infinitive ("urged the
 #: government to raise wages"): the object and infinitive are the content.
-REQUEST_VERBS: Final = frozenset({"urge", "ask", "demand", "call", "implore", "press"})
+REQUEST_VERBS: Final = frozenset({"urge", "ask", "demand", "call", "implore", "press", "advise"})
 
 #: Verbs that present evidence when their subject is a document, study or data
 #: (``EVIDENCE_NOUNS``): "polls show", "a study found", "the report concluded". With
@@ -210,6 +237,9 @@ REPORTING_VERBS: Final = frozenset(
         "mention",
         "observe",
         "predict",
+        # A published prediction is a statement, as "predict" is: "the IMF forecasts
+        # that growth will slow".
+        "forecast",
         "reply",
         "respond",
         "remark",
@@ -230,12 +260,17 @@ REPORTING_VERBS: Final = frozenset(
         "complain",
         "continue",
         "reason",
-        *(lemma for lemma in STANCE_BY_LEMMA if lemma not in BELIEF_VERBS and lemma not in BROAD_SPEECH_VERBS),
+        *(lemma for lemma in STANCE_BY_LEMMA if lemma not in BELIEF_VERBS and lemma not in SPEECH_ACT_VERBS),
     }
 )
 
+#: Verbs whose subject is a text that gives its own words ("the notice read", "the
+#: banner reads"): cues only with a subject of ``TEXT_NOUNS``; "I read the report"
+#: reports nothing.
+TEXT_VERBS: Final = frozenset({"read"})
+
 #: Every verb that can be a cue, narrow or broad (the scan in ``cues.py`` starts here).
-ALL_CUE_VERBS: Final = REPORTING_VERBS | BELIEF_VERBS | BROAD_SPEECH_VERBS | EVIDENCE_VERBS
+ALL_CUE_VERBS: Final = REPORTING_VERBS | BELIEF_VERBS | SPEECH_ACT_VERBS | EVIDENCE_VERBS | TEXT_VERBS
 
 #: Cues whose direct object can itself be the thing claimed ("confirmed violent
 #: clashes"). For other verbs the object is an addressee ("told reporters") or not a
@@ -283,9 +318,17 @@ CHANNEL_NOUNS: Final = frozenset(
      "announcement", "note", "memo", "newsletter", "programme", "program", "show", "testimony"}
 )  # fmt: skip
 
+#: Written texts that speak for their writer ("the notice read: ..."): the subjects
+#: a verb of ``TEXT_VERBS`` attributes with.
+TEXT_NOUNS: Final = CHANNEL_NOUNS | frozenset(
+    {"notice", "sign", "banner", "placard", "poster", "headline", "caption", "text", "label", "inscription",
+     "leaflet", "flyer", "card", "document", "report", "editorial", "order", "decree", "ruling", "verdict",
+     "citation", "message", "sms", "notification", "warning", "slogan", "plaque", "graffiti"}
+)  # fmt: skip
+
 #: Verbs of publishing that, with a channel noun as object ("issued a statement"),
 #: attribute the quotation that follows to their subject.
-STATEMENT_VERBS: Final = frozenset({"issue", "release", "publish", "post", "put", "send"})
+STATEMENT_VERBS: Final = frozenset({"issue", "release", "publish", "post", "put", "send", "read"})
 
 #: Modals that make the cue hypothetical ("critics may argue that ...").
 SPECULATIVE_MODALS: Final = frozenset({"may", "might", "could"})

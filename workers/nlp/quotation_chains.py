@@ -1,8 +1,10 @@
 """Quotations without a reporting verb of their own, attributed all the same.
 
 A quotation that is a sentence of its own with no attribution continues the speech
-of the claim right before it (see ``continues``): in its sentence's paragraph, in
-the next one, or across one short paragraph of narration. A quotation no cue
+of the claim right before it (see ``continues``): in its sentence's paragraph (also
+across one short sentence of narration there), in the next paragraph (also after
+reported speech, when the quotation fills that paragraph), or across one short
+paragraph of narration after a quotation. A quotation no cue
 attributes is still attributed when a clause introduces it with a colon ("The
 minister was blunt: “We will not pay.”"; see ``colon_attribution``) or the sentence
 after it names its speaker ("“It is over.” That was how Ms Diaz put it."; see
@@ -53,10 +55,13 @@ def continues(article: ArticleIndex, claim: Claim, quote: Quotation) -> bool:
     """Whether ``quote``, unattributed and a sentence of its own, goes on with the
     speech of ``claim``, the claim just before it: in the same paragraph when only
     the end of that claim's sentence stands between them (“X,” he said. “Y.” / He
-    said X. “Y.”); in the next paragraph when that claim was a quotation and this one
+    said X. “Y.”), or after a quotation claim, that and one short sentence of
+    narration (see ``_aside_in_paragraph``); in the next paragraph when this one
     opens the paragraph, and either the earlier quotation ran on unclosed or this
-    one fills its paragraph; and so across one short paragraph of narration between
-    them (see ``_is_aside``).
+    one fills its paragraph (after reported speech too: He said X.¶“Y.”); and after
+    a quotation claim so across one short paragraph of narration between them (see
+    ``_is_aside``). A broad claim (a belief, evidence) is never continued across a
+    paragraph.
 
     The chain ends at a heading (a line without a sentence end), a paragraph longer
     than ``_ASIDE_MAX_WORDS`` words or two paragraphs (a change of topic), and at a
@@ -69,12 +74,14 @@ def continues(article: ArticleIndex, claim: Claim, quote: Quotation) -> bool:
         return False  # the quotation is part of a longer sentence, not one of its own
     gap = text[claim_end(claim) : quote.start]
     if "\n" not in gap:
-        return _ends_one_sentence(gap)
-    if claim.kind != "direct" or text[para_start : quote.start].strip() or not _reads_as_speech(article, quote):
+        return _ends_one_sentence(gap) or _aside_in_paragraph(article, claim, quote, gap)
+    if claim.broad or text[para_start : quote.start].strip() or not _reads_as_speech(article, quote):
         return False  # not a quotation paragraph, or a title or scare quote in one
     tail, _, between = gap.partition("\n")
-    # A paragraph standing between them keeps the speaker only as a short aside.
-    if between.strip() and not _is_aside(article, claim, quote.start - len(between), para_start):
+    # A paragraph standing between them keeps the speaker only as a short aside,
+    # and only a quotation's: after reported speech, the next paragraph must go on.
+    aside_start = quote.start - len(between)
+    if between.strip() and (claim.kind != "direct" or not _is_aside(article, claim, aside_start, para_start)):
         return False
     earlier = article.quotes.at(claim.content.start)
     if earlier is not None and earlier.open:
@@ -84,6 +91,22 @@ def continues(article: ArticleIndex, claim: Claim, quote: Quotation) -> bool:
     # (He said: “X.”), or the rest of its attribution (“X,” he said.).
     closed = not tail.strip(" .!?" + "".join(CLOSERS))
     return fills_paragraph and (closed or _ends_one_sentence(tail))
+
+
+def _aside_in_paragraph(article: ArticleIndex, claim: Claim, quote: Quotation, gap: str) -> bool:
+    """“X,” she said. The plant employs 400 people. “Y.” Whether ``gap``, the text
+    between a quotation claim and the next quotation of its paragraph, is the end
+    of the claim's sentence and one short sentence of narration (see ``_is_aside``)."""
+    if claim.kind != "direct" or claim.broad or not _reads_as_speech(article, quote):
+        return False
+    rest = gap.lstrip(" " + "".join(CLOSERS))
+    if rest[:1] in _SENTENCE_ENDS:
+        rest = rest[1:].lstrip(" " + "".join(CLOSERS))
+    elif _SENTENCE_ENDS.isdisjoint(gap[:2]) and not gap[:1].isspace():
+        return False  # the claim's sentence goes on
+    if not rest.strip() or "\n" in rest:
+        return False
+    return _is_aside(article, claim, quote.start - len(rest), quote.start)
 
 
 def _is_aside(article: ArticleIndex, claim: Claim, start: int, end: int) -> bool:
@@ -105,8 +128,9 @@ def _is_aside(article: ArticleIndex, claim: Claim, start: int, end: int) -> bool
     i = bisect_left(article.token_starts, start)
     while i < len(article.doc) and article.token_starts[i] < end:
         tok = article.doc[i]
-        if tok.pos_ == "VERB" and tok.lemma_.lower() in REPORTING_VERBS:
-            return False  # an attribution of its own, whatever it reports
+        negated = any(c.dep_ == "neg" for c in tok.children)
+        if tok.pos_ == "VERB" and tok.lemma_.lower() in REPORTING_VERBS and not negated:
+            return False  # an attribution of its own, whatever it reports ("has not commented" is none)
         i += 1
     return True
 

@@ -1,0 +1,214 @@
+"""Attribution patterns of real copy beyond the plain ones (issue #21): ordinary cues
+in less ordinary syntax, continuation quotes, source phrases and the broad boundary.
+Every sentence here is made up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from spacy.tokens import Doc
+
+from workers.models import Claim
+from workers.nlp.claims import extract_claims
+from workers.nlp.entities import group_entities
+
+Parse = Callable[[str], Doc]
+
+
+def _claims(parse: Parse, text: str) -> list[Claim]:
+    doc = parse(text)
+    return extract_claims(doc, group_entities(doc), article_id="test-article")
+
+
+def _one(parse: Parse, text: str) -> Claim:
+    claims = _claims(parse, text)
+    assert len(claims) == 1, claims
+    return claims[0]
+
+
+# Ordinary cues in less ordinary syntax.
+
+
+def test_a_date_after_the_cue_dates_the_saying_not_the_claim(parse: Parse) -> None:
+    claim = _one(parse, "The minister said in Brussels on Friday a second bridge was no longer needed.")
+    assert claim.content.text == "a second bridge was no longer needed"
+    assert claim.cue.lemma == "say" and not claim.broad
+
+
+def test_a_date_inside_a_that_clause_stays_in_the_claim(parse: Parse) -> None:
+    claim = _one(parse, "The minister said that on Friday a second bridge would open.")
+    assert claim.content.text == "on Friday a second bridge would open"
+
+
+def test_a_notice_that_reads_a_quotation_is_its_claimant(parse: Parse) -> None:
+    claim = _one(parse, "“Closed until further notice,” the notice read.")
+    assert claim.claimant is not None and claim.claimant.text == "the notice"
+    assert (claim.cue.text, claim.content.text, claim.kind) == ("read", "Closed until further notice", "direct")
+    assert not claim.broad  # written words are what was said
+
+
+def test_a_message_that_reads_with_a_colon(parse: Parse) -> None:
+    claim = _one(parse, "The message read: “We are closed for the holidays.”")
+    assert claim.claimant is not None and claim.claimant.text == "The message"
+    assert claim.content.text == "We are closed for the holidays"
+
+
+def test_reading_a_statement_attributes_the_quotation_after_it(parse: Parse) -> None:
+    claim = _one(parse, "The spokesman read a statement on the steps of the court. “Our client is innocent.”")
+    assert claim.claimant is not None and claim.claimant.text == "The spokesman"
+    assert claim.content.text == "Our client is innocent"
+
+
+def test_reading_a_report_is_no_attribution(parse: Parse) -> None:
+    assert _claims(parse, "I read the report twice before the meeting.") == []
+
+
+# Continuation quotes.
+
+
+def test_a_quotation_after_a_sentence_of_narration_goes_on_with_the_speaker(parse: Parse) -> None:
+    text = (
+        "“We are proud of the team,” she wrote in a letter to staff on Monday. “We will not close the plant.” "
+        "The company employs 400 people in the town. “Every job is safe.”"
+    )
+    contents = {c.content.text: c for c in _claims(parse, text)}
+    assert set(contents) == {"We are proud of the team", "We will not close the plant", "Every job is safe"}
+    assert contents["Every job is safe"].cue.text == "wrote"
+
+
+def test_narration_naming_someone_else_ends_the_speech(parse: Parse) -> None:
+    text = (
+        "“We will not close the plant,” Ms Diaz said. Union leader Tom Reed met workers on Friday. “Every job is safe.”"
+    )
+    assert [c.content.text for c in _claims(parse, text)] == ["We will not close the plant"]
+
+
+def test_a_quotation_paragraph_after_reported_speech_goes_on_with_it(parse: Parse) -> None:
+    text = (
+        "The engineer said the bridge was unsafe and should be closed at once.\n"
+        "“We told them in 2019 and again last spring. Nobody listened.”"
+    )
+    claims = _claims(parse, text)
+    assert [c.content.text for c in claims] == [
+        "the bridge was unsafe and should be closed at once",
+        "We told them in 2019 and again last spring. Nobody listened",
+    ]
+    assert claims[1].claimant is not None and claims[1].claimant.text == "The engineer"
+
+
+def test_an_aside_that_reports_nobody_speaking_keeps_the_speaker(parse: Parse) -> None:
+    text = (
+        "“The bridge is unsafe,” the engineer said.\n"
+        "The council has not commented on the report.\n"
+        "“We told them in 2019 and again last spring.”"
+    )
+    contents = [c.content.text for c in _claims(parse, text)]
+    assert contents == ["The bridge is unsafe", "We told them in 2019 and again last spring"]
+
+
+def test_after_reported_speech_an_aside_paragraph_ends_the_speech(parse: Parse) -> None:
+    text = (
+        "The engineer said the bridge was unsafe.\n"
+        "The council met on Tuesday.\n"
+        "“We told them in 2019 and again last spring.”"
+    )
+    assert [c.content.text for c in _claims(parse, text)] == ["the bridge was unsafe"]
+
+
+# "according to X" inside the clause it attributes.
+
+
+def test_according_to_between_subject_and_verb_attributes_the_whole_clause(parse: Parse) -> None:
+    claim = _one(parse, "The new tax, according to the finance ministry, would raise 2 billion euros a year.")
+    assert claim.claimant is not None and claim.claimant.text == "the finance ministry"
+    assert claim.cue.lemma == "according to"
+    assert claim.content.text == "The new tax, according to the finance ministry, would raise 2 billion euros a year"
+
+
+def test_according_to_after_an_auxiliary(parse: Parse) -> None:
+    claim = _one(parse, "The factory will, according to the union, close in March.")
+    assert claim.claimant is not None and claim.claimant.text == "the union"
+    assert claim.content.text == "The factory will, according to the union, close in March"
+
+
+def test_according_to_between_dashes_after_a_subject(parse: Parse) -> None:
+    text = "The country's biggest lender — according to two people familiar with the talks — is preparing a bid."
+    claim = _one(parse, text)
+    assert claim.content.text.startswith("The country's biggest lender") and claim.content.text.endswith("a bid")
+
+
+def test_according_to_at_the_end_keeps_the_clause_before_it(parse: Parse) -> None:
+    claim = _one(parse, "The road has been closed to traffic since Monday, according to police.")
+    assert claim.content.text == "The road has been closed to traffic since Monday"
+
+
+# The broad boundary: uttered or written is narrow, whatever the verb's attitude.
+
+
+def test_assuring_is_speech(parse: Parse) -> None:
+    claim = _one(parse, "The chairman assured shareholders that the dividend was safe.")
+    assert (claim.cue.lemma, claim.content.text, claim.broad) == ("assure", "the dividend was safe", False)
+
+
+def test_confessing_is_speech(parse: Parse) -> None:
+    claim = _one(parse, "The driver confessed that he had fallen asleep at the wheel.")
+    assert (claim.content.text, claim.stance, claim.broad) == ("he had fallen asleep at the wheel", "confirm", False)
+
+
+def test_an_urged_quotation_is_speech(parse: Parse) -> None:
+    claim = _one(parse, "“Stay indoors and keep your windows closed,” police urged.")
+    assert (claim.content.text, claim.kind, claim.broad) == (
+        "Stay indoors and keep your windows closed",
+        "direct",
+        False,
+    )
+
+
+def test_advising_that_is_speech_and_advising_someone_to_act_is_a_request(parse: Parse) -> None:
+    assert not _one(parse, "Doctors advised that the outbreak could spread.").broad
+    request = _one(parse, "The agency advised travellers to avoid the region.")
+    assert (request.content.text, request.broad) == ("travellers to avoid the region", True)
+
+
+def test_a_belief_in_quoted_words_was_said(parse: Parse) -> None:
+    claim = _one(parse, "“The market will recover by spring,” she believes.")
+    assert (claim.kind, claim.broad) == ("direct", False)
+
+
+def test_a_belief_is_still_broad(parse: Parse) -> None:
+    claim = _one(parse, "The governor believes that the tax will pass.")
+    assert (claim.kind, claim.broad) == ("belief", True)
+
+
+def test_a_judgment_as_a_quoted_name_is_a_broad_evaluation(parse: Parse) -> None:
+    claim = _one(parse, "The union condemned the decision as “a slap in the face”.")
+    assert (claim.content.text, claim.broad) == ("a slap in the face", True)
+
+
+def test_agreeing_is_a_position_not_a_statement(parse: Parse) -> None:
+    assert _one(parse, "The two leaders agreed that talks should resume.").broad
+
+
+# Indirect attribution on a broad scheme.
+
+
+def test_a_report_noun_with_its_maker_after_it(parse: Parse) -> None:
+    claim = _one(parse, "The claim by the opposition that the vote was rigged was rejected by the court.")
+    assert claim.claimant is not None and claim.claimant.text == "the opposition"
+    assert (claim.cue.text, claim.content.text, claim.broad) == ("claim", "the vote was rigged", True)
+
+
+def test_a_suggestion_by_a_named_speaker(parse: Parse) -> None:
+    claim = _one(parse, "The suggestion by the mayor that parking fees could double drew criticism.")
+    assert claim.claimant is not None and claim.claimant.text == "the mayor"
+    assert claim.content.text == "parking fees could double"
+
+
+def test_a_forecast_is_a_statement(parse: Parse) -> None:
+    claim = _one(parse, "Economists have forecast that the recession will end this year.")
+    assert (claim.cue.lemma, claim.content.text, claim.broad) == ("forecast", "the recession will end this year", False)
+
+
+def test_anticipating_is_an_expectation(parse: Parse) -> None:
+    claim = _one(parse, "The airline anticipates that demand will recover by summer.")
+    assert (claim.kind, claim.broad) == ("belief", True)
