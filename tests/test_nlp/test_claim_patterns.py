@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from spacy.tokens import Doc
 
 from workers.models import Claim
@@ -180,9 +181,29 @@ def test_a_belief_is_still_broad(parse: Parse) -> None:
     assert (claim.kind, claim.broad) == ("belief", True)
 
 
-def test_a_judgment_as_a_quoted_name_is_a_broad_evaluation(parse: Parse) -> None:
+def test_a_judgment_as_a_quoted_name_gives_the_claimants_words(parse: Parse) -> None:
     claim = _one(parse, "The union condemned the decision as “a slap in the face”.")
-    assert (claim.content.text, claim.broad) == ("a slap in the face", True)
+    assert (claim.content.text, claim.kind, claim.broad) == ("a slap in the face", "direct", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "The mayor described the plan as “a betrayal of every family on this street”.",
+            "a betrayal of every family on this street",
+        ),
+        ("Residents called it “a disgrace to this town” after the water was cut again.", "a disgrace to this town"),
+    ],
+)
+def test_a_quoted_naming_is_a_quote(parse: Parse, text: str, words: str) -> None:
+    claim = _one(parse, text)
+    assert (claim.content.text, claim.kind, claim.broad) == (words, "direct", False)
+
+
+def test_a_word_or_two_in_marks_after_a_naming_is_a_scare_quote(parse: Parse) -> None:
+    claim = _one(parse, "Residents called the repairs “cosmetic” after the water was cut again.")
+    assert (claim.content.text, claim.broad) == ("cosmetic", True)
 
 
 def test_agreeing_is_a_position_not_a_statement(parse: Parse) -> None:

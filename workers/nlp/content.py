@@ -46,6 +46,9 @@ _INTERRUPTION_MARKS: Final = frozenset({",", "\u2014", "\u2013", "-"})
 _SETTING_PREPOSITIONS: Final = frozenset({"on", "at", "in", "during", "after", "before", "from", "via"})
 _SETTING_LABELS: Final = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC"})
 
+#: Words a quoted naming needs to be a quote rather than a scare quote or a name.
+QUOTED_NAMING_WORDS: Final = 3
+
 
 def contents(article: ArticleIndex, cue: Token) -> list[Content]:
     """What the cue reports: its complement, its object, or adjacent quotations."""
@@ -146,8 +149,11 @@ def _request_content(article: ArticleIndex, cue: Token, para: tuple[int, int]) -
 def _quoted_name(article: ArticleIndex, cue: Token) -> Content | None:
     """ "in what he called “a reckless gamble”": the quotation a naming verb gives as
     its object's name (call, describe ... as, and a judgment's "as": "condemned the
-    decision as “...”"). Broad: an evaluation in the
-    claimant's words rather than a statement."""
+    decision as “...”"). Narrow when the quotation is a phrase of its own (at least
+    ``QUOTED_NAMING_WORDS`` words: "described the plan as “a betrayal of every
+    family”"): the marks say the claimant uttered those very words, which is what a
+    quote is. A word or two in marks ("called it “dangerous”", "calls it “Project
+    Anchor”") is a scare quote or a name: broad. An unquoted naming gives no content here."""
     lemma = cue.lemma_.lower()
     naming = lemma in ("call", "describe", "label", "brand", "dub")
     judging = not naming and lemma in SPEECH_ACT_VERBS  # "condemned the decision as “a slap in the face”"
@@ -163,7 +169,9 @@ def _quoted_name(article: ArticleIndex, cue: Token) -> Content | None:
             quote = article.quotes.at(target.idx)
             if quote is not None and quote.start > cue.idx:
                 content = quote_content(article, quote)
-                return replace(content, broad=True) if content is not None else None
+                if content is None or len(article.text[content.start : content.end].split()) >= QUOTED_NAMING_WORDS:
+                    return content
+                return replace(content, broad=True)
     return None
 
 

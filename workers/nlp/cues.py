@@ -19,8 +19,12 @@ written: a belief, intention or expectation ("she believes that ...", "X expects
 study found ..."), a position that needs no words ("agreed that", "supported",
 "welcomed": a vote or a signature will do), a nominal report ("the senator's claim
 that ...": the statement is named inside another clause), a request's addressee and act ("urged [the
-government to raise wages]": what was asked, not what was said) and a naming
-("called it “...”", "described X as “...”": an evaluation, not a statement). A statement speaks for its issuer:
+government to raise wages]": what was asked, not what was said) and a naming without
+quotation marks ("called it a disgrace": an evaluation in the writer's words). A
+naming in quotation marks that is a phrase of its own ("called it “a disgrace to this
+city”", "described X as “a betrayal of every family”") gives the claimant's own words:
+narrow, kind direct; a word or two in marks is a scare quote or a name ("called it
+“dangerous”"): broad. A statement speaks for its issuer:
 the speaker of "a statement from the ministry said" is the ministry.
 
 A published statement attributes the quotation after it ("X issued a statement
@@ -153,8 +157,8 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
     Beliefs have kind "belief", are broad and only a clause is their content (a
     quoted one was said: narrow, its own kind); evidence verbs count only with a
     document or data subject ("polls show"), and are broad unless the narrow scheme
-    counts them too ("the report concluded"); namings ("called it “X”") and
-    positions ("agreed that") are broad. Speech acts of any attitude (insist,
+    counts them too ("the report concluded"); namings without quotation marks and
+    positions ("agreed that") are broad, a quoted naming ("called it “X”") narrow. Speech acts of any attitude (insist,
     assure, confess, urge, warn, condemn) keep their contents as found: narrow.
     """
     lemma = cue.lemma_.lower()
@@ -172,7 +176,9 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
         return [replace(c, broad=True) for c in reported]
     if evidence and lemma in EVIDENCE_VERBS and lemma not in NARROW_EVIDENCE_VERBS:
         return [replace(c, broad=True) for c in reported]
-    if lemma in NAMING_VERBS or lemma in POSITION_VERBS:  # "called it “X”"; "agreed that"
+    if lemma in NAMING_VERBS:  # "called it “X”": a quoted phrase was said (content.py); a naming was not
+        return [c if c.kind == "direct" and not c.broad else replace(c, broad=True) for c in reported]
+    if lemma in POSITION_VERBS:  # "agreed that"
         return [replace(c, broad=True) for c in reported]
     return reported
 
