@@ -78,3 +78,27 @@ def test_the_same_stream_gives_the_same_stories() -> None:
         return [(a, assigner.assign(_article(a, body, GPE_Chile=0.5)).story.id) for a, body in stream]
 
     assert run() == run()
+
+
+def test_a_story_that_never_goes_quiet_holds_bounded_state() -> None:
+    params = StoryParams(idle=timedelta(hours=6), story_terms=50, story_entities=8, index_terms=30, claims_kept=5)
+    assigner = StoryAssigner(params)
+    sizes = []
+    for i in range(300):  # one article an hour for 300 hours, each naming a new harbour
+        at = f"2024-03-{1 + i // 24:02d}T{i % 24:02d}:00:00Z"
+        body = f"{QUAKE} Aftershocks reached harbour{i} and village{i} on day {i}."
+        assigner.assign(_article(f"a{i}", body, at, GPE_Chile=0.9, **{f"GPE_Harbour{i}": 0.3}))
+        sizes.append(assigner.state_size())
+    assert len(assigner.stories) == 1  # one story throughout
+    last = sizes[-1]
+    assert last["story_terms"] <= 50 and last["story_entities"] <= 8 and last["term_index"] <= 30
+    assert last["copies_lookup"] <= 7  # the articles of the last 6 hours
+    assert sizes[100] == last  # flat long before the end
+
+
+def test_a_copy_arriving_after_the_idle_time_is_compared_like_any_article() -> None:
+    assigner = StoryAssigner(StoryParams(idle=timedelta(hours=6)))
+    assigner.assign(_article("a1", QUAKE, GPE_Chile=0.9))
+    assigner.assign(_article("a2", BUDGET, "2024-03-03T08:00:00Z", ORG_parliament=0.9))
+    late = assigner.assign(story_article(enriched("a3", BUDGET, at="2024-03-03T09:00:00Z", duplicate_of="a1")))
+    assert late.matched != "duplicate"

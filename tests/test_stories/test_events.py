@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import orjson
+
 from tests.checks import assert_valid_event
 from tests.test_stories.events import claim, enriched
 from tests.test_stories.test_links import BODY_A
+from workers.pipeline.events import encode
 from workers.stories.article import story_article
 from workers.stories.assign import StoryAssigner
-from workers.stories.events import as_json, link_events, story_event
+from workers.stories.events import link_events, story_event
 
 
 def _assignment():  # type: ignore[no-untyped-def]
@@ -24,7 +27,7 @@ def _assignment():  # type: ignore[no-untyped-def]
 
 
 def test_a_story_event_validates_and_says_how_the_article_matched() -> None:
-    value = as_json(story_event(_assignment()))
+    value = orjson.loads(encode(story_event(_assignment())))
     assert_valid_event(value)
     assert (value["matched"], value["size"], value["sources"], value["first_seen"]) == (
         "new",
@@ -36,7 +39,7 @@ def test_a_story_event_validates_and_says_how_the_article_matched() -> None:
 
 
 def test_a_claim_link_event_validates_and_carries_both_claims_and_the_evidence() -> None:
-    (value,) = [as_json(e) for e in link_events(_assignment())]
+    (value,) = [orjson.loads(encode(e)) for e in link_events(_assignment())]
     assert_valid_event(value)
     assert value["kind"] == "contradicts"
     assert (value["claim"]["id"], value["other"]["id"]) == ("c2", "c1")

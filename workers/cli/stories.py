@@ -15,7 +15,7 @@ from workers.inputs.files import InputArticle, InputTally, check_article, read_i
 from workers.settings import Settings
 from workers.stories.article import StoryArticle, story_article
 from workers.stories.assign import StoryAssigner, StoryParams
-from workers.stories.events import as_json, link_events, story_event
+from workers.stories.events import link_events, story_event
 
 if TYPE_CHECKING:
     from workers.pipeline.enrich import Enricher
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for article in _articles(args.paths, settings, tally):
             assignment = assigner.assign(article)
             stories.add(assignment.story.id)
-            line = {"story": as_json(story_event(assignment)), "links": [as_json(e) for e in link_events(assignment)]}
+            line = {"story": story_event(assignment), "links": link_events(assignment)}
             out.write(orjson.dumps(line) + b"\n")
             tally.done += 1
         out.flush()

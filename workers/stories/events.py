@@ -7,14 +7,14 @@
   different claimants make about one proposition, ``contradicts`` or ``corroborates``,
   with both claims' ids, spans and the evidence.
 
-Schemas: ``schemas/story.v1.json`` and ``schemas/claim-link.v1.json``.
+Schemas: ``schemas/story.v1.json`` and ``schemas/claim-link.v1.json``. The events are
+dataclasses that orjson serialises as those objects (``workers.pipeline.events.encode``).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from workers.models import SchemaRef
 from workers.stories.article import StoryClaim
@@ -108,13 +108,6 @@ def story_event(assignment: Assignment) -> StoryEvent:
 def link_events(assignment: Assignment) -> list[ClaimLinkEvent]:
     """The ``claim-links`` events of one assignment, in the order they were found."""
     return [_link_event(assignment.story.id, link) for link in assignment.links]
-
-
-def as_json(event: StoryEvent | ClaimLinkEvent) -> dict[str, Any]:
-    """The event as the JSON object its schema describes."""
-    data = asdict(event)
-    data["schema"] = {"name": event.schema.name, "version": event.schema.version}
-    return data
 
 
 def _link_event(story_id: str, link: ClaimLink) -> ClaimLinkEvent:

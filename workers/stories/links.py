@@ -10,22 +10,20 @@ when the contents also name a common entity. The link is:
   other states (a denial of a negation asserts);
 - ``corroborates`` when their polarities agree.
 
-Claims without a named claimant are never linked (nobody to set against whom), and a
-claimant is never linked with itself. The evidence travels with the link: the cosine
-and the entities both contents name.
+Claims without a named claimant are never linked (nobody to set against whom), a
+claimant is never linked with itself, and a claim links with at most one claim of each
+other claimant (its most similar), so copies and repetitions do not multiply links.
+The evidence travels with the link: the cosine and the entities both contents name.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from scipy import sparse
-
 from workers.stories.article import StoryClaim
-from workers.stories.text import cosine
 
 __all__ = ["ClaimLink", "LinkKind", "link", "polarity"]
 
@@ -53,14 +51,17 @@ def polarity(claim: StoryClaim) -> int:
 
 def link(
     claim: StoryClaim,
-    vector: sparse.csr_matrix,
-    others: Iterable[tuple[StoryClaim, sparse.csr_matrix]],
+    others: Sequence[StoryClaim],
+    similarities: Sequence[float],
     *,
     same_threshold: float,
     shared_threshold: float,
     names: Mapping[str, str] | None = None,
 ) -> list[ClaimLink]:
-    """The links of ``claim`` (its content's TF-IDF ``vector``) with each of ``others``.
+    """The links of ``claim`` with ``others``, given the cosine of its content with each
+    (``similarities[i]`` for ``others[i]``): at most one per other claimant, the most
+    similar of that claimant's claims, so that a claimant repeating itself (or a copy of
+    an article) does not multiply the links.
 
     Args:
         same_threshold: least content cosine of one proposition.
@@ -69,15 +70,17 @@ def link(
     """
     if claim.claimant is None:
         return []
-    links = []
-    for other, other_vector in others:
+    best: dict[str, tuple[float, StoryClaim]] = {}
+    for other, similarity in zip(others, similarities, strict=True):
         if other.claimant is None or other.claimant == claim.claimant or other.id == claim.id:
             continue
-        similarity = cosine(vector, other_vector)
-        shared = claim.entities & other.entities
-        if similarity < same_threshold and not (shared and similarity >= shared_threshold):
+        if similarity < same_threshold and not (similarity >= shared_threshold and claim.entities & other.entities):
             continue
+        if other.claimant not in best or similarity > best[other.claimant][0]:
+            best[other.claimant] = (similarity, other)
+    links = []
+    for similarity, other in best.values():
         kind: LinkKind = "corroborates" if polarity(claim) == polarity(other) else "contradicts"
-        evidence = tuple(sorted((names or {}).get(e, e) for e in shared))
-        links.append(ClaimLink(kind, claim, other, round(similarity, 4), evidence))
+        evidence = tuple(sorted((names or {}).get(e, e) for e in claim.entities & other.entities))
+        links.append(ClaimLink(kind, claim, other, round(float(similarity), 4), evidence))
     return links
