@@ -35,7 +35,7 @@ from workers.stories.events import link_events, story_event
 __all__ = ["stories_stage"]
 
 #: Article time between two articles of the stream.
-SPACING = timedelta(minutes=2)
+SPACING = timedelta(minutes=5)
 #: State samples over the stream.
 SAMPLES = 10
 

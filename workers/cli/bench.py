@@ -68,7 +68,7 @@ def add_parser(sub: Any) -> None:
         "minibatches and batch_size 1, 4, 16 and 64 each timed, the fastest two twice, the best kept as "
         "the baseline; (1b) the same split over 2 processes, (2) our enrichment offline, (T) the stories "
         "stage's core on one core (the corpus enriched once, then 20 copies of it streamed through "
-        "parse, assign and encode, one article every 2 minutes of article time; its state sampled "
+        "parse, assign and encode, one article every 5 minutes of article time; its state sampled "
         "to show it flat) against (2), (A) the peak "
         "RSS and seconds of "
         "enriching one article of each --sizes, each in a fresh process, (K) the sink (events parsed, "
