@@ -71,9 +71,24 @@ class TextModel:
 
 
 def cosine(a: sparse.csr_matrix, b: sparse.csr_matrix) -> float:
-    """The cosine of two unit vectors (or sums of them, normalised here)."""
-    dot = float(a.multiply(b).sum())
-    if not dot:
+    """The cosine of two one-row vectors (unit vectors or sums of them, normalised here).
+
+    Computed on the rows' stored columns (sorted, each once) rather than by sparse
+    multiplication, which builds a matrix per call: the stage takes many cosines per
+    article (each candidate story, each earlier claim).
+    """
+    a, b = _canonical(a), _canonical(b)
+    _, ia, ib = np.intersect1d(a.indices, b.indices, assume_unique=True, return_indices=True)
+    if not len(ia):
         return 0.0
-    na, nb = math.sqrt(float(a.multiply(a).sum())), math.sqrt(float(b.multiply(b).sum()))
-    return dot / (na * nb) if na and nb else 0.0
+    dot = float(a.data[ia].astype(np.float64) @ b.data[ib])
+    na, nb = math.sqrt(float(a.data @ a.data)), math.sqrt(float(b.data @ b.data))
+    return dot / (na * nb) if na and nb and dot else 0.0
+
+
+def _canonical(m: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``m`` with each column stored once (a sum of rows may hold a column twice)."""
+    if not m.has_canonical_format:
+        m = m.copy()
+        m.sum_duplicates()
+    return m
