@@ -3,11 +3,13 @@
 Two claims are linked when different claimants make them about the same proposition.
 "The same proposition" is read from the contents alone: their TF-IDF cosine
 (:mod:`workers.stories.text`) above ``same_threshold``, or above ``shared_threshold``
-when the contents also name a common entity. The link is:
+when the contents also name a common entity that is not one of the story's topic
+(every claim of a story about a singer names the singer). The link is:
 
 - ``contradicts`` when their polarities differ: one denies (stance ``deny``) what the
   other asserts or confirms, or one content negates ("not", "never", "no") what the
-  other states (a denial of a negation asserts);
+  other states (a denial of a negation asserts; two negations in one sentence cancel:
+  "there is no village we have not reached");
 - ``corroborates`` when their polarities agree.
 
 Claims without a named claimant are never linked (nobody to set against whom), and a
@@ -31,6 +33,7 @@ __all__ = ["ClaimLink", "LinkKind", "link", "polarity"]
 
 LinkKind = Literal["contradicts", "corroborates"]
 
+_SENTENCE_END: Final = re.compile(r"[.!?;]+\s+")
 _NEGATION: Final = re.compile(r"\b(?:not|no|never|none|neither|nor|nobody|nothing)\b|n['\u2019]t\b", re.IGNORECASE)
 
 
@@ -46,9 +49,14 @@ class ClaimLink:
 
 
 def polarity(claim: StoryClaim) -> int:
-    """+1 when the claim holds its content true, -1 when it holds it false."""
+    """+1 when the claim holds its content true, -1 when it holds it false.
+
+    A content negates when one of its sentences holds an odd number of negations: two
+    in one sentence cancel ("there is no village we have not reached" asserts).
+    """
     sign = -1 if claim.stance == "deny" else 1
-    return -sign if _NEGATION.search(claim.content) else sign
+    negates = any(len(_NEGATION.findall(sentence)) % 2 for sentence in _SENTENCE_END.split(claim.content))
+    return -sign if negates else sign
 
 
 def link(
@@ -59,6 +67,7 @@ def link(
     same_threshold: float,
     shared_threshold: float,
     names: Mapping[str, str] | None = None,
+    topic: frozenset[str] = frozenset(),
 ) -> list[ClaimLink]:
     """The links of ``claim`` (its content's TF-IDF ``vector``) with each of ``others``.
 
@@ -66,6 +75,8 @@ def link(
         same_threshold: least content cosine of one proposition.
         shared_threshold: least content cosine when the contents share an entity.
         names: display names of entity ids, for the evidence (ids where missing).
+        topic: entities the whole story is about: naming one of them is no sign that
+            two contents state one proposition, so they do not count as shared.
     """
     if claim.claimant is None:
         return []
@@ -74,7 +85,7 @@ def link(
         if other.claimant is None or other.claimant == claim.claimant or other.id == claim.id:
             continue
         similarity = cosine(vector, other_vector)
-        shared = claim.entities & other.entities
+        shared = (claim.entities & other.entities) - topic
         if similarity < same_threshold and not (shared and similarity >= shared_threshold):
             continue
         kind: LinkKind = "corroborates" if polarity(claim) == polarity(other) else "contradicts"
