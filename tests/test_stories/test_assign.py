@@ -102,3 +102,17 @@ def test_a_copy_arriving_after_the_idle_time_is_compared_like_any_article() -> N
     assigner.assign(_article("a2", BUDGET, "2024-03-03T08:00:00Z", ORG_parliament=0.9))
     late = assigner.assign(story_article(enriched("a3", BUDGET, at="2024-03-03T09:00:00Z", duplicate_of="a1")))
     assert late.matched != "duplicate"
+
+
+def test_words_alone_join_a_story_when_the_entities_do_not_count() -> None:
+    assigner = StoryAssigner(StoryParams(entity_weight=0.0))
+    assigner.assign(_article("a1", QUAKE, GPE_Chile=0.9, GPE_Valparaiso=0.8))
+    other = assigner.assign(_article("a2", QUAKE_ELSEWHERE, GPE_Nepal=0.9, GPE_Kathmandu=0.8))
+    assert other.matched == "entities_and_text" and other.story.id == story_id("a1")
+
+
+def test_an_article_naming_no_entity_is_matched_on_its_words() -> None:
+    assigner = StoryAssigner()
+    assigner.assign(_article("a1", QUAKE, GPE_Chile=0.9, GPE_Valparaiso=0.8))
+    joined = assigner.assign(_article("a2", QUAKE_2))
+    assert joined.story.id == story_id("a1")

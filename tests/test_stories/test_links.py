@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.test_stories.events import claim, enriched
 from workers.stories.article import StoryClaim, story_article
-from workers.stories.assign import StoryAssigner
+from workers.stories.assign import StoryAssigner, StoryParams
 from workers.stories.links import polarity
 
 BODY_A = "The ministry said the dam at Kariba had not cracked. Engineers said the dam at Kariba had cracked."
@@ -66,3 +66,25 @@ def test_a_claimant_is_never_linked_with_itself() -> None:
         }
     )
     assert StoryAssigner().assign(story_article(event)).links == ()
+
+
+def test_two_negations_in_one_sentence_cancel() -> None:
+    assert polarity(_one("there is no village we have not reached")) == 1
+    assert polarity(_one("no help has reached us. Not one tent has arrived")) == -1
+
+
+def test_an_entity_the_whole_story_is_about_is_not_evidence_of_one_proposition() -> None:
+    body = (
+        "Kariba officials said the Kariba dam had cracked near its northern wall. "
+        "The Kariba operator said the Kariba turbines would restart on Monday morning."
+    )
+    specs = [
+        ("c1", "Kariba officials", "the Kariba dam had cracked near its northern wall", "assert"),
+        ("c2", "The Kariba operator", "the Kariba turbines would restart on Monday morning", "assert"),
+    ]
+    params = StoryParams(link_threshold=0.9, link_shared_threshold=0.0)
+    about_kariba = StoryAssigner(params)
+    about_kariba.assign(story_article(_claims("a0", "Kariba dam Kariba lake Kariba town.")))
+    assert about_kariba.assign(story_article(_claims("a1", body, *specs))).links == ()
+    first_article = StoryAssigner(params).assign(story_article(_claims("a1", body, *specs)))
+    assert [(lk.claim.id, lk.other.id) for lk in first_article.links] == [("c2", "c1")]

@@ -11,7 +11,10 @@ of an article and a story is
 where ``cos(entities)`` compares the article's named entities, weighted by salience,
 with the sum of the story's, and ``cos(text)`` the article's TF-IDF vector with the sum
 of the story's (:mod:`workers.stories.text`). The article joins the best story scoring
-at least ``threshold``, or opens a new one. An article the duplicate index flagged as a
+at least ``threshold``, or opens a new one. When entities count (``entity_weight``
+above 0), an article and a story that both name entities but none in common are not
+matched at all, however alike their words: two earthquakes in two countries. An
+article the duplicate index flagged as a
 copy joins its original's story without being compared (``matched="duplicate"``). Only
 stories sharing a named entity or one of the article's leading words with it are
 scored, so the cost of an article grows with the stories it could join, not with all.
@@ -56,14 +59,17 @@ K = TypeVar("K")
 _INDEX_TERMS: Final = 12
 #: Named entities of a story shown as what it is about, and that make its label.
 _LEADING: Final = 5
+#: Leading entities of a story that are its topic (those of its label): two claims
+#: naming one of them are not thereby about one proposition.
+_TOPIC: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
 class StoryParams:
     """How articles are matched to stories and claims to each other."""
 
-    #: Least score to join a story.
-    threshold: float = 0.3
+    #: Least score to join a story (chosen on the development stream: docs/stories.md).
+    threshold: float = 0.2
     #: Share of the score from the entities (the rest from the text).
     entity_weight: float = 0.5
     #: A story closes when no article joined it for this long (stream time).
@@ -75,8 +81,9 @@ class StoryParams:
     story_entities: int = 200
     #: Words indexing a story for candidate lookup (from its newest articles).
     index_terms: int = 240
-    #: Least content cosine of two claims about one proposition.
-    link_threshold: float = 0.5
+    #: Least content cosine of two claims about one proposition (chosen on the
+    #: development stream: docs/stories.md).
+    link_threshold: float = 0.3
     #: The same, when the two contents name a common entity.
     link_shared_threshold: float = 0.25
 
@@ -224,7 +231,10 @@ class StoryAssigner:
             if not story.first_seen - idle <= article.at <= story.last_seen + idle:
                 continue  # a late article from before the story, or one long after it
             text = row_dot(vector, story.text) / story.text_norm if story.text is not None else 0.0
-            score = w * _entity_cosine(article.entities, story.entities) + (1 - w) * text
+            entities = _entity_cosine(article.entities, story.entities)
+            if w and not entities and article.entities and story.entities:
+                continue  # both name who and where, and none in common: another event
+            score = w * entities + (1 - w) * text
             if score >= best_score and (best is None or score > best_score):
                 best, best_score = story, score
         return (best, best_score) if best is not None else (None, 0.0)
@@ -233,6 +243,7 @@ class StoryAssigner:
         """Each claim of ``article`` against the story's claims and the article's earlier ones."""
         p = self.params
         names = {**story.names, **article.names}
+        topic = frozenset(e for e, _, _ in story.leading(_TOPIC)) if story.size else frozenset()
         mine = list(article.claims)
         earlier = story.claims
         sims = dots(vectors, [*story.claim_vectors, *vectors])
@@ -249,6 +260,7 @@ class StoryAssigner:
                 same_threshold=p.link_threshold,
                 shared_threshold=p.link_shared_threshold,
                 names=names,
+                topic=topic,
             )
         return links
 
