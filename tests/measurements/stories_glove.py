@@ -35,7 +35,7 @@ from workers.nlp.pipeline import load_pipeline
 from workers.settings import Settings
 from workers.stories.article import StoryArticle
 from workers.stories.assign import StoryAssigner, StoryParams
-from workers.stories.text import TextModel
+from workers.stories.text import SparseVector, TextModel
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -49,19 +49,30 @@ class GloveText(TextModel):
         self.documents = 0
         self._vectors, self._vocabulary = vectors, vocabulary
 
-    def counts(self, text: str) -> sparse.csr_matrix:
-        words = (w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS)
-        ids = [i for w in words if (i := self._vocabulary.get(w)) is not None]
-        columns, counts = np.unique(np.array(ids, dtype=np.int64), return_counts=True)
-        rows = np.zeros(len(columns), dtype=np.int64)
-        return sparse.csr_matrix((counts.astype(np.float32), (rows, columns)), shape=(1, len(self._vocabulary)))
+    def counts(self, texts: list[str]) -> sparse.csr_matrix:
+        rows, columns, values = [], [], []
+        for row, text in enumerate(texts):
+            words = (w for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS)
+            ids = [i for w in words if (i := self._vocabulary.get(w)) is not None]
+            found, counts = np.unique(np.array(ids, dtype=np.int64), return_counts=True)
+            rows += [row] * len(found)
+            columns += found.tolist()
+            values += counts.tolist()
+        shape = (len(texts), len(self._vocabulary))
+        return sparse.csr_matrix((np.array(values, dtype=np.float32), (rows, columns)), shape=shape)
 
-    def vector(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
-        if not counts.nnz:
-            return sparse.csr_matrix((1, self._vectors.shape[1]), dtype=np.float32)
-        weights = (1.0 + np.log(counts.data)) * self._idf(counts.indices)
-        mean = weights @ self._vectors[counts.indices]
-        return sparse.csr_matrix((mean / (np.linalg.norm(mean) or 1.0)).reshape(1, -1).astype(np.float32))
+    def weigh(self, counts: sparse.csr_matrix) -> list[SparseVector]:
+        """Each row as the dense GloVe mean, laid out as a vector of 50 columns."""
+        dims = np.arange(self._vectors.shape[1])
+        out = []
+        for start, end in zip(counts.indptr[:-1], counts.indptr[1:], strict=True):
+            columns, data = counts.indices[start:end], counts.data[start:end]
+            if not len(columns):
+                out.append((dims, np.zeros(len(dims), dtype=np.float32)))
+                continue
+            mean = ((1.0 + np.log(data)) * self._idf(columns)) @ self._vectors[columns]
+            out.append((dims, (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)))
+        return out
 
 
 def main() -> None:
