@@ -133,3 +133,56 @@ def test_eval_json_names_the_set_of_every_claim_row(write_gold: WriteGold, capsy
     assert main(["eval", "--json", str(path)]) == 0
     claims = json.loads(capsys.readouterr().out)["claims"]
     assert {(c["set"], c["gold"]) for c in claims} == {("dev", 1)}  # "gold" stays the gold count
+
+
+def _story_article(article_id: str, body: str, story: str, **extra: object) -> dict[str, object]:
+    return {
+        "id": article_id,
+        "title": None,
+        "body": body,
+        "source": "Wire",
+        "published_at": "2024-12-05T12:00:00+00:00",
+        "story": story,
+        **extra,
+    }
+
+
+STORY_A = "Syrian insurgents said on Thursday that they had entered the city of Hama after three days of clashes."
+STORY_B = "State media in Syria denied that insurgents had entered Hama, saying the army held the city."
+STORY_C = "The Dutch parliament passed the budget after a long debate over pensions and housing in The Hague."
+
+
+def test_eval_scores_a_story_set_with_its_baselines(write_gold: WriteGold, capsys: pytest.CaptureFixture[str]) -> None:
+    link = {
+        "kind": "contradicts",
+        "content": "insurgents had entered Hama",
+        "other_article": "s1",
+        "other_content": "they had entered the city of Hama",
+    }
+    path = write_gold(
+        _story_article("s1", STORY_A, "hama"),
+        _story_article("s2", STORY_C, "budget"),
+        _story_article("s3", STORY_B, "hama", links=[link]),
+        {"id": "a", "text": TEXT, "entities": [span(TEXT, "Hama", label="GPE")]},
+        name="stories",
+    )
+    claims = write_gold({"id": "a", "text": TEXT, "entities": [span(TEXT, "Hama", label="GPE")]})
+    assert main(["eval", str(path)]) == 2  # every line of a story set must carry its story
+    assert "E801" in capsys.readouterr().err
+    path = write_gold(
+        _story_article("s1", STORY_A, "hama"),
+        _story_article("s2", STORY_C, "budget"),
+        _story_article("s3", STORY_B, "hama", links=[link]),
+        name="stories",
+    )
+    assert main(["eval", str(path), str(claims), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    (stories,) = data["stories"]
+    assert (stories["set"], stories["articles"], stories["gold_stories"]) == ("stories", 3, 2)
+    runs = {r["run"]: r for r in stories["runs"]}
+    assert runs["each article its own story"]["clusters"]["pairwise"]["recall"] == 0.0
+    assert runs["newsflow"]["links"]["contradicts"]["gold"] == 1
+    assert [e["system"] for e in data["entities"]] == ["newsflow", "stock"]
+    assert main(["eval", str(path), "--story-grid"]) == 0
+    out = capsys.readouterr().out
+    assert "| each article its own story |" in out and "Story clustering grid, stories [unlabelled]" in out

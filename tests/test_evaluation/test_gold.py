@@ -9,14 +9,16 @@ import pytest
 
 from tests.test_evaluation.conftest import span
 from workers.evaluation import GoldError, default_gold_paths, load_gold
+from workers.evaluation.story_gold import is_story_file
 
 TEXT = "Rami Abdurrahman told The Associated Press: “Hama falls.”"
 WriteGold = Callable[..., Path]
 
 
 def test_shipped_gold_sets_are_found_and_load() -> None:
-    names = {load_gold(p).name for p in default_gold_paths()}
+    names = {load_gold(p).name for p in default_gold_paths() if not is_story_file(p)}
     assert {"seed", "wikigold", "wikinews"} <= names
+    assert [p.name for p in default_gold_paths() if is_story_file(p)] == ["stories-dev.gold.jsonl"]
 
 
 def test_seed_gold_has_51_mentions_and_8_claims() -> None:

@@ -41,6 +41,7 @@ def test_shipped_manifest_labels_every_shipped_set() -> None:
         "gum-news.gold.jsonl": "development",
         "gum-interviews.gold.jsonl": "development",
         "invented.gold.jsonl": "development",
+        "stories-dev.gold.jsonl": "development",
     }
 
 
@@ -67,6 +68,7 @@ def test_default_gold_paths_are_the_development_sets_only() -> None:
         "gum-news.gold.jsonl",
         "gum-interviews.gold.jsonl",
         "invented.gold.jsonl",
+        "stories-dev.gold.jsonl",
     ]
     assert all(p.parent == MANIFEST_PATH.parent for p in default_gold_paths())
 

@@ -29,6 +29,7 @@ from workers.cli import (
     reprocess,
     serve,
     sink,
+    stories,
     tail,
     topics,
     worker,
@@ -38,7 +39,7 @@ from workers.settings import DEFAULT_MODEL, Settings
 
 __all__ = ["build_parser", "main", "version_text"]
 
-_COMMANDS = (enrich, feed, tail, worker, topics, dlq, sink, reprocess, serve, demo, eval, bench, completion)
+_COMMANDS = (enrich, feed, tail, worker, topics, dlq, sink, reprocess, serve, stories, demo, eval, bench, completion)
 
 #: Commands that never talk to Kafka (files, the database): no connection flags for them.
 _OFFLINE = frozenset({"enrich", "eval", "serve", "completion"})

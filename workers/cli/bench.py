@@ -15,10 +15,10 @@ from workers.settings import Settings
 #: Every scenario that ``--only`` and ``--skip`` name, in the order they run. (R) runs
 #: with its baseline (Rb), (K) with (Kb); (S) runs only with ``--soak N``; (L) needs (3)'s
 #: throughput. (K) needs Debian's PostgreSQL (``make install``) but no broker.
-SCENARIOS = ("1", "1b", "2", "A", "K", "3", "3n", "4", "5a", "5b", "L", "S", "R")
+SCENARIOS = ("1", "1b", "2", "T", "A", "K", "3", "3n", "4", "5a", "5b", "L", "S", "R")
 #: The scenarios that need a broker (left out by ``--offline-only``).
 BROKER_SCENARIOS = frozenset({"3", "3n", "4", "5a", "5b", "L", "S", "R"})
-_ALIASES = {"rb": "R", "r": "R", "a": "A", "l": "L", "s": "S", "k": "K", "kb": "K"}
+_ALIASES = {"rb": "R", "r": "R", "a": "A", "l": "L", "s": "S", "k": "K", "kb": "K", "t": "T"}
 
 
 def scenario_keys(text: str) -> frozenset[str]:
@@ -66,7 +66,10 @@ def add_parser(sub: Any) -> None:
         description="Runs, in one invocation: (1) bare spaCy (the same model, all its components, one "
         "thread) at its fastest over the corpus: nlp.pipe's default batching, our 12,000-character "
         "minibatches and batch_size 1, 4, 16 and 64 each timed, the fastest two twice, the best kept as "
-        "the baseline; (1b) the same split over 2 processes, (2) our enrichment offline, (A) the peak "
+        "the baseline; (1b) the same split over 2 processes, (2) our enrichment offline, (T) the stories "
+        "stage's core on one core (the corpus enriched once, then 20 copies of it streamed through "
+        "parse, assign and encode, one article every 5 minutes of article time; its state sampled "
+        "to show it flat) against (2), (A) the peak "
         "RSS and seconds of "
         "enriching one article of each --sizes, each in a fresh process, (K) the sink (events parsed, "
         "rows made, SinkStore writing) against (Kb) a plain psycopg COPY of the same rows in a throwaway "
@@ -119,7 +122,9 @@ def add_parser(sub: Any) -> None:
         metavar="N",
         help="articles (K) and (Kb) each write (default 2000)",
     )
-    p.add_argument("--offline-only", action="store_true", help="only (1), (1b), (2), (A) and (K): no broker needed")
+    p.add_argument(
+        "--offline-only", action="store_true", help="only (1), (1b), (2), (T), (A) and (K): no broker needed"
+    )
     p.add_argument("--output", default="bench.json", metavar="FILE", help="JSON results (default bench.json)")
     p.set_defaults(run=run)
 
@@ -168,6 +173,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if "2" in chosen:
         step("2", "offline enrichment", scenarios.offline_enrichment, settings.spacy_model, corpus, settings)
     report.ratio("(2)/(1) offline enrichment vs bare spaCy", "2", "1", ">= 1.0")
+    if "T" in chosen:
+        from workers.benchmark.stories import stories_stage
+
+        step("T", "the stories stage's core on one core", stories_stage, settings.spacy_model, corpus, settings)
+    report.ratio("(T)/(2) stories stage vs enrichment, articles/s", "T", "2", ">= 50")
     if "A" in chosen:
         _article_sizes(args, settings, report)
     if "K" in chosen:

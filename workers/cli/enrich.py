@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from workers.cli.output import open_output
 from workers.cli.progress import progress_bar, say
-from workers.exceptions import NewsflowError
 from workers.inputs.exceptions import InputError
 from workers.inputs.files import SUFFIXES, InputTally, check_article, count_inputs, read_inputs
 from workers.settings import Settings
@@ -51,7 +50,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from workers.pipeline.enrich import Enricher  # spaCy and the gazetteer are heavy: import only here
 
     settings = settings.with_overrides(spacy_model=args.model)
-    out = _open_output(args.output)
+    out = open_output(args.output)
     try:
         enricher = Enricher(load_pipeline(settings.spacy_model))
         tally = _enrich_all(args, settings, enricher, out)
@@ -91,15 +90,3 @@ def _enrich_all(args: argparse.Namespace, settings: Settings, enricher: Enricher
             tally.done += 1
             bar.update(1)
     return tally
-
-
-def _open_output(path: str | None) -> IO[bytes]:
-    if not path:
-        return sys.stdout.buffer
-    try:
-        return open(path, "wb")  # closed by run()
-    except OSError as exc:
-        raise NewsflowError(
-            f"[E603] cannot write the output file {path}: {exc.strerror or exc} "
-            "(create its directory first, or choose another -o path)"
-        ) from None

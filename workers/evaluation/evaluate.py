@@ -18,7 +18,8 @@ from workers.evaluation.manifest import Status
 from workers.evaluation.schemes import LabelledSpan, project
 from workers.evaluation.scoring import ClaimScores, Counts, PredictedClaim, score_claims, score_entities
 
-if TYPE_CHECKING:  # the systems load spaCy; only their type is needed here
+if TYPE_CHECKING:  # the systems load spaCy, the story runs scikit-learn; only their types are needed here
+    from workers.evaluation.story_runs import StoryResult
     from workers.evaluation.systems import System
 
 __all__ = [
@@ -90,6 +91,8 @@ class Evaluation:
     golds: tuple[GoldSummary, ...]
     entities: tuple[EntityResult, ...]
     claims: tuple[ClaimResult, ...]
+    #: The story sets' results (:mod:`workers.evaluation.story_runs`).
+    stories: tuple[StoryResult, ...] = ()
 
 
 def evaluate(

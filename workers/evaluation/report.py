@@ -18,7 +18,10 @@ from workers.evaluation.constructions import CONSTRUCTIONS
 from workers.evaluation.evaluate import ClaimResult, EntityResult, Evaluation, GoldSummary
 from workers.evaluation.gold import GOLD_KINDS
 from workers.evaluation.manifest import Selection
+from workers.evaluation.markdown import pct as _pct
+from workers.evaluation.markdown import table as _table
 from workers.evaluation.scoring import Counts, KindCounts
+from workers.evaluation.story_report import format_stories, stories_json
 
 __all__ = ["BLIND_WARNING", "NOTICE", "NO_BLIND_SET", "format_report", "not_scored", "to_json"]
 
@@ -63,13 +66,23 @@ _CONSTRUCTIONS_INTRO: Final = (
 )
 
 
-def format_report(evaluation: Evaluation, selection: Selection | None = None, *, constructions: bool = False) -> str:
+def format_report(
+    evaluation: Evaluation,
+    selection: Selection | None = None,
+    *,
+    constructions: bool = False,
+    story_grid: bool = False,
+) -> str:
     """The notice and what was left out, the gold sets, entity scores per set, then
-    claim scores per set, overall and by kind (and by construction, if asked)."""
+    claim scores per set, overall and by kind (and by construction, if asked), then
+    the story sets (and their grids, if asked)."""
     lines = [NOTICE]
     lines += not_scored(selection) if selection else []
-    if any(g.status == "blind" for g in evaluation.golds):
+    statuses = [g.status for g in evaluation.golds] + [s.status for s in evaluation.stories]
+    if "blind" in statuses:
         lines.append(BLIND_WARNING)
+    if not evaluation.golds:  # story sets only
+        return "\n".join([*lines, *format_stories(evaluation.stories, grid=story_grid)]) + "\n"
     lines += ["", "Gold sets:", ""]
     lines += _table(
         ["gold", "status", "scheme", "documents", "entity mentions", "claims", "broad claims"],
@@ -104,6 +117,7 @@ def format_report(evaluation: Evaluation, selection: Selection | None = None, *,
                     ["claims", "construction", "system", "overlap >", "gold", "R", "R, marked broad too"],
                     _construction_rows(claims),
                 )
+    lines += format_stories(evaluation.stories, grid=story_grid)
     return "\n".join(lines) + "\n"
 
 
@@ -129,6 +143,7 @@ def to_json(evaluation: Evaluation, selection: Selection | None = None) -> dict[
     return {
         "notice": NOTICE,
         "not_scored": _not_scored_json(selection) if selection else [],
+        "stories": stories_json(evaluation.stories),
         "golds": [_fields(g) for g in evaluation.golds],
         "entities": [
             {
@@ -362,33 +377,5 @@ def _shown(path: Path) -> Path:
         return path
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.1f}"
-
-
 def _optional_pct(value: float | None) -> str:
     return "n/a" if value is None else _pct(value)
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) if rows else len(header[i]) for i in range(len(header))]
-    numeric = [all(_is_number(r[i]) for r in rows) and bool(rows) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        padded = [c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric, strict=True)]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = (
-        "|"
-        + "|".join(("-" * (w + 1) + ":") if n else ("-" * (w + 2)) for w, n in zip(widths, numeric, strict=True))
-        + "|"
-    )
-    return [line(header), rule, *(line(r) for r in rows)]
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return cell == "n/a"
-    return True

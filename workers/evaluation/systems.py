@@ -14,27 +14,44 @@ the scoring leaves them out of the narrow views (see ``workers.evaluation.evalua
 
 Each system says which claim kinds it can emit (``claim_kinds``), in the gold's
 terms, so that the report can tell "found none" from "has no such kind".
+
+A story set's articles are seen by the stories stage as the worker publishes them:
+enriched, flagged by an in-memory duplicate index as the worker's (``duplicate_of``),
+and read back from their ``articles.enriched`` event (:func:`story_articles`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Final, Protocol, get_args
 
+import orjson
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from workers.evaluation.gold import GoldDocument
 from workers.evaluation.schemes import LabelledSpan
 from workers.evaluation.scoring import PredictedClaim
+from workers.evaluation.story_gold import StoryDocument
 from workers.models import ClaimKind, EnrichedArticle, RawArticle
 from workers.nlp.lexicon import REPORTING_VERBS
 from workers.nlp.quotes import find_quotes
+from workers.pipeline.dedup import DuplicateIndex, fingerprint
 from workers.pipeline.enrich import Enricher
+from workers.pipeline.events import encode
+from workers.stories.article import StoryArticle, story_article
 
-__all__ = ["PIPELINE_KIND_TO_GOLD", "NewsflowSystem", "Output", "StockSpacySystem", "System", "gold_kind"]
+__all__ = [
+    "PIPELINE_KIND_TO_GOLD",
+    "NewsflowSystem",
+    "Output",
+    "StockSpacySystem",
+    "System",
+    "gold_kind",
+    "story_articles",
+]
 
 #: The pipeline's claim kinds (``workers.models.ClaimKind``) in the gold's terms; a
 #: kind not listed here keeps its name.
@@ -89,6 +106,24 @@ class NewsflowSystem:
                     raise result
                 outputs.append(_newsflow_output(result))
         return outputs
+
+
+def story_articles(documents: Sequence[StoryDocument], nlp: Language) -> list[StoryArticle]:
+    """The documents of a story set as the stories stage sees them, in order: enriched,
+    copies flagged by a fresh duplicate index, read from their enriched events."""
+    enricher = Enricher(nlp, clock=lambda: "1970-01-01T00:00:00.000Z")
+    index = DuplicateIndex({})
+    raws = [
+        RawArticle(id=d.id, body=d.body, title=d.title, source=d.source, published_at=d.published_at) for d in documents
+    ]
+    articles = []
+    for start in range(0, len(raws), 32):
+        for result in enricher.enrich_batch(raws[start : start + 32]):
+            if isinstance(result, Exception):
+                raise result
+            duplicate = index.check_and_remember(result.id, fingerprint(result.body or ""))
+            articles.append(story_article(orjson.loads(encode(replace(result, duplicate_of=duplicate)))))
+    return articles
 
 
 def _newsflow_output(article: EnrichedArticle) -> Output:

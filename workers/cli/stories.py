@@ -1,0 +1,135 @@
+"""``newsflow stories``: group articles into stories offline, with the stage's own code."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from workers.cli.output import open_output
+from workers.cli.progress import say
+from workers.inputs.exceptions import InputError
+from workers.inputs.files import InputArticle, InputTally, check_article, read_inputs
+from workers.settings import Settings
+from workers.stories.article import StoryArticle, story_article
+from workers.stories.assign import StoryAssigner, StoryParams
+from workers.stories.events import link_events, story_event
+
+if TYPE_CHECKING:
+    from workers.pipeline.enrich import Enricher
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "stories",
+        help="group articles into stories and link their claims, offline (no Kafka)",
+        description="Read articles in the order given, assign each to a story (an open one whose "
+        "entities and text it matches, or a new one) and link the claims of a story that different "
+        "claimants make about one proposition (contradicts, corroborates), with the same code as the "
+        "stories stage. Inputs: enriched articles (articles.enriched values, e.g. the output of "
+        "newsflow enrich), or raw articles, which are enriched first; .json, .jsonl, .txt, "
+        "directories of them, or - for JSON lines on stdin. Writes one JSON line per article: "
+        '{"story": <stories event>, "links": [<claim-links event>, ...]} (schemas/story.v1.json, '
+        "schemas/claim-link.v1.json). Exit codes: 0 every input placed; 1 some input failed or none "
+        "was found; 2 usage or configuration error.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="input files, directories or -")
+    p.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
+    p.add_argument("--model", help="spaCy pipeline for raw articles (overrides NEWSFLOW_SPACY_MODEL)")
+    defaults = StoryParams()
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=defaults.threshold,
+        metavar="S",
+        help=f"least match score to join a story, 0..1 (default {defaults.threshold})",
+    )
+    p.add_argument(
+        "--idle-hours",
+        type=float,
+        default=defaults.idle.total_seconds() / 3600,
+        metavar="H",
+        help="a story closes after this many hours without a new article, in article time "
+        f"(default {defaults.idle.total_seconds() / 3600:g})",
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Assign every input of ``args.paths`` to a story; returns the exit code."""
+    from datetime import timedelta
+
+    if not 0 <= args.threshold <= 1 or args.idle_hours <= 0:
+        say("newsflow stories: error: --threshold must be in 0..1 and --idle-hours above 0")
+        return 2
+    settings = settings.with_overrides(spacy_model=args.model)
+    params = StoryParams(threshold=args.threshold, idle=timedelta(hours=args.idle_hours))
+    assigner = StoryAssigner(params)
+    out = open_output(args.output)
+    tally = InputTally()
+    stories: set[str] = set()
+    try:
+        for article in _articles(args.paths, settings, tally):
+            assignment = assigner.assign(article)
+            stories.add(assignment.story.id)
+            line = {"story": story_event(assignment), "links": link_events(assignment)}
+            out.write(orjson.dumps(line) + b"\n")
+            tally.done += 1
+        out.flush()
+    finally:
+        if args.output:
+            out.close()
+    say(f"newsflow stories: {tally.done} articles in {len(stories)} stories, {tally.failed} failed")
+    return tally.exit_code
+
+
+def _articles(paths: list[str], settings: Settings, tally: InputTally) -> Iterator[StoryArticle]:
+    enricher: Enricher | None = None
+
+    def failed(error: InputError) -> None:
+        tally.failed += 1
+        say(f"newsflow stories: {error}")
+
+    for item in read_inputs(paths, on_error=failed):
+        event = _enriched(item)
+        if event is None:
+            try:
+                raw = check_article(item, max_body_bytes=settings.max_body_bytes)
+            except InputError as error:
+                failed(error)
+                continue
+            if enricher is None:
+                enricher = _enricher(settings)
+            event = orjson.loads(_encode(enricher(raw)))
+        try:
+            yield story_article(event)
+        except (KeyError, ValueError, TypeError) as exc:
+            failed(InputError("E310", item.origin, f"not an enriched article the stories stage can read: {exc!r}"))
+
+
+def _enriched(item: InputArticle) -> dict[str, Any] | None:
+    """The record as an enriched event, or None when it is a raw article."""
+    try:
+        data = orjson.loads(item.value)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(data, dict) and "processing" in data and "entities" in data:
+        return data
+    return None
+
+
+def _enricher(settings: Settings) -> Enricher:
+    from workers.nlp.pipeline import load_pipeline
+    from workers.pipeline.enrich import Enricher  # spaCy is heavy: only for raw inputs
+
+    return Enricher(load_pipeline(settings.spacy_model))
+
+
+def _encode(article: object) -> bytes:
+    from workers.pipeline.events import encode
+
+    return encode(article)

@@ -1,0 +1,13 @@
+"""Stories across sources: the second stage of the pipeline, its pure core.
+
+One story per real-world event, built online from the stream of enriched articles
+(:mod:`~workers.stories.assign`), and the claims of a story that corroborate or
+contradict each other (:mod:`~workers.stories.links`). No Kafka here: the offline
+command (``newsflow stories FILE...``) and the stage run this same code.
+
+- :mod:`~workers.stories.article`: what the stage reads of an enriched event;
+- :mod:`~workers.stories.text`: TF-IDF vectors learnt as the stream goes (scikit-learn);
+- :mod:`~workers.stories.links`: claim links;
+- :mod:`~workers.stories.assign`: the single-pass assigner and its parameters;
+- :mod:`~workers.stories.output`: an assignment as a JSON object.
+"""

@@ -1,0 +1,117 @@
+"""What the stories stage reads of an enriched article: when, from whom, about what.
+
+The stage sees each article through its ``articles.enriched`` event, never its parse:
+the entities the enrichment grouped (one per real-world thing, their ids shared by
+every article that names the thing), the claims, the text, the source and the time.
+Only names say what a story is about; dates, numbers and amounts are left out of the
+entities it compares (every story has a Tuesday).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+__all__ = ["NAMED_LABELS", "StoryArticle", "StoryClaim", "story_article"]
+
+#: The entity labels that name things; the rest (DATE, TIME, CARDINAL, MONEY, ...) do not.
+NAMED_LABELS: Final = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryClaim:
+    """One claim of an article, as the claim links compare it."""
+
+    id: str
+    article_id: str
+    #: Who made it: the claimant's entity id, else its folded text; None when unnamed.
+    claimant: str | None
+    claimant_text: str | None
+    cue: str
+    stance: str
+    content: str
+    content_span: tuple[int, int]
+    #: Named entities mentioned inside the content.
+    entities: frozenset[str]
+    broad: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    """One enriched article as the stories stage sees it."""
+
+    id: str
+    source: str | None
+    at: datetime
+    title: str | None
+    #: Named entities (id -> salience in [0, 1]).
+    entities: Mapping[str, float]
+    #: Display names of those entities (id -> name).
+    names: Mapping[str, str]
+    #: The words the text similarity reads: title and body, or title and claims when
+    #: the event left the body out.
+    text: str
+    claims: tuple[StoryClaim, ...]
+    #: The article this one copies (exact or near), as the duplicate index flagged it.
+    duplicate_of: str | None
+
+
+def story_article(event: Mapping[str, Any]) -> StoryArticle:
+    """The stage's view of one ``articles.enriched`` event (a decoded JSON object).
+
+    Raises:
+        KeyError, ValueError, TypeError: the event lacks what every enriched event has.
+    """
+    named = [e for e in event.get("entities") or () if e.get("label") in NAMED_LABELS]
+    claims = tuple(
+        _claim(c, str(event["id"]), named) for c in event.get("claims") or () if c.get("content", {}).get("text")
+    )
+    body = event.get("body") or ""
+    title = event.get("title") or ""
+    text = f"{title}\n{body}" if body else "\n".join([title, *(c.content for c in claims)])
+    duplicate = event.get("duplicate_of") or {}
+    return StoryArticle(
+        id=str(event["id"]),
+        source=event.get("source") or None,
+        at=_time(event),
+        title=event.get("title"),
+        entities={str(e["id"]): float(e.get("salience") or 0.0) for e in named},
+        names={str(e["id"]): str(e["name"]) for e in named},
+        text=text,
+        claims=claims,
+        duplicate_of=str(duplicate["id"]) if duplicate.get("id") else None,
+    )
+
+
+def _time(event: Mapping[str, Any]) -> datetime:
+    """When the article happened for the stage: its publication time, else when it was
+    enriched (an article without a date is news now)."""
+    for value in (event.get("published_at"), (event.get("processing") or {}).get("processed_at")):
+        if value:
+            at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            return at if at.tzinfo else at.replace(tzinfo=UTC)
+    raise ValueError("the event has neither published_at nor processing.processed_at")
+
+
+def _claim(claim: Mapping[str, Any], article_id: str, named: list[Mapping[str, Any]]) -> StoryClaim:
+    content = claim["content"]
+    start, end = int(content["start"]), int(content["end"])
+    inside = frozenset(str(e["id"]) for e in named for m in e.get("mentions") or () if start <= int(m["start"]) < end)
+    claimant = claim.get("claimant") or {}
+    text = claimant.get("text")
+    return StoryClaim(
+        id=str(claim["id"]),
+        article_id=article_id,
+        claimant=claimant.get("entity_id") or (" ".join(str(text).lower().split()) if text else None),
+        claimant_text=text,
+        cue=str((claim.get("cue") or {}).get("lemma") or ""),
+        stance=str(claim.get("stance") or "assert"),
+        content=str(content["text"]),
+        content_span=(start, end),
+        entities=inside,
+        broad=bool(claim.get("broad")),
+    )

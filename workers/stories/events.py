@@ -1,0 +1,137 @@
+"""The stage's outputs as typed events: ``stories`` and ``claim-links`` values.
+
+- ``stories`` (keyed by story id): one event each time an article joins or opens a
+  story: which article, how it matched and how strongly, and the story as it stands
+  (size, sources, first and last seen, leading entities, a label built from them);
+- ``claim-links`` (keyed by story id): one event per pair of claims of a story that
+  different claimants make about one proposition, ``contradicts`` or ``corroborates``,
+  with both claims' ids, spans and the evidence.
+
+Schemas: ``schemas/story.v1.json`` and ``schemas/claim-link.v1.json``. The events are
+dataclasses that orjson serialises as those objects (``workers.pipeline.events.encode``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from workers.models import SchemaRef
+from workers.stories.article import StoryClaim
+from workers.stories.assign import Assignment
+from workers.stories.links import ClaimLink
+
+__all__ = [
+    "CLAIM_LINK_SCHEMA",
+    "STORY_SCHEMA",
+    "ClaimLinkEvent",
+    "LinkedClaim",
+    "StoryEntity",
+    "StoryEvent",
+    "link_events",
+    "story_event",
+]
+
+STORY_SCHEMA = SchemaRef("story", 1)
+CLAIM_LINK_SCHEMA = SchemaRef("claim-link", 1)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEntity:
+    """A leading entity of a story and its share of the story's entity weight."""
+
+    id: str
+    name: str
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEvent:
+    """The value on ``stories``: an article joined (or opened) a story."""
+
+    story_id: str
+    article_id: str
+    matched: str
+    score: float
+    size: int
+    sources: list[str]
+    first_seen: str
+    last_seen: str
+    label: str
+    entities: list[StoryEntity]
+    schema: SchemaRef = STORY_SCHEMA
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedClaim:
+    """One side of a claim link: the claim, its article, who made it and where."""
+
+    id: str
+    article_id: str
+    claimant: str | None
+    stance: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLinkEvent:
+    """The value on ``claim-links``: two claims of one story about one proposition."""
+
+    story_id: str
+    kind: str
+    claim: LinkedClaim
+    other: LinkedClaim
+    similarity: float
+    shared_entities: list[str]
+    schema: SchemaRef = CLAIM_LINK_SCHEMA
+
+
+def story_event(assignment: Assignment) -> StoryEvent:
+    """The ``stories`` event of one assignment."""
+    story = assignment.story
+    return StoryEvent(
+        story_id=story.id,
+        article_id=assignment.article_id,
+        matched=assignment.matched,
+        score=assignment.score,
+        size=story.size,
+        sources=sorted(story.sources),
+        first_seen=_iso(story.first_seen),
+        last_seen=_iso(story.last_seen),
+        label=story.label,
+        entities=[StoryEntity(e, name, w) for e, name, w in story.leading()],
+    )
+
+
+def link_events(assignment: Assignment) -> list[ClaimLinkEvent]:
+    """The ``claim-links`` events of one assignment, in the order they were found."""
+    return [_link_event(assignment.story.id, link) for link in assignment.links]
+
+
+def _link_event(story_id: str, link: ClaimLink) -> ClaimLinkEvent:
+    return ClaimLinkEvent(
+        story_id=story_id,
+        kind=link.kind,
+        claim=_linked(link.claim),
+        other=_linked(link.other),
+        similarity=link.similarity,
+        shared_entities=list(link.shared_entities),
+    )
+
+
+def _linked(claim: StoryClaim) -> LinkedClaim:
+    return LinkedClaim(
+        claim.id,
+        claim.article_id,
+        claim.claimant_text,
+        claim.stance,
+        claim.content,
+        claim.content_span[0],
+        claim.content_span[1],
+    )
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
