@@ -216,3 +216,10 @@ def test_entity_named_in_the_title_and_often_is_most_salient(parse: Parse) -> No
     text = "Bashar Assad met Vladimir Putin in Moscow. Assad thanked Putin. Assad left."
     entities = group_entities(parse(text), title="Assad flies to Moscow")
     assert max(entities, key=lambda e: e.salience or 0.0).name == "Bashar Assad"
+
+
+def test_a_month_that_is_also_a_town_stays_a_month(parse_with_ents: ParseWithEnts) -> None:
+    # The gazetteer knows a town called March; "in March" is the month all the same.
+    doc = parse_with_ents("Rates may fall in March. Exports rose in March.", [("March", "DATE"), ("March", "DATE")])
+    assert {e.label for e in group_entities(doc)} == {"DATE"}
+
