@@ -223,3 +223,11 @@ def test_a_month_that_is_also_a_town_stays_a_month(parse_with_ents: ParseWithEnt
     doc = parse_with_ents("Rates may fall in March. Exports rose in March.", [("March", "DATE"), ("March", "DATE")])
     assert {e.label for e in group_entities(doc)} == {"DATE"}
 
+
+def test_a_time_word_does_not_relabel_a_name_written_the_same_way(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents('Nurses work at night. She sang at night. "Night" is her best song.', [
+        ("night", "TIME"), ("night", "TIME"), ("Night", "WORK_OF_ART"),
+    ])  # fmt: skip
+    assert [(e.label, [m.text for m in e.mentions]) for e in group_entities(doc)] == [
+        ("TIME", ["night", "night"]), ("WORK_OF_ART", ["Night"]),
+    ]  # fmt: skip
