@@ -116,3 +116,9 @@ def test_in_before_a_date_is_no_place_context(parse_with_ents: ParseWithEnts) ->
 
 def test_a_lone_number_that_is_no_date_is_no_name(parse_with_ents: ParseWithEnts) -> None:
     assert candidates(parse_with_ents("They flew on the 747 to Lima.", [("747", "PRODUCT")])) == []
+
+
+def test_x_after_an_organisation_noun_and_of_is_no_organisation_context(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents("He played for the national team of Freedonia.", [("Freedonia", "GPE")])
+    (cand,) = candidates(doc)
+    assert cand.context is None

@@ -210,6 +210,8 @@ def _context(ent: Span) -> Context | None:
     noun: str | None = None
     if root.dep_ == "pobj" and head.lower_ == "of":
         noun = head.head.lemma_.lower()  # "the city of X"
+        if noun in _ORG_NOUNS:
+            return None  # "the Bank of England", "the national team of Chile": X is where, not what
     elif root.dep_ == "appos":
         noun = head.lemma_.lower()  # "the capital, X", "the jihadi group X"
     elif root.dep_ == "compound" and head.i == ent.end:
