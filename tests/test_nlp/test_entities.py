@@ -231,3 +231,10 @@ def test_a_time_word_does_not_relabel_a_name_written_the_same_way(parse_with_ent
     assert [(e.label, [m.text for m in e.mentions]) for e in group_entities(doc)] == [
         ("TIME", ["night", "night"]), ("WORK_OF_ART", ["Night"]),
     ]  # fmt: skip
+
+
+def test_a_creek_and_a_station_are_places_whatever_spacy_said(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents("Ice closed Tamsin Creek. Tamsin Creek froze near Orlova Station.", [
+        ("Tamsin Creek", "ORG"), ("Tamsin Creek", "ORG"), ("Orlova Station", "PERSON"),
+    ])  # fmt: skip
+    assert [(e.name, e.label) for e in group_entities(doc)] == [("Tamsin Creek", "LOC"), ("Orlova Station", "FAC")]

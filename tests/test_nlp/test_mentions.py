@@ -122,3 +122,15 @@ def test_x_after_an_organisation_noun_and_of_is_no_organisation_context(parse_wi
     doc = parse_with_ents("He played for the national team of Freedonia.", [("Freedonia", "GPE")])
     (cand,) = candidates(doc)
     assert cand.context is None
+
+
+def test_a_names_last_word_can_say_it_is_a_landform_or_a_facility(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents("Ice closed Tamsin Creek near Orlova Station.", [
+        ("Tamsin Creek", "PERSON"), ("Orlova Station", "PERSON"),
+    ])  # fmt: skip
+    assert [c.context for c in candidates(doc)] == ["landform", "facility"]
+
+
+def test_a_surname_that_is_also_a_place_word_says_nothing(parse_with_ents: ParseWithEnts) -> None:
+    (cand,) = candidates(parse_with_ents("Director Tamsin Bay spoke.", [("Tamsin Bay", "PERSON")]))
+    assert cand.context is None

@@ -32,10 +32,28 @@ NUMERIC_LABELS: Final = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "
 
 #: What the words around a mention say it names: "place" ("the city of X"),
 #: "locality" (a place below a city: "the neighbourhood of X"), "locative" (only a
-#: preposition of place: "in X"), "org" ("the group X"), "person" ("Mr X"); and
-#: from :mod:`workers.nlp.roles`, "club" ("X beat Y 2-1"), "company" ("X shares
-#: fell") and "media" ("told X").
-Context = Literal["place", "locality", "locative", "org", "person", "club", "company", "media"]
+#: preposition of place: "in X"), "org" ("the group X"), "person" ("Mr X"),
+#: "landform" and "facility" (the name's own last word: "Kelly Creek", "Davis
+#: Gym"); and from :mod:`workers.nlp.roles`, "club" ("X beat Y 2-1"), "company"
+#: ("X shares fell") and "media" ("told X").
+Context = Literal[
+    "place", "locality", "locative", "org", "person", "landform", "facility", "club", "company", "media"
+]  # fmt: skip
+#: Capitalised last words that make a name of two words or more a natural place
+#: (LOC) or a building or structure (FAC), whatever spaCy said: "Hancock Pond",
+#: "Ross Sea", "McMurdo Station". Words that are also common surnames ("Hall",
+#: "Park", "Lake", "Brook", "Bay", "Castle", "Arena", "Ocean") are left out: there
+#: the name may be a person's ("Michael Bay").
+_LANDFORM_WORDS: Final = frozenset(
+    {"Creek", "River", "Pond", "Island", "Islands", "Mountain", "Mountains", "Valley",
+     "Canyon", "Falls", "Glacier", "Peninsula", "Desert", "Reservoir", "Harbour", "Harbor",
+     "Strait", "Coast", "Sea", "Gulf", "Lagoon"}
+)  # fmt: skip
+_FACILITY_WORDS: Final = frozenset(
+    {"Airport", "Station", "Stadium", "Gym", "Gymnasium", "Playfield", "Pavilion", "Cave",
+     "Dock", "Canal", "Dam", "Tunnel", "Cathedral", "Monument", "Road", "Avenue",
+     "Boulevard", "Highway", "Motorway", "Square"}
+)  # fmt: skip
 
 #: Labels of times and dates: their words, a leading "the" included, are the
 #: expression as written, and the syntax around them says nothing about places
@@ -146,7 +164,7 @@ def _candidate(ent: Span, tokens: list[Token], text: str, *, context: bool = Tru
         label=ent.label_,
         name=name,
         key=key,
-        context="person" if title else (_context(ent) if context and not temporal else None),
+        context="person" if title else (_context(ent, tokens) if context and not temporal else None),
     )
 
 
@@ -201,8 +219,14 @@ def title_before(first: Token) -> list[Token]:
     return list(doc[i + 1 : first.i])
 
 
-def _context(ent: Span) -> Context | None:
-    """What the syntax around ``ent`` says it names, if anything."""
+def _context(ent: Span, name: list[Token]) -> Context | None:
+    """What the name's last word ("Kelly Creek") or else the syntax around ``ent``
+    says it names, if anything."""
+    if len(name) > 1:
+        if name[-1].text in _LANDFORM_WORDS:
+            return "landform"
+        if name[-1].text in _FACILITY_WORDS:
+            return "facility"
     root = ent.root
     while root.dep_ == "conj" and root.head.i != root.i:
         root = root.head  # "neighbourhoods of Sawaaeq and Zahiriyeh"
