@@ -238,3 +238,12 @@ def test_a_creek_and_a_station_are_places_whatever_spacy_said(parse_with_ents: P
         ("Tamsin Creek", "ORG"), ("Tamsin Creek", "ORG"), ("Orlova Station", "PERSON"),
     ])  # fmt: skip
     assert [(e.name, e.label) for e in group_entities(doc)] == [("Tamsin Creek", "LOC"), ("Orlova Station", "FAC")]
+
+
+def test_games_and_a_trophy_are_an_event_and_a_prize_whatever_spacy_said(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents("She won at the Dravian Games and took the Orlov Trophy.", [
+        ("Dravian Games", "GPE"), ("Orlov Trophy", "PERSON"),
+    ])  # fmt: skip
+    assert [(e.name, e.label) for e in group_entities(doc)] == [
+        ("Dravian Games", "EVENT"), ("Orlov Trophy", "WORK_OF_ART"),
+    ]  # fmt: skip

@@ -3,7 +3,8 @@
 spaCy labels each mention on its own, so the given article's "Hama" comes out ORG,
 PERSON and GPE, and "Aleppo" NORP. Here every mention of a name votes with spaCy's
 label; the words around it vote too ("the city of X", "the group X", "Mr X"), and
-so does a name's own last word ("Kelly Creek", "McMurdo Station"), with more
+so does a name's own last word ("Kelly Creek", "McMurdo Station", "Pan American
+Games"), with more
 weight, since syntax is better evidence than the small model's guess about an
 unknown capitalised word; and the gazetteer confirms places: a country, a US state
 or a continent is a place whatever spaCy said, and a known city is one as soon as
@@ -32,10 +33,11 @@ _PLACE_LABELS: Final = frozenset({"GPE", "LOC", "FAC"})
 #: How many spaCy votes one piece of syntactic evidence is worth.
 _CONTEXT_WEIGHT: Final = 2
 _CONTEXT_LABEL: Final = {
-    "place": "GPE", "locality": "GPE", "org": "ORG", "person": "PERSON", "landform": "LOC", "facility": "FAC",
+    "place": "GPE", "locality": "GPE", "org": "ORG", "person": "PERSON",
+    "landform": "LOC", "facility": "FAC", "event": "EVENT", "award": "WORK_OF_ART",
 }  # fmt: skip
 #: Contexts that settle a name's label by the vote even against spaCy's GPE.
-_DECIDING_CONTEXTS: Final = frozenset({"person", "org", "landform", "facility"})
+_DECIDING_CONTEXTS: Final = frozenset({"person", "org", "landform", "facility", "event", "award"})
 #: Roles (:mod:`workers.nlp.roles`) that make a name an organisation wherever the
 #: article names it, unless a title says it is a person ("Mr Dell").
 _ROLE_CONTEXTS: Final = frozenset({"club", "company", "media"})

@@ -33,11 +33,13 @@ NUMERIC_LABELS: Final = frozenset({"CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "
 #: What the words around a mention say it names: "place" ("the city of X"),
 #: "locality" (a place below a city: "the neighbourhood of X"), "locative" (only a
 #: preposition of place: "in X"), "org" ("the group X"), "person" ("Mr X"),
-#: "landform" and "facility" (the name's own last word: "Kelly Creek", "Davis
-#: Gym"); and from :mod:`workers.nlp.roles`, "club" ("X beat Y 2-1"), "company"
-#: ("X shares fell") and "media" ("told X").
+#: "landform", "facility", "event" and "award" (the name's own last word: "Kelly
+#: Creek", "Davis Gym", "Pan American Games", "Outland Trophy"); and from
+#: :mod:`workers.nlp.roles`, "club" ("X beat Y 2-1"), "company" ("X shares fell")
+#: and "media" ("told X").
 Context = Literal[
-    "place", "locality", "locative", "org", "person", "landform", "facility", "club", "company", "media"
+    "place", "locality", "locative", "org", "person", "landform", "facility", "event", "award", "club", "company",
+    "media",
 ]  # fmt: skip
 #: Capitalised last words that make a name of two words or more a natural place
 #: (LOC) or a building or structure (FAC), whatever spaCy said: "Hancock Pond",
@@ -54,6 +56,22 @@ _FACILITY_WORDS: Final = frozenset(
      "Dock", "Canal", "Dam", "Tunnel", "Cathedral", "Monument", "Road", "Avenue",
      "Boulevard", "Highway", "Motorway", "Square"}
 )  # fmt: skip
+#: Last words of the names of events (EVENT: "Pan American Games", "Glastonbury
+#: Festival") and of prizes (WORK_OF_ART, as OntoNotes tags "the Booker Prize").
+#: A league, conference or convention is an organisation as often as a gathering.
+_EVENT_WORDS: Final = frozenset(
+    {"Games", "Olympics", "Paralympics", "Cup", "Cups", "Championship", "Championships",
+     "Tournament", "Festival", "Classic", "Contest", "Challenge", "Tour", "Campaign", "War",
+     "Revolution"}
+)  # fmt: skip
+_AWARD_WORDS: Final = frozenset({"Award", "Awards", "Prize", "Prizes", "Trophy"})
+#: A name's last word -> the context it gives.
+_NAME_WORD_CONTEXT: Final[dict[str, Context]] = {
+    **dict.fromkeys(_LANDFORM_WORDS, "landform"),
+    **dict.fromkeys(_FACILITY_WORDS, "facility"),
+    **dict.fromkeys(_EVENT_WORDS, "event"),
+    **dict.fromkeys(_AWARD_WORDS, "award"),
+}
 
 #: Labels of times and dates: their words, a leading "the" included, are the
 #: expression as written, and the syntax around them says nothing about places
@@ -222,11 +240,8 @@ def title_before(first: Token) -> list[Token]:
 def _context(ent: Span, name: list[Token]) -> Context | None:
     """What the name's last word ("Kelly Creek") or else the syntax around ``ent``
     says it names, if anything."""
-    if len(name) > 1:
-        if name[-1].text in _LANDFORM_WORDS:
-            return "landform"
-        if name[-1].text in _FACILITY_WORDS:
-            return "facility"
+    if len(name) > 1 and (own := _NAME_WORD_CONTEXT.get(name[-1].text)) is not None:
+        return own
     root = ent.root
     while root.dep_ == "conj" and root.head.i != root.i:
         root = root.head  # "neighbourhoods of Sawaaeq and Zahiriyeh"
