@@ -61,3 +61,10 @@ def test_acronym_of_an_organisation_is_its_short_form(parse_with_ents: ParseWith
     found = candidates(doc)
     targets = short_form_targets(found, resolve_labels(found, {}))
     assert targets == {("kcna",): name_key("Korean Central News Agency")}
+
+
+def test_a_city_closing_an_organisations_name_is_no_short_form_of_it(parse_with_ents: ParseWithEnts) -> None:
+    text = "She works at Central Hospital Leipzig. Leipzig has two universities."
+    doc = parse_with_ents(text, [("Central Hospital Leipzig", "ORG"), ("Leipzig", "GPE")])
+    found = candidates(doc)
+    assert short_form_targets(found, resolve_labels(found, {})) == {}

@@ -216,3 +216,34 @@ def test_entity_named_in_the_title_and_often_is_most_salient(parse: Parse) -> No
     text = "Bashar Assad met Vladimir Putin in Moscow. Assad thanked Putin. Assad left."
     entities = group_entities(parse(text), title="Assad flies to Moscow")
     assert max(entities, key=lambda e: e.salience or 0.0).name == "Bashar Assad"
+
+
+def test_a_month_that_is_also_a_town_stays_a_month(parse_with_ents: ParseWithEnts) -> None:
+    # The gazetteer knows a town called March; "in March" is the month all the same.
+    doc = parse_with_ents("Rates may fall in March. Exports rose in March.", [("March", "DATE"), ("March", "DATE")])
+    assert {e.label for e in group_entities(doc)} == {"DATE"}
+
+
+def test_a_time_word_does_not_relabel_a_name_written_the_same_way(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents('Nurses work at night. She sang at night. "Night" is her best song.', [
+        ("night", "TIME"), ("night", "TIME"), ("Night", "WORK_OF_ART"),
+    ])  # fmt: skip
+    assert [(e.label, [m.text for m in e.mentions]) for e in group_entities(doc)] == [
+        ("TIME", ["night", "night"]), ("WORK_OF_ART", ["Night"]),
+    ]  # fmt: skip
+
+
+def test_a_creek_and_a_station_are_places_whatever_spacy_said(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents("Ice closed Tamsin Creek. Tamsin Creek froze near Orlova Station.", [
+        ("Tamsin Creek", "ORG"), ("Tamsin Creek", "ORG"), ("Orlova Station", "PERSON"),
+    ])  # fmt: skip
+    assert [(e.name, e.label) for e in group_entities(doc)] == [("Tamsin Creek", "LOC"), ("Orlova Station", "FAC")]
+
+
+def test_games_and_a_trophy_are_an_event_and_a_prize_whatever_spacy_said(parse_with_ents: ParseWithEnts) -> None:
+    doc = parse_with_ents("She won at the Dravian Games and took the Orlov Trophy.", [
+        ("Dravian Games", "GPE"), ("Orlov Trophy", "PERSON"),
+    ])  # fmt: skip
+    assert [(e.name, e.label) for e in group_entities(doc)] == [
+        ("Dravian Games", "EVENT"), ("Orlov Trophy", "WORK_OF_ART"),
+    ]  # fmt: skip

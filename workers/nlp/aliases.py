@@ -321,13 +321,20 @@ def _forms(
 def _head_word(words: tuple[str, ...]) -> str | None:
     """The noun an organisation's name is built on: the last capitalised word
     before its first lower-case word ("Observatory" in "Syrian Observatory for
-    Human Rights"), or its last word ("Army" in "Syrian National Army")."""
+    Human Rights"), or its last word ("Army" in "Syrian National Army").
+
+    A city there is where the organisation is, not what it is ("Clinical Hospital
+    Mostar", "UNC Greensboro", "City of Hayward"): the article's other "Mostar" is
+    the city, so such a name has no head word.
+    """
     head = None
     for word in words:
         if not word[:1].isupper():
             break
         head = word
     if head is None or len(head) < 3 or not head.isalpha() or head.isupper() or is_title_word(head):
+        return None
+    if any(place.kind == "city" for _, place in GAZETTEER.places((head.lower(),))):
         return None
     return head
 

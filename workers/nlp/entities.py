@@ -34,7 +34,7 @@ from workers.nlp.doctext import doc_text
 from workers.nlp.gazetteer import Place
 from workers.nlp.geo import article_countries, locate, to_geo
 from workers.nlp.labels import contiguous_parts, resolve_labels
-from workers.nlp.mentions import NUMERIC_LABELS, Candidate, candidates
+from workers.nlp.mentions import NUMERIC_LABELS, TEMPORAL_LABELS, Candidate, candidates
 from workers.nlp.roles import find_roles, role_candidates
 from workers.nlp.salience import salience_scores
 from workers.timing import StageTimer, no_timing
@@ -82,7 +82,7 @@ def group_entities(
     groups: dict[tuple[str, tuple[str, ...]], list[Candidate]] = defaultdict(list)
     for cand in found:
         key = redirect.get(cand.key, cand.key)
-        label = labels[key]  # a short form takes its full name's label
+        label = _mention_label(cand, labels[key])  # a short form takes its full name's label
         if key in clubs and cand.context in _PLACE_CONTEXTS:
             label = "GPE"  # "fans in Leeds" beside "Leeds beat Chelsea": the city
         if label == "PERSON":
@@ -158,13 +158,25 @@ def _date_values(
     """Mention start -> ISO date, for every DATE mention that names a day, month or year."""
     values: dict[int, str] = {}
     for cand in found:
-        if labels[cand.key] != "DATE":
+        if _mention_label(cand, labels[cand.key]) != "DATE":
             continue
         span = doc.char_span(cand.mention.start, cand.mention.end, alignment_mode="expand")
         value = normalise_date(cand.mention.text, published, future=span is not None and _is_future(span))
         if value is not None:
             values[cand.mention.start] = value
     return values
+
+
+def _mention_label(cand: Candidate, name_label: str) -> str:
+    """The label of one mention: its name's, unless that is a date or a time and spaCy
+    called this mention a name. Times are mostly common words ("at night", "for
+    years"), so their votes say nothing about a name written with the same words:
+    a sentence-opening "Night" that spaCy called a title stays one. The other way
+    round the votes hold: a name spaCy once took for a date ("Armistice Day") is the
+    name its other mentions say it is."""
+    if name_label in TEMPORAL_LABELS and cand.label not in TEMPORAL_LABELS:
+        return cand.label
+    return name_label
 
 
 def _is_future(span: Span) -> bool:

@@ -2,8 +2,10 @@
 
 spaCy labels each mention on its own, so the given article's "Hama" comes out ORG,
 PERSON and GPE, and "Aleppo" NORP. Here every mention of a name votes with spaCy's
-label; the words around it vote too ("the city of X", "the group X", "Mr X"), with
-more weight, since syntax is better evidence than the small model's guess about an
+label; the words around it vote too ("the city of X", "the group X", "Mr X"), and
+so does a name's own last word ("Kelly Creek", "McMurdo Station", "Pan American
+Games"), with more
+weight, since syntax is better evidence than the small model's guess about an
 unknown capitalised word; and the gazetteer confirms places: a country, a US state
 or a continent is a place whatever spaCy said, and a known city is one as soon as
 anything in the article treats it as a place.
@@ -30,7 +32,12 @@ _NOT_PERSON_LABELS: Final = frozenset({"GPE", "LOC", "FAC", "DATE", "TIME"})
 _PLACE_LABELS: Final = frozenset({"GPE", "LOC", "FAC"})
 #: How many spaCy votes one piece of syntactic evidence is worth.
 _CONTEXT_WEIGHT: Final = 2
-_CONTEXT_LABEL: Final = {"place": "GPE", "locality": "GPE", "org": "ORG", "person": "PERSON"}
+_CONTEXT_LABEL: Final = {
+    "place": "GPE", "locality": "GPE", "org": "ORG", "person": "PERSON",
+    "landform": "LOC", "facility": "FAC", "event": "EVENT", "award": "WORK_OF_ART",
+}  # fmt: skip
+#: Contexts that settle a name's label by the vote even against spaCy's GPE.
+_DECIDING_CONTEXTS: Final = frozenset({"person", "org", "landform", "facility", "event", "award"})
 #: Roles (:mod:`workers.nlp.roles`) that make a name an organisation wherever the
 #: article names it, unless a title says it is a person ("Mr Dell").
 _ROLE_CONTEXTS: Final = frozenset({"club", "company", "media"})
@@ -83,8 +90,8 @@ def resolve_labels(
             labels[key] = "ORG"  # "Leeds beat Chelsea 2-1", "Dell shares fell", "told the BBC"
         elif key in person_parts and ("PERSON" in counter or not counter.keys() & _NOT_PERSON_LABELS):
             labels[key] = "PERSON"
-        elif "person" in context or "org" in context:
-            labels[key] = _majority(counter)
+        elif context.keys() & _DECIDING_CONTEXTS:
+            labels[key] = _majority(counter)  # "the group X", "Mr X", "X Creek", "X Station"
         elif "GPE" in counter and (place is None or place.kind != "continent"):
             labels[key] = "GPE"
         elif place is not None and _is_place(place, counter, context):
