@@ -1,57 +1,66 @@
 """The explorer's live feed on a real database: every article the sink commits reaches
-it exactly once, however many a transaction holds and whatever order transactions
-commit in (issue #20)."""
+every client exactly once, however many a transaction holds and whatever order
+transactions commit in, through one shared poller (issue #20)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pytest
 
 from tests.integration.postgres import Database
 from tests.integration.sink_support import sink_events
+from tests.test_web.feed_clients import article_ids, follow
 from workers.positions import Position
 from workers.sink.rows import article_rows
 from workers.sink.samples import renumbered
 from workers.sink.store import Batch, OffsetRange, SinkStore, copy_rows
 from workers.sink.tables import ArticleRow
-from workers.web.app import live_events
+from workers.web.feed import LiveFeed
 from workers.web.postgres import PostgresSource
+from workers.web.source import ArticleSummary, RowSource
 
 __all__ = ["sink_events"]  # the fixture, imported for pytest
 
 TOPIC = "articles.enriched"
 
 
-def feed(source: PostgresSource, cursor: int, steps: list[Callable[[], None]], idle_polls: int = 3) -> list[str]:
-    """The article ids the live feed sends from ``cursor`` while ``steps`` run, one
-    before each poll of the store, until ``idle_polls`` polls in a row after the last
-    step bring nothing."""
-    sent: list[str] = []
-    calls = 0
-    idle = 0
-    seen = 0
+class SteppedSource:
+    """The store, with one of ``steps`` run before each read (in the reader's thread)."""
 
-    async def disconnected() -> bool:
-        nonlocal calls, idle, seen
-        if calls < len(steps):
-            steps[calls]()
-        calls += 1
-        idle = idle + 1 if len(sent) == seen and calls > len(steps) else 0
-        seen = len(sent)
-        return idle > idle_polls
+    def __init__(self, source: PostgresSource, steps: list[Callable[[], None]]) -> None:
+        self.source = source
+        self.steps = list(steps)
+        self.reads: list[int] = []  # articles each read returned
+        self.last_step = -1
 
-    async def run() -> None:
-        async for e in live_events(source, cursor, 0.0, disconnected):
-            if "data" in e:
-                sent.append(json.loads(str(e["data"]))["id"])
+    def articles_after(self, cursor: int, limit: int) -> list[ArticleSummary]:
+        if self.steps:
+            self.steps.pop(0)()
+            self.last_step = len(self.reads)  # the index of this read
+        rows = self.source.articles_after(cursor, limit)
+        self.reads.append(len(rows))
+        return rows
 
-    asyncio.run(run())
-    return sent
+    def done(self, idle_reads: int) -> bool:
+        """Every step run, and ``idle_reads`` reads after the last one brought nothing."""
+        after = self.reads[self.last_step + 1 :]
+        return not self.steps and len(after) >= idle_reads and not any(after[-idle_reads:])
+
+
+def feed(
+    source: PostgresSource, cursor: int, steps: list[Callable[[], None]], clients: int = 3, idle_reads: int = 3
+) -> list[list[str]]:
+    """The article ids each of ``clients`` live-feed clients (one shared poller, from
+    ``cursor``) receives while ``steps`` run, one before each read of the store, until
+    ``idle_reads`` reads in a row after the last step bring nothing."""
+    stepped = SteppedSource(source, steps)
+    shared = LiveFeed(cast(RowSource, stepped), poll_seconds=0.001)
+    received = follow(shared, [cursor] * clients, done=lambda: stepped.done(idle_reads))
+    assert shared.reads == len(stepped.reads)  # the poller's reads only, however many clients
+    return [article_ids(events) for events in received]
 
 
 @pytest.fixture
@@ -75,8 +84,8 @@ def test_a_transaction_of_more_articles_than_a_page_reaches_the_feed_whole(
         finally:
             store.close()
 
-    sent = feed(source, start, [write_burst])
-    assert sorted(sent) == [e["id"] for e in burst] and len(sent) == len(set(sent))
+    for sent in feed(source, start, [write_burst]):
+        assert sorted(sent) == [e["id"] for e in burst] and len(sent) == len(set(sent))
 
 
 def test_two_transactions_committing_in_the_opposite_order_of_their_start_reach_the_feed_once_each(
@@ -95,7 +104,7 @@ def test_two_transactions_committing_in_the_opposite_order_of_their_start_reach_
             copy_rows(cur, "articles", ArticleRow, [r.article for r in rows])
 
     try:
-        sent = feed(
+        received = feed(
             source,
             start,
             [
@@ -108,9 +117,10 @@ def test_two_transactions_committing_in_the_opposite_order_of_their_start_reach_
     finally:
         early.close()
         late.close()
-    assert sorted(sent) == sorted([f"early-{i}" for i in range(3)] + [f"late-{i}" for i in range(60)])
-    assert len(sent) == len(set(sent))
-    assert sent[:3] == [f"early-{i}" for i in range(3)]  # the transaction that started first comes first
+    for sent in received:
+        assert sorted(sent) == sorted([f"early-{i}" for i in range(3)] + [f"late-{i}" for i in range(60)])
+        assert len(sent) == len(set(sent))
+        assert sent[:3] == [f"early-{i}" for i in range(3)]  # the transaction that started first comes first
 
 
 def test_the_feed_starts_after_the_articles_of_ended_transactions(

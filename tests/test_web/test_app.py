@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 
@@ -10,8 +9,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from tests.test_web.factories import entity, event, hama_event
+from tests.test_web.feed_clients import follow
 from tests.test_web.memory import MemorySource
-from workers.web.app import CONTENT_SECURITY_POLICY, ExplorerState, article, create_app, live_events
+from workers.web.app import CONTENT_SECURITY_POLICY, ExplorerState, article, create_app
 from workers.web.exceptions import StoreUnavailable
 
 XSS_BODY = 'Before <script>window.__xss=1</script> and <img src=x onerror="window.__xss=2"> in Hama.'
@@ -165,19 +165,11 @@ def test_the_label_colours_are_a_stylesheet(make_client: Callable[..., TestClien
     assert response.headers["content-type"].startswith("text/css") and ".ent-PERSON" in response.text
 
 
-def collect(source: MemorySource, cursor: int, polls: int) -> list[dict[str, str | int]]:
-    calls = 0
-
-    async def disconnected() -> bool:
-        nonlocal calls
-        calls += 1
-        return calls > polls
-
-    async def run() -> list[dict[str, str | int]]:
-        return [e async for e in live_events(source, cursor, 0.0, disconnected)]
-
-    events = asyncio.run(run())
-    assert events[0] == {"comment": "new articles follow", "retry": 3000}
+def collect(source: MemorySource, cursor: int, polls: int) -> list[dict[str, str]]:
+    """The events one client of the app's live feed receives from ``cursor`` in ``polls`` polls."""
+    feed = create_app(source, poll_seconds=0.001).state.explorer.feed
+    [events] = follow(feed, [cursor], done=lambda: feed.polls >= polls)
+    assert events[0] == {"comment": "new articles follow", "retry": "3000"}
     return events[1:]
 
 

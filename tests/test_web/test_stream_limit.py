@@ -16,12 +16,12 @@ from starlette.testclient import TestClient
 
 from tests.test_web.factories import hama_event
 from tests.test_web.memory import MemorySource
-from workers.web.app import StreamSlots, create_app
+from workers.web.app import ExplorerState, StreamSlots, create_app
 
 
 @pytest.fixture
-def server() -> Iterator[tuple[int, StreamSlots]]:
-    """An explorer that serves 2 live-feed clients, on a free port; its port and slots."""
+def server() -> Iterator[tuple[int, ExplorerState]]:
+    """An explorer that serves 2 live-feed clients, on a free port; its port and state."""
     app = create_app(MemorySource([hama_event()]), poll_seconds=0.05, max_streams=2)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -34,7 +34,7 @@ def server() -> Iterator[tuple[int, StreamSlots]]:
     while not running.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.02)
-    yield port, app.state.explorer.streams
+    yield port, app.state.explorer
     running.should_exit = True
     thread.join(10)
 
@@ -67,9 +67,10 @@ def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 
 
 def test_a_client_past_the_limit_is_answered_503_and_a_leaving_client_frees_its_place(
-    server: tuple[int, StreamSlots],
+    server: tuple[int, ExplorerState],
 ) -> None:
-    port, slots = server
+    port, state = server
+    slots, feed = state.streams, state.feed
     first, head1 = open_feed(port)
     second, head2 = open_feed(port)
     try:
@@ -77,14 +78,16 @@ def test_a_client_past_the_limit_is_answered_503_and_a_leaving_client_frees_its_
         answer = refused(port)
         assert (answer.code, answer.headers["retry-after"]) == (503, "3")
         assert "[E927]" in answer.read().decode() and slots.open == 2
+        assert len(feed.subscribers) == 2 and feed.running  # both follow the one shared poller
     finally:
         first.close()
-    wait_until(lambda: slots.open == 1)
+    wait_until(lambda: slots.open == 1 and len(feed.subscribers) == 1)
     again, head4 = open_feed(port)
     again.close()
     second.close()
     assert head4.startswith("HTTP/1.1 200")
-    wait_until(lambda: slots.open == 0)
+    # every client that left is released, and the poller stops after the last
+    wait_until(lambda: slots.open == 0 and not feed.subscribers and not feed.running)
 
 
 def test_a_feed_that_cannot_start_gives_its_place_back() -> None:

@@ -15,12 +15,17 @@ throwaway cluster that already holds ``--prefill`` articles:
     write, which they read while it happens.
 
 The ratio (a)/(b) of the times is the share of its throughput alone that the sink keeps
-under the readers (target >= 0.8). Each way runs ``--repeat`` times (3), alternating; the
-best time of each counts. The readers' counts (pages by status, streams served and
-refused, articles each stream received, any received twice) are printed with it.
+under the readers (target >= 0.8). The two ways run in ``--repeat`` pairs (5), one right
+after the other, the order turned round every pair (alone first, then readers first, ...)
+so that a drift in the machine's other load falls on both alike; the figure is the median
+of the pairs' ratios, printed with their lowest and highest. With it: the machine (cores,
+load average before and after), the CPU the explorer used while the sink wrote (the
+``newsflow serve`` process, its database sessions and the reader process, in cores), and
+the readers' counts (pages by status, streams served and refused, articles each stream
+received, any received twice).
 
-Run: ``python -m workers.benchmark.explorer_load --events 2000`` (needs Debian's
-PostgreSQL; starts and removes its own cluster with ``deploy/local/postgres.sh``).
+Run: ``python -m workers.benchmark.explorer_load --think 1.0`` (needs Debian's PostgreSQL
+and Linux's /proc; starts and removes its own cluster with ``deploy/local/postgres.sh``).
 """
 
 from __future__ import annotations
@@ -29,13 +34,14 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +63,7 @@ _TOPIC = "articles.enriched"
 
 @dataclass(frozen=True, slots=True)
 class LoadBench:
-    """What one run measured."""
+    """What one run measured: the sink's seconds alone and under readers, pair by pair."""
 
     events: int
     batch: int
@@ -66,30 +72,47 @@ class LoadBench:
     streams: int
     think: float
     max_streams: int
-    alone_seconds: float
-    readers_seconds: float
-    repeat: int
+    alone_seconds: list[float]
+    readers_seconds: list[float]
     readers: list[dict[str, Any]] = field(default_factory=list)
+    explorer_cpu: list[dict[str, float]] = field(default_factory=list)  # CPU seconds while the sink wrote
+    cores: int = 0
+    load_before: float = 0.0
+    load_after: float = 0.0
+
+    @property
+    def ratios(self) -> list[float]:
+        """Each pair's throughput under readers over alone."""
+        return [a / r for a, r in zip(self.alone_seconds, self.readers_seconds, strict=True)]
 
     @property
     def ratio(self) -> float:
-        """The sink's throughput under readers over its throughput alone (target >= 0.8)."""
-        return self.alone_seconds / self.readers_seconds
+        """The median pair's throughput under readers over alone (target >= 0.8)."""
+        return statistics.median(self.ratios)
+
+    def _rate(self, seconds: list[float]) -> str:
+        rates = sorted(self.events / s for s in seconds)
+        return f"{statistics.median(rates):5.0f} articles/s median ({rates[0]:.0f}-{rates[-1]:.0f})"
 
     def report(self) -> str:
+        ratios = self.ratios
         lines = [
             f"(L) the sink alone vs under explorer readers, {self.events} articles onto {self.prefill}, "
-            f"transactions of {self.batch}, best of {self.repeat} alternating runs:",
-            f"    sink alone:                      {self.alone_seconds:7.2f} s  "
-            f"{self.events / self.alone_seconds:8.0f} articles/s",
-            f"    sink under readers:              {self.readers_seconds:7.2f} s  "
-            f"{self.events / self.readers_seconds:8.0f} articles/s",
+            f"transactions of {self.batch}, {len(ratios)} pairs (order turned round each pair):",
+            f"    machine: {self.cores} cores, load average {self.load_before:.1f} before, {self.load_after:.1f} after",
+            f"    sink alone:         {self._rate(self.alone_seconds)}",
+            f"    sink under readers: {self._rate(self.readers_seconds)}",
             f"    readers: {self.clients} page clients ({self.think:g} s apart each), {self.streams} live-feed "
             f"clients (server limit {self.max_streams})",
-            f"    ratio under readers / alone: {self.ratio:.2f} (target >= 0.8)",
+            f"    ratio under readers / alone, pair by pair: {' '.join(f'{r:.2f}' for r in ratios)}",
+            f"    ratio under readers / alone: {self.ratio:.2f} median, {min(ratios):.2f}-{max(ratios):.2f} "
+            "(target >= 0.8)",
         ]
+        for i, (seconds, cpu) in enumerate(zip(self.readers_seconds, self.explorer_cpu, strict=False), 1):
+            used = ", ".join(f"{k} {v / seconds:.2f}" for k, v in cpu.items())
+            lines.append(f"    explorer CPU while the sink wrote, pair {i} (cores): {used}")
         for i, counts in enumerate(self.readers, 1):
-            lines.append(f"    readers, run {i}: {json.dumps(counts, sort_keys=True)}")
+            lines.append(f"    readers, pair {i}: {json.dumps(counts, sort_keys=True)}")
         return "\n".join(lines)
 
 
@@ -130,11 +153,37 @@ def _wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float = 
     raise RuntimeError(f"newsflow serve did not answer on {url}")
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) a process has used so far (0: it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _explorer_cpu(cluster: LocalCluster, database: str, serve: int, readers: int) -> dict[str, float]:
+    """CPU seconds so far of ``newsflow serve``, of its database sessions and of the readers."""
+    with psycopg.connect(cluster.url("newsflow"), autocommit=True) as conn:
+        sessions = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND usename = %s", (database, READER_ROLE)
+        ).fetchall()
+    return {
+        "serve": _cpu_seconds(serve),
+        "its database sessions": sum(_cpu_seconds(pid) for (pid,) in sessions),
+        "reader process": _cpu_seconds(readers),
+    }
+
+
 @contextmanager
 def _readers(
     cluster: LocalCluster, database: str, paths: Sequence[str], args: argparse.Namespace, out: list[dict[str, Any]]
-) -> Iterator[None]:
-    """``newsflow serve`` on ``database`` and the reader process, running; their counts go to ``out``."""
+) -> Iterator[Callable[[], dict[str, float]]]:
+    """``newsflow serve`` on ``database`` and the reader process, running; their counts
+    go to ``out``. Yields a function that tells the CPU seconds they used so far."""
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")},
@@ -176,7 +225,7 @@ def _readers(
         if readers.stdout.readline().strip() != "ready":
             raise RuntimeError("the readers did not start")
         time.sleep(args.warm_up)  # the streams connected and the pages flowing
-        yield
+        yield lambda: _explorer_cpu(cluster, database, serve.pid, readers.pid)
         time.sleep(args.settle)  # the feeds catch up with the last transaction
     finally:
         if readers is not None:
@@ -210,30 +259,51 @@ def _wait_for_readers_to_leave(cluster: LocalCluster, database: str, timeout: fl
             time.sleep(0.2)
 
 
+def _one_way(
+    cluster: LocalCluster,
+    prefill: Sequence[dict[str, Any]],
+    payloads: Sequence[bytes],
+    paths: Sequence[str],
+    args: argparse.Namespace,
+    counts: list[dict[str, Any]],
+    cpu: list[dict[str, float]],
+    *,
+    readers: bool,
+) -> float:
+    """Seconds the sink takes to write ``payloads`` into a fresh prefilled database,
+    alone or under readers (whose counts and CPU seconds are appended)."""
+    name = cluster.create_database()
+    url = cluster.url(name)
+    try:
+        with psycopg.connect(url) as conn:
+            apply_migrations(conn)
+        _prefill(url, prefill)
+        if not readers:
+            return _write(url, payloads, args.batch)
+        with _readers(cluster, name, paths, args, counts) as explorer_cpu:
+            before = explorer_cpu()
+            seconds = _write(url, payloads, args.batch)
+            after = explorer_cpu()
+            cpu.append({k: after[k] - before[k] for k in after})
+            return seconds
+    finally:
+        cluster.drop_database(name)
+
+
 def measure(cluster: LocalCluster, events: Sequence[dict[str, Any]], args: argparse.Namespace) -> LoadBench:
     """Write ``args.events`` renumbered copies of ``events`` alone and under readers,
-    each into a fresh database prefilled with ``args.prefill`` articles, ``args.repeat``
-    times in alternation; the best time of each way counts."""
+    each into a fresh database prefilled with ``args.prefill`` articles, in
+    ``args.repeat`` pairs, the order turned round each pair."""
     prefill = list(sample_stream(events, args.prefill, prefix="prefill"))
     payloads = [orjson.dumps(e) for e in sample_stream(events, args.events, prefix="load")]
     paths = reader_paths(prefill[: len(events)])
-    seconds: dict[str, list[float]] = {"alone": [], "readers": []}
+    seconds: dict[bool, list[float]] = {False: [], True: []}
     counts: list[dict[str, Any]] = []
-    for _ in range(args.repeat):
-        for way in ("alone", "readers"):
-            name = cluster.create_database()
-            url = cluster.url(name)
-            try:
-                with psycopg.connect(url) as conn:
-                    apply_migrations(conn)
-                _prefill(url, prefill)
-                if way == "alone":
-                    seconds[way].append(_write(url, payloads, args.batch))
-                else:
-                    with _readers(cluster, name, paths, args, counts):
-                        seconds[way].append(_write(url, payloads, args.batch))
-            finally:
-                cluster.drop_database(name)
+    cpu: list[dict[str, float]] = []
+    load_before = os.getloadavg()[0]
+    for pair in range(args.repeat):
+        for readers in (False, True) if pair % 2 == 0 else (True, False):
+            seconds[readers].append(_one_way(cluster, prefill, payloads, paths, args, counts, cpu, readers=readers))
     return LoadBench(
         events=args.events,
         batch=args.batch,
@@ -242,10 +312,13 @@ def measure(cluster: LocalCluster, events: Sequence[dict[str, Any]], args: argpa
         streams=args.streams,
         think=args.think,
         max_streams=args.max_streams,
-        alone_seconds=min(seconds["alone"]),
-        readers_seconds=min(seconds["readers"]),
-        repeat=args.repeat,
+        alone_seconds=seconds[False],
+        readers_seconds=seconds[True],
         readers=counts,
+        explorer_cpu=cpu,
+        cores=os.cpu_count() or 0,
+        load_before=load_before,
+        load_after=os.getloadavg()[0],
     )
 
 
@@ -261,7 +334,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reader-seconds", type=float, default=300, help="longest the readers run (300)")
     p.add_argument("--warm-up", type=float, default=3, help="seconds of readers before the timed write (3)")
     p.add_argument("--settle", type=float, default=3, help="seconds of readers after it (3)")
-    p.add_argument("--repeat", type=int, default=3, help="alternating runs of each way; the best counts (3)")
+    p.add_argument(
+        "--repeat", type=int, default=5, help="pairs of runs, alone and under readers; the median counts (5)"
+    )
     return p
 
 

@@ -1,8 +1,9 @@
 """The explorer's HTTP adapter: Starlette routes that read the store, build views, render.
 
 Server-rendered Jinja2 templates (autoescaped), one static script for the live list
-(server-sent events), and a Content-Security-Policy that allows no inline script or
-style and nothing from another origin.
+(server-sent events from one poller shared by every client, :mod:`workers.web.feed`),
+and a Content-Security-Policy that allows no inline script or style and nothing from
+another origin.
 
 Each route's handler is a module-level function that reads what it needs (the store,
 the templates, the live feed's pace) from one :class:`ExplorerState` on
@@ -12,15 +13,13 @@ a handler can be read, and mounted in a test app, on its own.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import orjson
 from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -35,9 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workers.web.chart import mentions_chart_svg
 from workers.web.exceptions import StoreUnavailable, UnsafeRendering
+from workers.web.feed import RETRY_MS, LiveFeed, Subscription
 from workers.web.highlight import label_css
 from workers.web.source import RowSource, StoredEntity
-from workers.web.views import article_item, article_list_page, article_page, entity_page
+from workers.web.views import article_list_page, article_page, entity_page
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -52,7 +52,6 @@ __all__ = [
     "favicon",
     "index",
     "label_stylesheet",
-    "live_events",
     "live_feed",
     "mentions_chart",
     "not_found",
@@ -74,7 +73,6 @@ _SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 _LIST_LIMIT = 50
 _CLAIMS_LIMIT = 100
 _NEIGHBOURS_LIMIT = 30
-_RETRY_MS = 3000
 #: Live-feed clients served at once unless told otherwise (``Settings.web_max_streams``).
 DEFAULT_MAX_STREAMS = 20
 
@@ -105,47 +103,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-async def live_events(
-    source: RowSource,
-    cursor: int,
-    poll_seconds: float,
-    disconnected: Callable[[], Awaitable[bool]],
-) -> AsyncIterator[dict[str, str | int]]:
-    """Server-sent events, one ``article`` event per article stored after ``cursor``.
-
-    The store is read a page at a time, oldest first, from the last article sent, so a
-    burst of any size arrives whole and each article once.
-
-    Args:
-        source: the store, polled every ``poll_seconds``.
-        cursor: the last article the client has (its ``Last-Event-ID``, or the newest
-            when it connected).
-        poll_seconds: the pause between two polls.
-        disconnected: says when the client has gone; the feed then ends.
-
-    Yields:
-        First a comment with the client's reconnection delay, sent at once so that the
-        response starts (and the browser knows it is connected) before any article
-        arrives; then sse-starlette event dicts: ``id`` is the article's cursor (a
-        reconnecting client sends it back), ``data`` the list item as JSON (text only:
-        the client inserts it with ``textContent``).
-    """
-    yield {"comment": "new articles follow", "retry": _RETRY_MS}
-    while not await disconnected():
-        try:
-            rows = await run_in_threadpool(source.articles_after, cursor, _LIST_LIMIT)
-        except StoreUnavailable as exc:
-            log.warning("live feed: %s", exc)
-            rows = []
-        for row in rows:
-            cursor = max(cursor, row.cursor)
-            item = article_item(row)
-            data = {k: getattr(item, k) for k in ("id", "href", "heading", "source", "published", "snippet")}
-            yield {"event": "article", "id": str(row.cursor), "data": orjson.dumps(data).decode()}
-        if len(rows) < _LIST_LIMIT:  # a full page: more may wait, ask again at once
-            await asyncio.sleep(poll_seconds)
 
 
 def _templates() -> Jinja2Templates:
@@ -182,16 +139,27 @@ class StreamSlots:
 
 
 class _SlotStream(EventSourceResponse):
-    """An event stream that gives its slot back when it ends, however it ends."""
+    """An event stream that gives its slot back, and leaves the live feed, when it
+    ends, however it ends."""
 
-    def __init__(self, content: AsyncIterator[dict[str, str | int]], slots: StreamSlots, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        content: AsyncIterator[bytes],
+        slots: StreamSlots,
+        feed: LiveFeed,
+        subscription: Subscription,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(content, **kwargs)
         self._slots = slots
+        self._feed = feed
+        self._subscription = subscription
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
+            self._feed.unsubscribe(self._subscription)
             self._slots.give_back()
 
 
@@ -204,12 +172,20 @@ class ExplorerState:
         poll_seconds: how often the live feed asks the store for new articles.
         templates: the pages' Jinja2 templates (autoescaped).
         streams: the live feeds open and their limit.
+
+    Attributes:
+        feed: the live feed's one poller, shared by every client (made from ``source``
+            and ``poll_seconds``).
     """
 
     source: RowSource
     poll_seconds: float = 1.0
     templates: Jinja2Templates = field(default_factory=_templates)
     streams: StreamSlots = field(default_factory=lambda: StreamSlots(DEFAULT_MAX_STREAMS))
+    feed: LiveFeed = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "feed", LiveFeed(self.source, self.poll_seconds))
 
 
 def explorer_state(request: Request) -> ExplorerState:
@@ -300,8 +276,9 @@ async def favicon(request: Request) -> Response:
 
 
 async def live_feed(request: Request) -> Response:
-    """``/events``: :func:`live_events` from the client's ``Last-Event-ID``, or from now;
-    503 ([E927]) when ``ExplorerState.streams`` are all taken."""
+    """``/events``: the shared live feed (:meth:`LiveFeed.events`) from the client's
+    ``Last-Event-ID``, or from now; 503 ([E927]) when ``ExplorerState.streams`` are all
+    taken."""
     state = explorer_state(request)
     if not state.streams.take():
         log.warning("live feed: %d clients already, refusing one more [E927]", state.streams.limit)
@@ -309,15 +286,19 @@ async def live_feed(request: Request) -> Response:
             f"[E927] the live feed serves {state.streams.limit} clients at most (NEWSFLOW_WEB_MAX_STREAMS); "
             "reload the page later",
             status_code=503,
-            headers={"retry-after": str(_RETRY_MS // 1000)},
+            headers={"retry-after": str(RETRY_MS // 1000)},
         )
+    subscription: Subscription | None = None
     try:
         last_event = request.headers.get("last-event-id", "")
         start = int(last_event) if last_event.isdigit() else None
         cursor = start if start is not None else await run_in_threadpool(state.source.newest_cursor)
-        events = live_events(state.source, cursor, state.poll_seconds, request.is_disconnected)
-        return _SlotStream(events, state.streams, ping=15)
+        subscription = state.feed.subscribe(cursor)
+        events = state.feed.events(subscription, request.is_disconnected)
+        return _SlotStream(events, state.streams, state.feed, subscription, ping=15)
     except BaseException:
+        if subscription is not None:
+            state.feed.unsubscribe(subscription)
         state.streams.give_back()
         raise
 

@@ -340,15 +340,17 @@ class PostgresSource:
 
     def neighbours(self, entity_id: str, limit: int) -> list[Neighbour]:
         """Entities named in the same articles, most shared articles first."""
+        # counted by key alone (a hash of a few keys, not a sort of every shared row),
+        # then named from entities: the same rows as grouping by key, name and label
         sql = """
-            SELECT y.entity_key, coalesce(e.name, min(y.name)) AS name, coalesce(e.label, min(y.label)) AS label,
-                   count(*) AS articles
-              FROM article_entities x
-              JOIN article_entities y ON y.article_id = x.article_id AND y.entity_key <> x.entity_key
-              LEFT JOIN entities e ON e.entity_key = y.entity_key
-             WHERE x.entity_key = %(id)s
-             GROUP BY y.entity_key, e.name, e.label
-             ORDER BY articles DESC, name
+            SELECT n.entity_key, coalesce(e.name, n.name) AS name, coalesce(e.label, n.label) AS label, n.articles
+              FROM (SELECT y.entity_key, min(y.name) AS name, min(y.label) AS label, count(*) AS articles
+                      FROM article_entities x
+                      JOIN article_entities y ON y.article_id = x.article_id AND y.entity_key <> x.entity_key
+                     WHERE x.entity_key = %(id)s
+                     GROUP BY y.entity_key) n
+              LEFT JOIN entities e ON e.entity_key = n.entity_key
+             ORDER BY n.articles DESC, name
              LIMIT %(limit)s"""
         return [
             Neighbour(r["entity_key"], r["name"], r["label"], int(r["articles"]))
