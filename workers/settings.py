@@ -118,6 +118,9 @@ class Settings:
     web_statement_timeout_ms: int = 5000
     #: Most live-feed (server-sent events) clients at once; one more is answered 503.
     web_max_streams: int = 20
+    #: How long the explorer keeps a page it made for every reader of the same URL
+    #: (``workers/web/cache.py``); 0: never, every request reads the store.
+    web_cache_seconds: float = 2.0
 
     def __post_init__(self) -> None:
         if not self.data_dir:
@@ -144,6 +147,11 @@ class Settings:
         for name, meaning in (("metrics_port", " (0: no metrics server)"), ("web_port", "")):
             if not 0 <= getattr(self, name) <= 65535:
                 raise ConfigError(f"[E105] {_where(name)} must be a port, 0..65535{meaning}, got {getattr(self, name)}")
+        if not 0 <= self.web_cache_seconds <= 3600:
+            raise ConfigError(
+                f"[E117] {_where('web_cache_seconds')} must be 0 (no cache) to 3600 seconds, "
+                f"got {self.web_cache_seconds:g}"
+            )
         if self.batch_timeout_ms < 0:
             raise ConfigError(f"[E113] {env_name('batch_timeout_ms')} must be 0 or more, got {self.batch_timeout_ms}")
         if not 0 < self.connect_timeout_seconds <= 86_400:

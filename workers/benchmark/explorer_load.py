@@ -51,6 +51,7 @@ import orjson
 import psycopg
 
 from workers.positions import Position
+from workers.settings import Settings
 from workers.sink.local_cluster import LocalCluster, free_port, local_cluster
 from workers.sink.rows import article_rows
 from workers.sink.samples import sample_stream
@@ -189,6 +190,7 @@ def _readers(
         **{k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")},
         "NEWSFLOW_WEB_DATABASE_URL": cluster.url(database, reader=True),
         "NEWSFLOW_WEB_MAX_STREAMS": str(args.max_streams),
+        "NEWSFLOW_WEB_CACHE_SECONDS": str(args.cache_seconds),
     }
     serve = subprocess.Popen(
         [sys.executable, "-m", "workers", "serve", "--port", str(port), "--log-level", "warning"],
@@ -330,6 +332,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--clients", type=int, default=20, help="page clients (20)")
     p.add_argument("--streams", type=int, default=25, help="live-feed clients (25: 5 past the limit)")
     p.add_argument("--max-streams", type=int, default=20, help="NEWSFLOW_WEB_MAX_STREAMS of the server (20)")
+    p.add_argument(
+        "--cache-seconds",
+        type=float,
+        default=Settings().web_cache_seconds,
+        help=f"NEWSFLOW_WEB_CACHE_SECONDS of the server ({Settings().web_cache_seconds:g}; 0: no page cache)",
+    )
     p.add_argument("--think", type=float, default=0.1, help="seconds between two pages of a client (0.1)")
     p.add_argument("--reader-seconds", type=float, default=300, help="longest the readers run (300)")
     p.add_argument("--warm-up", type=float, default=3, help="seconds of readers before the timed write (3)")

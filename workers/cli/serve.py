@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         statement_timeout_ms=settings.web_statement_timeout_ms,
     )
     source.check()
-    app = create_app(source, max_streams=settings.web_max_streams)
+    app = create_app(source, max_streams=settings.web_max_streams, cache_seconds=settings.web_cache_seconds)
     config = uvicorn.Config(app, host=settings.web_host, port=settings.web_port, log_level=args.log_level)
     server = uvicorn.Server(config)
     where = f"http://{settings.web_host}:{settings.web_port}/" if settings.web_port else "a free port (see below)"

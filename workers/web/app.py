@@ -32,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from workers.web.cache import PageCache
 from workers.web.chart import mentions_chart_svg
 from workers.web.exceptions import StoreUnavailable, UnsafeRendering
 from workers.web.feed import RETRY_MS, LiveFeed, Subscription
@@ -329,13 +330,21 @@ async def cannot_render(request: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(source: RowSource, *, poll_seconds: float = 1.0, max_streams: int = DEFAULT_MAX_STREAMS) -> Starlette:
+def create_app(
+    source: RowSource,
+    *,
+    poll_seconds: float = 1.0,
+    max_streams: int = DEFAULT_MAX_STREAMS,
+    cache_seconds: float = 0.0,
+) -> Starlette:
     """The explorer as an ASGI application.
 
     Args:
         source: where stored records come from (PostgreSQL in production, a fake in tests).
         poll_seconds: how often the live feed asks the store for new articles.
         max_streams: most live-feed clients at once (``NEWSFLOW_WEB_MAX_STREAMS``).
+        cache_seconds: how long a page is kept for every reader of its URL
+            (``NEWSFLOW_WEB_CACHE_SECONDS``; :mod:`workers.web.cache`); 0: not at all.
 
     Returns:
         A Starlette app whose ``state.explorer`` holds both; serve it with uvicorn.
@@ -359,6 +368,7 @@ def create_app(source: RowSource, *, poll_seconds: float = 1.0, max_streams: int
         },
     )
     app.state.explorer = ExplorerState(source, poll_seconds, streams=StreamSlots(max_streams))
+    app.add_middleware(PageCache, seconds=cache_seconds)  # innermost: keeps pages before headers and gzip
     app.add_middleware(SecurityHeaders)
     # pages and the chart shrink about 5x; Starlette never compresses text/event-stream
     app.add_middleware(GZipMiddleware, minimum_size=1000)
