@@ -233,3 +233,44 @@ def test_a_forecast_is_a_statement(parse: Parse) -> None:
 def test_anticipating_is_an_expectation(parse: Parse) -> None:
     claim = _one(parse, "The airline anticipates that demand will recover by summer.")
     assert (claim.kind, claim.broad) == ("belief", True)
+
+
+# Beliefs in an adjective and in more verbs of holding true (broad).
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "content"),
+    [
+        ("Officials are confident that the bridge will reopen in May.", "Officials", "the bridge will reopen in May"),
+        ("The union is concerned that hundreds of jobs will be lost.", "The union", "hundreds of jobs will be lost"),
+        ("Farmers remain worried the harvest will fail.", "Farmers", "the harvest will fail"),
+        # parsed as a passive verb
+        (
+            "Local charities are concerned the council will cut their grants.",
+            "Local charities",
+            "the council will cut their grants",
+        ),
+    ],
+)
+def test_a_belief_adjective_with_a_clause_is_a_belief(parse: Parse, text: str, claimant: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert claim.claimant is not None and claim.claimant.text == claimant
+    assert (claim.content.text, claim.kind, claim.broad) == (content, "belief", True)
+
+
+def test_a_belief_adjective_without_a_clause_claims_nothing(parse: Parse) -> None:
+    assert _claims(parse, "Officials are confident about the bridge.") == []
+    assert _claims(parse, "Officials are not sure that the bridge will reopen.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The skipper reckons he has crossed the river 200,000 times.", "he has crossed the river 200,000 times"),
+        ("Most economists assume rates will stay high.", "rates will stay high"),
+        ("Many nurses feel the new rota is unfair.", "the new rota is unfair"),
+    ],
+)
+def test_more_verbs_of_holding_true_are_beliefs(parse: Parse, text: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert (claim.content.text, claim.kind, claim.broad) == (content, "belief", True)

@@ -15,7 +15,7 @@ urged", "warned that" are speech, as "said" is, and so are quoted words after a
 verb of believing ("she believes the plan is “doomed”"). It is broad (counted only
 by a broad scheme) when the content is not a statement given as uttered or
 written: a belief, intention or expectation ("she believes that ...", "X expects
-...", kind "belief"), evidence from documents and data ("polls show that ...", "a
+...", "officials are confident that ...", kind "belief"), evidence from documents and data ("polls show that ...", "a
 study found ..."), a position that needs no words ("agreed that", "supported",
 "welcomed": a vote or a signature will do), a nominal report ("the senator's claim
 that ...": the statement is named inside another clause), a request's addressee and act ("urged [the
@@ -53,6 +53,7 @@ from workers.nlp.content import contents, contents_of_clause
 from workers.nlp.content_spans import Content, span_content
 from workers.nlp.lexicon import (
     ALL_CUE_VERBS,
+    BELIEF_ADJECTIVES,
     BELIEF_NOUNS,
     BELIEF_VERBS,
     CHANNEL_NOUNS,
@@ -83,6 +84,10 @@ _CUE_LEMMAS: Final = frozenset(get_string_id(w) for w in ALL_CUE_VERBS | STATEME
 #: Conjunctions that make a cue hypothetical ("if the data show ...").
 _HYPOTHETICAL_MARKS: Final = frozenset({"if", "unless", "whether"})
 _PHRASE_WORDS: Final = frozenset(get_string_id(w) for w in _SOURCE_PHRASES)
+#: Hashes of the adjectives of belief (matched on the word: some are tagged as verbs).
+_BELIEF_WORDS: Final = frozenset(get_string_id(w) for w in BELIEF_ADJECTIVES)
+#: Verbs that link a subject to an adjective of belief ("are confident", "remain worried").
+_COPULAS: Final = frozenset({"be", "remain", "seem", "appear", "become", "feel", "sound", "stay"})
 #: Punctuation that sets a source phrase off inside the clause it attributes.
 _INTERRUPTION_MARKS: Final = frozenset({",", "\u2014", "\u2013", "-"})
 
@@ -105,11 +110,16 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
     found: list[Attribution] = []
     doc = article.doc
     for i, (lemma, lower) in enumerate(doc.to_array([LEMMA, LOWER]).tolist()):
-        if lemma not in _CUE_LEMMAS and lower not in _PHRASE_WORDS:
+        if lemma not in _CUE_LEMMAS and lower not in _PHRASE_WORDS and lower not in _BELIEF_WORDS:
             continue  # most words: skip before making a Token of them
         tok = doc[i]
         if article.quotes.at(tok.idx) is not None:
             continue  # a report inside a quotation is the quoted speaker's, not ours
+        if lower in _BELIEF_WORDS:
+            attribution = _belief_adjective(article, tok)
+            if attribution is not None:
+                found.append(attribution)
+            continue
         if tok.lower_ in _SOURCE_PHRASES:
             attribution = _source_phrase(article, tok)
             if attribution is not None:
@@ -241,6 +251,44 @@ def _nominal_report(article: ArticleIndex, noun: Token) -> Attribution | None:
         speaker = (speaker[0], owner.doc[clause.left_edge.i - 1])  # "by [the opposition] that ..."
     end = noun.idx + len(noun.text)
     return Attribution(noun.idx, end, noun.lemma_.lower(), noun, speaker, [replace(found, kind=kind, broad=True)])
+
+
+def _belief_adjective(article: ArticleIndex, word: Token) -> Attribution | None:
+    """ "Officials are confident that the bridge will reopen", "farmers remain worried
+    the harvest will fail": an adjective of belief after a copula, with a finite
+    clause (its own subject) hung on it or on the copula. The copula's subject holds
+    the belief: kind "belief", broad. Negated ("not sure that") it claims nothing.
+    The parser reads some as passives ("are [concerned] the Government will ..."):
+    then the passive subject holds the belief."""
+    if word.dep_ == "acomp" and word.head.lemma_.lower() in _COPULAS:
+        verb, role = word.head, "nsubj"
+    elif word.pos_ == "VERB" and any(c.dep_ == "auxpass" and c.lemma_ == "be" for c in word.children):
+        verb, role = word, "nsubjpass"
+    else:
+        return None
+    if any(c.dep_ == "neg" for c in (*verb.children, *word.children)):
+        return None
+    subject = next((c for c in verb.children if c.dep_ == role), None)
+    clause = next(
+        (
+            c
+            for c in (*word.children, *verb.children)
+            if c.dep_ == "ccomp" and c.i > word.i and any(s.dep_ in ("nsubj", "nsubjpass", "expl") for s in c.children)
+        ),
+        None,
+    )
+    if subject is None or clause is None:
+        return None
+    para = article.paragraph(word.idx)
+    if not para[0] <= clause.idx < para[1]:
+        return None
+    found = contents_of_clause(article, clause, word, para)
+    if found is None:
+        return None
+    speaker = _speaker(_issuer(subject), verb, para)
+    end = word.idx + len(word.text)
+    content = found if found.kind == "direct" else replace(found, kind="belief", broad=True)
+    return Attribution(word.idx, end, word.lower_, word, speaker, [content])
 
 
 def _text_reads(article: ArticleIndex, word: Token) -> Attribution | None:

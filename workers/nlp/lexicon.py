@@ -15,6 +15,7 @@ from workers.models import Stance
 
 __all__ = [
     "ALL_CUE_VERBS",
+    "BELIEF_ADJECTIVES",
     "BELIEF_NOUNS",
     "BELIEF_VERBS",
     "CHANNEL_NOUNS",
@@ -77,6 +78,7 @@ STANCE_BY_LEMMA: Final = MappingProxyType[str, Stance](
         # thinking, hoping, expecting, wanting, planning, intending: "assert".
         "doubt": "deny",
         "fear": "warn",
+        "worry": "warn",
         "know": "confirm",
         # Speech acts (see SPEECH_ACT_VERBS). A demand or call is a request
         # to act, not a question, so it keeps "assert"; judgments against someone
@@ -118,8 +120,25 @@ BELIEF_VERBS: Final = frozenset(
         "intend",
         # Levin 31.2 / VerbNet admire-31.2 (psych verbs): fear, with a clause.
         "fear",
+        "worry",
+        # Levin 29.5 again (conjecture and consider, the members news uses with a
+        # finite clause: "he reckons he has crossed ...", "economists assume rates
+        # will stay high", "nurses feel the rota is unfair").
+        "reckon",
+        "assume",
+        "suppose",
+        "feel",
     }
 )
+
+#: Adjectives of belief or concern whose subject holds the clause they take
+#: ("officials are confident that ...", "the union is concerned that ..."): with a
+#: copula and a finite clause they are beliefs (kind "belief", broad), as the verbs
+#: of BELIEF_VERBS are. Words, not lemmas: the small model tags some as participles.
+BELIEF_ADJECTIVES: Final = frozenset(
+    {"confident", "sure", "certain", "convinced", "concerned", "worried", "optimistic", "hopeful", "afraid",
+     "fearful", "doubtful", "sceptical", "skeptical", "pessimistic"}
+)  # fmt: skip
 
 #: Speech acts beyond asserting: judging, attacking and defending, requesting,
 #: refusing. Their claims are narrow like those of any verb of saying: what decides
