@@ -274,3 +274,47 @@ def test_a_belief_adjective_without_a_clause_claims_nothing(parse: Parse) -> Non
 def test_more_verbs_of_holding_true_are_beliefs(parse: Parse, text: str, content: str) -> None:
     claim = _one(parse, text)
     assert (claim.content.text, claim.kind, claim.broad) == (content, "belief", True)
+
+
+# A present-tense cue the small model tags as a noun ("show", "forecasts").
+
+
+def test_evidence_that_shows_a_clause_with_the_verb_misread_as_a_noun(parse: Parse) -> None:
+    claim = _one(parse, "Figures released on Monday show unemployment rose to 5 percent.")
+    assert claim.claimant is not None and claim.claimant.text == "Figures released on Monday"
+    assert (claim.cue.text, claim.content.text, claim.broad) == ("show", "unemployment rose to 5 percent", True)
+
+
+def test_a_forecast_in_the_present_with_the_verb_misread_as_a_noun(parse: Parse) -> None:
+    claim = _one(parse, "The IMF forecasts that growth will slow next year.")
+    assert claim.claimant is not None and claim.claimant.text == "The IMF"
+    assert (claim.cue.lemma, claim.content.text, claim.broad) == ("forecast", "growth will slow next year", False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The IMF forecasts were published on Monday.",
+        "The company's forecasts that were published in May proved wrong.",
+        "Media reports say the talks have stalled.",
+    ],
+)
+def test_a_report_noun_without_a_clause_of_its_own_is_not_a_cue(parse: Parse, text: str) -> None:
+    assert all(c.cue.lemma not in ("forecast", "report") for c in _claims(parse, text))
+
+
+def test_evidence_named_with_a_capital_still_presents_evidence(parse: Parse) -> None:
+    claim = _one(parse, "Records show the house was sold in 1998.")
+    assert (claim.content.text, claim.broad) == ("the house was sold in 1998", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "broad"),
+    [
+        ("The World Bank forecasts growth of 2 percent next year.", "growth of 2 percent next year", False),
+        ("Analysts expect a cut in interest rates.", "a cut in interest rates", True),
+    ],
+)
+def test_a_forecast_or_expectation_of_a_thing(parse: Parse, text: str, content: str, broad: bool) -> None:
+    claim = _one(parse, text)
+    assert (claim.content.text, claim.broad) == (content, broad)

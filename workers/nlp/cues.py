@@ -30,11 +30,13 @@ the speaker of "a statement from the ministry said" is the ministry.
 A published statement attributes the quotation after it ("X issued a statement
 [...]. “...”", "X read a statement"). A written text gives its own words: "the
 notice read: “...”" is the notice's claim (``TEXT_VERBS`` with a subject of
-``TEXT_NOUNS``; "I read the report" attributes nothing). Three shapes the small
+``TEXT_NOUNS``; "I read the report" attributes nothing). Four shapes the small
 model misparses are read from the surface: "read" tagged as a noun after a text
 noun (“...,” the notice read), an inverted attribution after a quotation (“...”,
-added KCNA - parsed as an adjective of "KCNA"), and a speaker the parser left
-without a link to its verb ("Tom Molomby, SC, said that ...").
+added KCNA - parsed as an adjective of "KCNA"), a speaker the parser left
+without a link to its verb ("Tom Molomby, SC, said that ..."), and a present-tense
+cue tagged as a noun before a finite clause ("Figures released on Monday show
+unemployment rose", "The IMF forecasts that growth will slow").
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from workers.nlp.lexicon import (
     CHANNEL_NOUNS,
     EVIDENCE_NOUNS,
     EVIDENCE_VERBS,
+    EXPECTATION_VERBS,
     NAMING_VERBS,
     NARROW_EVIDENCE_VERBS,
     NON_FACTIVE_GOVERNORS,
@@ -88,6 +91,18 @@ _PHRASE_WORDS: Final = frozenset(get_string_id(w) for w in _SOURCE_PHRASES)
 _BELIEF_WORDS: Final = frozenset(get_string_id(w) for w in BELIEF_ADJECTIVES)
 #: Verbs that link a subject to an adjective of belief ("are confident", "remain worried").
 _COPULAS: Final = frozenset({"be", "remain", "seem", "appear", "become", "feel", "sound", "stay"})
+#: Cues the small model reads as nouns in the present tense ("figures show", "the
+#: IMF forecasts"): verbs of saying and evidence, and expectations. Not the words that
+#: are mostly nouns of their own in that place ("fears", "hopes", "plans", "reports",
+#: "claims", "calls"): those are nominal reports.
+_MISREAD_CUES: Final = (
+    (REPORTING_VERBS | EVIDENCE_VERBS | frozenset({"expect", "anticipate"}))
+    - REPORT_NOUNS
+    - {
+        "state",
+        "note",
+    }
+)
 #: Punctuation that sets a source phrase off inside the clause it attributes.
 _INTERRUPTION_MARKS: Final = frozenset({",", "\u2014", "\u2013", "-"})
 
@@ -126,7 +141,7 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
                 found.append(attribution)
             continue
         if tok.pos_ == "NOUN":
-            attribution = _nominal_report(article, tok) or _text_reads(article, tok)
+            attribution = _nominal_report(article, tok) or _text_reads(article, tok) or _verb_read_as_noun(article, tok)
             if attribution is not None:
                 found.append(attribution)
             continue
@@ -175,11 +190,12 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
     if lemma in TEXT_VERBS:  # "the notice read": a text's own words; "I read the report": none
         return reported if subject is not None and subject.lemma_.lower() in TEXT_NOUNS else []
     if lemma in BELIEF_VERBS:
-        if subject is None or not any(c.dep_ == "ccomp" for c in cue.children):
+        expected = lemma in EXPECTATION_VERBS and any(c.dep_ == "dobj" and c.i > cue.i for c in cue.children)
+        if subject is None or not (expected or any(c.dep_ == "ccomp" for c in cue.children)):
             return []  # "wants to win", "knows the area"; "it became known that": nobody's belief
         # Quoted words were said aloud: the claim is what they say, not a belief.
         return [c if c.kind == "direct" else replace(c, kind="belief", broad=True) for c in reported]
-    evidence = subject is not None and subject.lemma_.lower() in EVIDENCE_NOUNS
+    evidence = subject is not None and _is_evidence(subject)
     if lemma in EVIDENCE_VERBS and lemma not in REPORTING_VERBS:
         if not evidence:
             return []  # "the team found the keys"
@@ -191,6 +207,12 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
     if lemma in POSITION_VERBS:  # "agreed that"
         return [replace(c, broad=True) for c in reported]
     return reported
+
+
+def _is_evidence(noun: Token) -> bool:
+    """A document or data ("figures", "the report"; "Records" tagged as a name)."""
+    word = noun.lower_
+    return noun.lemma_.lower() in EVIDENCE_NOUNS or word in EVIDENCE_NOUNS or word.removesuffix("s") in EVIDENCE_NOUNS
 
 
 def _issuer(subject: Token) -> Token:
@@ -289,6 +311,57 @@ def _belief_adjective(article: ArticleIndex, word: Token) -> Attribution | None:
     end = word.idx + len(word.text)
     content = found if found.kind == "direct" else replace(found, kind="belief", broad=True)
     return Attribution(word.idx, end, word.lower_, word, speaker, [content])
+
+
+def _verb_read_as_noun(article: ArticleIndex, word: Token) -> Attribution | None:
+    """ "Figures released on Monday show unemployment rose", "The IMF forecasts that
+    growth will slow": a present-tense cue the small model tags as a noun (a compound
+    of the next noun, or the root with the clause as a relative clause). Read from
+    the surface: the word has a verb's form, a noun or name stands right before it
+    (the end of its subject), and a finite clause follows it: an optional "that", a
+    subject of its own, then a finite verb. The claimant runs from the start of the
+    subject (the sentence root's subject before the word, else the words hung on the
+    word itself) to the word; the content to the end of the sentence."""
+    lemma = word.lemma_.lower()
+    if lemma not in _MISREAD_CUES or word.lower_ not in (lemma, lemma + "s", lemma + "es") or word.i == 0:
+        return None
+    doc = word.doc
+    before = doc[word.i - 1]
+    if before.pos_ not in ("NOUN", "PROPN") or any(c.dep_ == "poss" for c in word.children):
+        return None
+    sent = word.sent
+    at = word.i + 1
+    if at < sent.end and doc[at].lower_ == "that" and doc[at].dep_ == "mark":
+        at += 1
+    verb = next((t for t in doc[at : sent.end] if t.pos_ in ("VERB", "AUX")), None)
+    if verb is None or verb.tag_ not in ("VBD", "VBZ", "VBP", "MD") or verb.i == at:
+        return None
+    if not all(t.pos_ in ("NOUN", "PROPN", "PRON", "DET", "ADJ", "NUM", "ADP", "PART") for t in doc[at : verb.i]):
+        return None  # the words between are the clause's subject, nothing else
+    root = sent.root
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < word.i), None)
+    if word.i != root.i and subject is not None:
+        first, head = subject.left_edge, subject
+    elif word.i == root.i or word.dep_ == "compound":
+        first, head = word.left_edge, before
+    else:
+        return None
+    if first.i >= word.i:
+        return None
+    evidence = _is_evidence(head)
+    if lemma in EVIDENCE_VERBS and lemma not in REPORTING_VERBS and not evidence:
+        return None  # "the team found the keys"
+    para = article.paragraph(word.idx)
+    words = [t for t in doc[at : sent.end] if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]]
+    content = span_content(article, words[0].idx, words[-1].idx + len(words[-1].text)) if words else None
+    if content is None:
+        return None
+    if lemma in BELIEF_VERBS:
+        content = replace(content, kind="belief", broad=True) if content.kind != "direct" else content
+    elif evidence and lemma not in NARROW_EVIDENCE_VERBS:
+        content = replace(content, broad=True)
+    end = word.idx + len(word.text)
+    return Attribution(word.idx, end, lemma, word, (first, doc[word.i - 1]), [content])
 
 
 def _text_reads(article: ArticleIndex, word: Token) -> Attribution | None:

@@ -22,6 +22,7 @@ __all__ = [
     "CONTENT_OBJECT_VERBS",
     "EVIDENCE_NOUNS",
     "EVIDENCE_VERBS",
+    "EXPECTATION_VERBS",
     "NAMING_VERBS",
     "NARROW_EVIDENCE_VERBS",
     "NON_FACTIVE_GOVERNORS",
@@ -319,8 +320,20 @@ CONTENT_OBJECT_VERBS: Final = frozenset(
         "find",
         "demonstrate",
         "demand",
+        # A forecast or estimate of a thing is a statement about it ("the World Bank
+        # forecasts growth of 2 percent", "estimated the damage at $2 billion"), as
+        # "predicted a rise" is; an expectation of one is a belief ("analysts expect
+        # a cut": broad, see EXPECTATION_VERBS).
+        "forecast",
+        "estimate",
+        "expect",
+        "anticipate",
     }
 )
+
+#: Verbs of belief whose nominal object is what is believed to come ("analysts
+#: expect a cut in rates"): a belief (broad) without a clause.
+EXPECTATION_VERBS: Final = frozenset({"expect", "anticipate"})
 
 #: A cue that is the infinitive of one of these ("declined to comment", "is expected
 #: to announce") reports nothing the claimant actually said.
