@@ -318,3 +318,25 @@ def test_evidence_named_with_a_capital_still_presents_evidence(parse: Parse) -> 
 def test_a_forecast_or_expectation_of_a_thing(parse: Parse, text: str, content: str, broad: bool) -> None:
     claim = _one(parse, text)
     assert (claim.content.text, claim.broad) == (content, broad)
+
+
+# A nominal report whose sentence verb the parser took into the reported clause.
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The ministry's announcement that fuel prices would rise angered drivers.", "fuel prices would rise"),
+        ("The mayor's warning that the river would flood prompted an evacuation.", "the river would flood"),
+        ("The union's fear that jobs would go proved right.", "jobs would go"),
+    ],
+)
+def test_a_nominal_reports_content_ends_before_the_sentences_verb(parse: Parse, text: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert (claim.content.text, claim.broad) == (content, True)
+
+
+def test_a_nominal_report_parsed_right_keeps_its_clause(parse: Parse) -> None:
+    claim = _one(parse, "Smith's claim that the vote was rigged sparked protests across the country.")
+    assert claim.content.text == "the vote was rigged"
+

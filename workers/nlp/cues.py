@@ -42,6 +42,7 @@ unemployment rose", "The IMF forecasts that growth will slow").
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Final
 
 from spacy.attrs import LEMMA, LOWER
@@ -263,6 +264,8 @@ def _nominal_report(article: ArticleIndex, noun: Token) -> Attribution | None:
     if not para[0] <= clause.idx < para[1]:
         return None
     found = contents_of_clause(article, clause, noun, para)
+    if found is not None and noun.sent.root.i in (noun.i, *(t.i for t in clause.subtree)):
+        found = _before_sentence_verb(article, clause, found)
     if found is None:
         return None
     kind = "belief" if noun.lemma_.lower() in BELIEF_NOUNS else found.kind
@@ -362,6 +365,22 @@ def _verb_read_as_noun(article: ArticleIndex, word: Token) -> Attribution | None
         content = replace(content, broad=True)
     end = word.idx + len(word.text)
     return Attribution(word.idx, end, lemma, word, (first, doc[word.i - 1]), [content])
+
+
+def _before_sentence_verb(article: ArticleIndex, clause: Token, found: Content) -> Content | None:
+    """A nominal report's content cut before the verb of its sentence, when the
+    parser found no verb for the sentence and took it into the reported clause ("the
+    ministry's announcement that fuel prices would rise [angered drivers]"): the
+    first finite or past-tense verb right after a main verb of the clause (two verbs
+    in a row are two clauses)."""
+    words = [t for t in clause.subtree if found.start <= t.idx < found.end]
+    for before, verb in pairwise(words):
+        if before.pos_ != "VERB" or verb.i != before.i + 1:
+            continue
+        past = verb.tag_ in ("VBD", "VBZ", "VBN") or (verb.tag_ == "JJ" and verb.lower_.endswith("ed"))
+        if past and (verb.pos_ != "AUX" or verb.tag_ in ("VBD", "VBZ")):
+            return span_content(article, found.start, before.idx + len(before.text))
+    return found
 
 
 def _text_reads(article: ArticleIndex, word: Token) -> Attribution | None:
