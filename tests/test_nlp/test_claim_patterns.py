@@ -340,3 +340,14 @@ def test_a_nominal_report_parsed_right_keeps_its_clause(parse: Parse) -> None:
     claim = _one(parse, "Smith's claim that the vote was rigged sparked protests across the country.")
     assert claim.content.text == "the vote was rigged"
 
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The police said in Lyon on Monday prices had fallen.", "prices had fallen"),
+        ("The minister told reporters on Tuesday oil exports would double.", "oil exports would double"),
+    ],
+)
+def test_a_date_the_parser_joined_to_the_claims_subject_dates_the_saying(parse: Parse, text: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert claim.content.text == content

@@ -70,6 +70,10 @@ def contents(article: ArticleIndex, cue: Token) -> list[Content]:
         if fronted is not None:  # "Prices, the bank said, will keep rising"
             end = last or without_gloss(nearest)
             return [c for c in [words_content(article, fronted, end, para)] if c is not None]
+        joined = _date_joined_subject(cue, nearest)
+        if joined is not None:  # "said [on Monday] [prices] had fallen": "Monday prices" one noun
+            end = last or without_gloss(nearest)
+            return [c for c in [words_content(article, joined, end, para)] if c is not None]
         first = _after_setting(cue, nearest)
         content = clause_content(article, nearest, cue, para, last=last, first=first)
         if content is None or content.kind != "direct":
@@ -236,6 +240,29 @@ def _after_setting(cue: Token, clause: Token) -> Token | None:
         while first.is_punct and first.i < subject.i:
             first = child.doc[first.i + 1]
     return first
+
+
+def _date_joined_subject(cue: Token, clause: Token) -> Token | None:
+    """The subject of a complement without "that" that the parser joined to the date
+    of the saying as one noun: "said in Lyon [on Monday prices] had fallen", "told
+    reporters [on Tuesday oil exports] would double": the clause has no subject, and a
+    preposition of setting (on the cue or the clause) has for its object a noun with
+    a date or time as its first compound. The claim starts after the date."""
+    if clause.i < cue.i or any(c.dep_ in ("nsubj", "nsubjpass", "expl", "mark") for c in clause.children):
+        return None
+    for prep in (*cue.rights, *clause.lefts):
+        if prep.dep_ != "prep" or prep.lower_ not in _SETTING_PREPOSITIONS or prep.i > clause.i:
+            continue
+        obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        if obj is None or obj.ent_type_ in _SETTING_LABELS or obj.right_edge.i + 1 >= len(obj.doc):
+            continue
+        after = obj.doc[obj.right_edge.i + 1]  # the clause's verb, or an auxiliary of it
+        if after.i != clause.i and not (after.head.i == clause.i and after.dep_ in ("aux", "auxpass", "neg")):
+            continue
+        dates = [c for c in obj.lefts if c.dep_ == "compound" and c.ent_type_ in ("DATE", "TIME")]
+        if dates and dates[0].i == prep.i + 1:
+            return obj.doc[dates[-1].i + 1]
+    return None
 
 
 def _is_setting(modifier: Token) -> bool:
