@@ -351,3 +351,44 @@ def test_a_nominal_report_parsed_right_keeps_its_clause(parse: Parse) -> None:
 def test_a_date_the_parser_joined_to_the_claims_subject_dates_the_saying(parse: Parse, text: str, content: str) -> None:
     claim = _one(parse, text)
     assert claim.content.text == content
+
+
+# Findings, hearings and rulings with a finite clause (broad).
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The researchers found that ozone pollution caused half of the damage.",
+            "ozone pollution caused half of the damage",
+        ),
+        ("Investigators discovered that the brakes had been cut.", "the brakes had been cut"),
+        ("The newspaper has learned that the minister will resign.", "the minister will resign"),
+        (
+            "The court heard that he transferred the money over seven years.",
+            "he transferred the money over seven years",
+        ),
+        (
+            "A Greek court has ruled that worshippers may meet at ancient sites.",
+            "worshippers may meet at ancient sites",
+        ),
+        ("The board decided that the school would close.", "the school would close"),
+    ],
+)
+def test_a_finding_or_ruling_with_a_clause_is_broad(parse: Parse, text: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert (claim.content.text, claim.broad) == (content, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The team found the keys under a rock.",
+        "She heard him say it.",
+        "I found that hard to believe.",
+        "The court ruled out an appeal.",
+    ],
+)
+def test_finding_a_thing_or_hearing_someone_claims_nothing(parse: Parse, text: str) -> None:
+    assert _claims(parse, text) == []

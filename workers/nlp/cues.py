@@ -15,8 +15,10 @@ urged", "warned that" are speech, as "said" is, and so are quoted words after a
 verb of believing ("she believes the plan is “doomed”"). It is broad (counted only
 by a broad scheme) when the content is not a statement given as uttered or
 written: a belief, intention or expectation ("she believes that ...", "X expects
-...", "officials are confident that ...", kind "belief"), evidence from documents and data ("polls show that ...", "a
-study found ..."), a position that needs no words ("agreed that", "supported",
+...", "officials are confident that ...", kind "belief"), evidence from documents
+and data ("polls show that ...", "a study found ..."), a finding, hearing or ruling
+with a finite clause ("researchers found that ...", "the court heard that ...",
+"ruled that ..."), a position that needs no words ("agreed that", "supported",
 "welcomed": a vote or a signature will do), a nominal report ("the senator's claim
 that ...": the statement is named inside another clause), a request's addressee and act ("urged [the
 government to raise wages]": what was asked, not what was said) and a naming without
@@ -63,6 +65,7 @@ from workers.nlp.lexicon import (
     EVIDENCE_NOUNS,
     EVIDENCE_VERBS,
     EXPECTATION_VERBS,
+    FINDING_VERBS,
     NAMING_VERBS,
     NARROW_EVIDENCE_VERBS,
     NON_FACTIVE_GOVERNORS,
@@ -197,6 +200,11 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
         # Quoted words were said aloud: the claim is what they say, not a belief.
         return [c if c.kind == "direct" else replace(c, kind="belief", broad=True) for c in reported]
     evidence = subject is not None and _is_evidence(subject)
+    if lemma in FINDING_VERBS and not evidence:
+        # "researchers found that ...", "the court heard that ...": only a finite clause.
+        if not any(c.dep_ == "ccomp" and _is_finite_clause(c) for c in cue.children):
+            return []
+        return [replace(c, broad=True) for c in reported if c.kind != "direct"]
     if lemma in EVIDENCE_VERBS and lemma not in REPORTING_VERBS:
         if not evidence:
             return []  # "the team found the keys"
@@ -208,6 +216,18 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
     if lemma in POSITION_VERBS:  # "agreed that"
         return [replace(c, broad=True) for c in reported]
     return reported
+
+
+def _is_finite_clause(clause: Token) -> bool:
+    """A clause with a subject of its own and a finite verb or "that": "that the
+    brakes had been cut", "he transferred the money"; not "him say it"."""
+    if not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in clause.children):
+        return False
+    if any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children):
+        return True
+    return clause.tag_ in ("VBD", "VBZ", "VBP", "MD") or any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD") for c in clause.children
+    )
 
 
 def _is_evidence(noun: Token) -> bool:

@@ -23,6 +23,7 @@ __all__ = [
     "EVIDENCE_NOUNS",
     "EVIDENCE_VERBS",
     "EXPECTATION_VERBS",
+    "FINDING_VERBS",
     "NAMING_VERBS",
     "NARROW_EVIDENCE_VERBS",
     "NON_FACTIVE_GOVERNORS",
@@ -188,6 +189,14 @@ SPEECH_ACT_VERBS: Final = frozenset(
 #: so broad whatever its form.
 NAMING_VERBS: Final = frozenset({"call", "label", "brand", "dub"})
 
+#: Verbs of finding out and of deciding that, with a finite clause of their own
+#: ("researchers found that ...", "the court heard that ...", "the newspaper has
+#: learned that ...", "the court ruled that ..."), report a finding, what a hearing
+#: was told or a decision: broad, whoever the subject. Levin 30.1 / VerbNet
+#: discover-84 (find, discover, learn, hear) and VerbNet declare-29.4's rulings. With
+#: an object instead ("found the keys", "ruled out an appeal") they report nothing.
+FINDING_VERBS: Final = frozenset({"find", "discover", "learn", "hear", "rule", "decide"})
+
 #: Speech acts that are positions a claimant can take without saying anything (a
 #: vote, a signature): "agreed that", "supported", "welcomed". Broad.
 POSITION_VERBS: Final = frozenset({"agree", "support", "welcome"})
@@ -290,7 +299,7 @@ REPORTING_VERBS: Final = frozenset(
 TEXT_VERBS: Final = frozenset({"read"})
 
 #: Every verb that can be a cue, narrow or broad (the scan in ``cues.py`` starts here).
-ALL_CUE_VERBS: Final = REPORTING_VERBS | BELIEF_VERBS | SPEECH_ACT_VERBS | EVIDENCE_VERBS | TEXT_VERBS
+ALL_CUE_VERBS: Final = REPORTING_VERBS | BELIEF_VERBS | SPEECH_ACT_VERBS | EVIDENCE_VERBS | TEXT_VERBS | FINDING_VERBS
 
 #: Cues whose direct object can itself be the thing claimed ("confirmed violent
 #: clashes"). For other verbs the object is an addressee ("told reporters") or not a
