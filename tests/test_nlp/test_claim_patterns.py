@@ -392,3 +392,39 @@ def test_a_finding_or_ruling_with_a_clause_is_broad(parse: Parse, text: str, con
 )
 def test_finding_a_thing_or_hearing_someone_claims_nothing(parse: Parse, text: str) -> None:
     assert _claims(parse, text) == []
+
+
+# Reporting verbs in unusual syntax: a that-clause the parser made an object.
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "content"),
+    [
+        (
+            "Maseko rejected suggestions that the bank was reacting to the currency.",
+            "Maseko",
+            "the bank was reacting to the currency",
+        ),
+        (
+            "The minister dismissed claims that the deal had been signed in secret.",
+            "The minister",
+            "the deal had been signed in secret",
+        ),
+    ],
+)
+def test_rejecting_a_report_noun_with_a_clause_claims_the_clause(
+    parse: Parse, text: str, claimant: str, content: str
+) -> None:
+    claim = _one(parse, text)
+    assert claim.claimant is not None and claim.claimant.text == claimant
+    assert (claim.content.text, claim.broad) == (content, True)
+
+
+def test_rejecting_a_thing_claims_nothing(parse: Parse) -> None:
+    assert _claims(parse, "She rejected the offer and dismissed the coach.") == []
+
+
+def test_a_that_clause_misread_as_the_cues_object(parse: Parse) -> None:
+    text = "Wilkins observed that the 2007 starting date of the donation program coincided with the anniversary."
+    claim = _one(parse, text)
+    assert claim.content.text == "the 2007 starting date of the donation program coincided with the anniversary"

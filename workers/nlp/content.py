@@ -8,7 +8,12 @@ a quotation standing next to the attribution (“X,” she said / He told Z: “
 indirect) is :mod:`~workers.nlp.content_spans`.
 
 A complement without "that" starts after the date, time, place or channel of the
-saying when the parser hung those on it ("said [on Friday] a bridge was needed").
+saying when the parser hung those on it ("said [on Friday] a bridge was needed"),
+also when it joined the date to the clause's subject ("said on [Monday prices] had
+fallen"). A that-clause the parser made the cue's object is still the content
+("observed that the date of X coincided with Y"), and so is the clause of a report
+noun the claimant answers ("rejected suggestions that ...", "dismissed claims that
+...": broad).
 
 A request's content is its addressee and what they are asked to do ("urged [the
 government to raise wages]", "called for [an inquiry]"): broad, as a name a claimant gave ("called it “a
@@ -33,6 +38,7 @@ from workers.nlp.lexicon import (
     CHANNEL_NOUNS,
     CONTENT_OBJECT_VERBS,
     EVIDENCE_VERBS,
+    REPORT_NOUNS,
     REQUEST_VERBS,
     SPEECH_ACT_VERBS,
 )
@@ -81,6 +87,14 @@ def contents(article: ArticleIndex, cue: Token) -> list[Content]:
         # A quoted complement may go on in a second quotation (“X,” he said, “Y.”).
         more = [c for c in adjacent_quotes(article, cue, para) if c.start != content.start]
         return [content, *more]
+    misread = _clause_misread_as_object(cue)
+    if misread is not None:  # "observed [that the date of X coincided with Y]"
+        that, head = misread
+        return [c for c in [words_content(article, that, without_gloss(head), para)] if c is not None]
+    rejected = _report_object_clause(cue, para)
+    if rejected is not None:  # "rejected suggestions [that the bank was reacting]"
+        content = clause_content(article, rejected, cue, para)
+        return [replace(content, broad=True)] if content is not None else []
     if cue.lemma_.lower() in CONTENT_OBJECT_VERBS and not any(c.dep_ in ("auxpass", "nsubjpass") for c in cue.children):
         obj = next((c for c in cue.children if c.dep_ == "dobj" and c.pos_ in NOMINAL), None)
         if obj is not None and para[0] <= obj.idx < para[1]:
@@ -204,6 +218,44 @@ def _interrupted_clause(article: ArticleIndex, cue: Token, para: tuple[int, int]
     if article.quotes.at(first.idx) is not None or article.quotes.at(last.idx) is not None:
         return None  # quotations around an attribution are read by adjacent_quotes
     return words_content(article, first, last, para)
+
+
+def _clause_misread_as_object(cue: Token) -> tuple[Token, Token] | None:
+    """A that-clause the parser made the cue's object, its verb a modifier of a noun
+    in it: "observed [that] the 2007 starting [date] of the program coincided with
+    ...". "that" right after the cue, hung as a complementizer on the object."""
+    if cue.i + 1 >= len(cue.doc):
+        return None
+    that = cue.doc[cue.i + 1]
+    if that.lower_ != "that" or that.dep_ != "mark" or that.head.dep_ != "dobj" or that.head.head.i != cue.i:
+        return None
+    obj = that.head
+    if not any(t.pos_ == "VERB" and t.dep_ in ("acl", "relcl") for t in obj.subtree):
+        return None  # no verb for the clause: not a clause
+    return that, obj
+
+
+def _report_object_clause(cue: Token, para: tuple[int, int]) -> Token | None:
+    """The that-clause of a report noun that is the cue's object, for a cue whose
+    object is not itself a content: "rejected suggestions that ...", "dismissed
+    claims that ...". What the claimant answers is that clause: broad (the words
+    are the report's, named inside the claimant's answer). A report with its own
+    maker ("the minister's claim that") is a nominal report of its maker."""
+    if cue.lemma_.lower() in CONTENT_OBJECT_VERBS:
+        return None  # "denied reports that ...": the object is the content
+    for obj in cue.children:
+        if obj.dep_ != "dobj" or obj.i < cue.i or obj.lemma_.lower() not in REPORT_NOUNS:
+            continue
+        if any(c.dep_ == "poss" for c in obj.children):
+            return None
+        for clause in obj.children:
+            if (
+                clause.dep_ in ("acl", "ccomp")
+                and para[0] <= clause.idx < para[1]
+                and any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)
+            ):
+                return clause
+    return None
 
 
 def _split_subject(cue: Token, clause: Token) -> Token | None:

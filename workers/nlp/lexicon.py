@@ -93,6 +93,7 @@ STANCE_BY_LEMMA: Final = MappingProxyType[str, Stance](
         "denounce": "accuse",
         "refuse": "deny",
         "reject": "deny",
+        "dismiss": "deny",
         # Confessing is admitting; assuring is promising that something is so.
         "confess": "confirm",
         "assure": "promise",
@@ -175,6 +176,9 @@ SPEECH_ACT_VERBS: Final = frozenset(
         "call",
         # VerbNet promise-37.13 and refusals: commitments.
         "refuse",
+        # Dismissing a report is denying it ("dismissed claims that ..."); with a
+        # thing ("dismissed the coach") it reports nothing.
+        "dismiss",
         # Levin 37.7 / VerbNet say-37.7 with an attitude: reassuring, confessing,
         # advising (narrow like "insist" and "warn").
         "assure",
