@@ -428,3 +428,21 @@ def test_a_that_clause_misread_as_the_cues_object(parse: Parse) -> None:
     text = "Wilkins observed that the 2007 starting date of the donation program coincided with the anniversary."
     claim = _one(parse, text)
     assert claim.content.text == "the 2007 starting date of the donation program coincided with the anniversary"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The coach realises the team is too young.", "belief"),
+        ("The BBC understands that the minister will resign.", "belief"),
+        ("Engineers noticed that the bridge was moving.", "indirect"),
+        ("The regulator recognised that the rules had failed.", "indirect"),
+    ],
+)
+def test_knowing_and_noticing_with_a_clause_are_broad(parse: Parse, text: str, kind: str) -> None:
+    claim = _one(parse, text)
+    assert (claim.kind, claim.broad) == (kind, True)
+
+
+def test_understanding_a_thing_claims_nothing(parse: Parse) -> None:
+    assert _claims(parse, "The coach understands the game and noticed the problem.") == []

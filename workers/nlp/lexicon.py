@@ -131,6 +131,11 @@ BELIEF_VERBS: Final = frozenset(
         "assume",
         "suppose",
         "feel",
+        # Knowing that something is so (Levin 29.5's know): "the coach realises the
+        # team is too young", "the BBC understands that the minister will resign".
+        "realise",
+        "realize",
+        "understand",
     }
 )
 
@@ -197,9 +202,11 @@ NAMING_VERBS: Final = frozenset({"call", "label", "brand", "dub"})
 #: ("researchers found that ...", "the court heard that ...", "the newspaper has
 #: learned that ...", "the court ruled that ..."), report a finding, what a hearing
 #: was told or a decision: broad, whoever the subject. Levin 30.1 / VerbNet
-#: discover-84 (find, discover, learn, hear) and VerbNet declare-29.4's rulings. With
+#: discover-84 (find, discover, learn, hear, notice, recognise) and VerbNet declare-29.4's rulings. With
 #: an object instead ("found the keys", "ruled out an appeal") they report nothing.
-FINDING_VERBS: Final = frozenset({"find", "discover", "learn", "hear", "rule", "decide"})
+FINDING_VERBS: Final = frozenset(
+    {"find", "discover", "learn", "hear", "notice", "recognise", "recognize", "rule", "decide"}
+)
 
 #: Speech acts that are positions a claimant can take without saying anything (a
 #: vote, a signature): "agreed that", "supported", "welcomed". Broad.
