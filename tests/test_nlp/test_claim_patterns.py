@@ -446,3 +446,37 @@ def test_knowing_and_noticing_with_a_clause_are_broad(parse: Parse, text: str, k
 
 def test_understanding_a_thing_claims_nothing(parse: Parse) -> None:
     assert _claims(parse, "The coach understands the game and noticed the problem.") == []
+
+
+# "In a statement" with a verb that is not one of saying (broad).
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "content"),
+    [
+        (
+            "In a statement, the company apologised to customers for the delay.",
+            "the company",
+            "apologised to customers for the delay",
+        ),
+        ("In an interview with the BBC, the coach ruled out a return.", "the coach", "ruled out a return"),
+        ("The airline, in a letter to passengers, offered full refunds.", "The airline", "offered full refunds"),
+    ],
+)
+def test_a_statement_named_without_a_verb_of_saying(parse: Parse, text: str, claimant: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert claim.claimant is not None and claim.claimant.text == claimant
+    assert (claim.content.text, claim.broad) == (content, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The suspect appeared in a video posted online.", "The minister slipped in the interview room."],
+)
+def test_a_channel_that_is_not_a_statement_claims_nothing(parse: Parse, text: str) -> None:
+    assert _claims(parse, text) == []
+
+
+def test_a_verb_of_saying_with_a_statement_keeps_its_own_claim(parse: Parse) -> None:
+    claim = _one(parse, "The minister said in a statement that the talks had failed.")
+    assert (claim.cue.text, claim.content.text, claim.broad) == ("said", "the talks had failed", False)

@@ -18,7 +18,8 @@ written: a belief, intention or expectation ("she believes that ...", "X expects
 ...", "officials are confident that ...", kind "belief"), evidence from documents
 and data ("polls show that ...", "a study found ..."), a finding, hearing or ruling
 with a finite clause ("researchers found that ...", "the court heard that ...",
-"ruled that ..."), a position that needs no words ("agreed that", "supported",
+"ruled that ..."), a statement named as the channel of a verb that is not one of saying ("in a
+statement, the company apologised for the delay"), a position that needs no words ("agreed that", "supported",
 "welcomed": a vote or a signature will do), a nominal report ("the senator's claim
 that ...": the statement is named inside another clause), a request's addressee and act ("urged [the
 government to raise wages]": what was asked, not what was said) and a naming without
@@ -73,6 +74,7 @@ from workers.nlp.lexicon import (
     REPORT_NOUNS,
     REPORTING_VERBS,
     SPECULATIVE_MODALS,
+    STATEMENT_CHANNELS,
     STATEMENT_VERBS,
     TEXT_NOUNS,
     TEXT_VERBS,
@@ -93,6 +95,10 @@ _HYPOTHETICAL_MARKS: Final = frozenset({"if", "unless", "whether"})
 _PHRASE_WORDS: Final = frozenset(get_string_id(w) for w in _SOURCE_PHRASES)
 #: Hashes of the adjectives of belief (matched on the word: some are tagged as verbs).
 _BELIEF_WORDS: Final = frozenset(get_string_id(w) for w in BELIEF_ADJECTIVES)
+#: Hashes of the channels that are statements ("in a statement, X apologised").
+_STATEMENT_CHANNELS: Final = frozenset(get_string_id(w) for w in STATEMENT_CHANNELS)
+#: Prepositions that name a statement as the channel of a clause.
+_CHANNEL_PREPOSITIONS: Final = frozenset({"in", "via", "through"})
 #: Verbs that link a subject to an adjective of belief ("are confident", "remain worried").
 _COPULAS: Final = frozenset({"be", "remain", "seem", "appear", "become", "feel", "sound", "stay"})
 #: Cues the small model reads as nouns in the present tense ("figures show", "the
@@ -128,7 +134,10 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
     """Every cue that has content, in document order."""
     found: list[Attribution] = []
     doc = article.doc
+    channels: list[int] = []
     for i, (lemma, lower) in enumerate(doc.to_array([LEMMA, LOWER]).tolist()):
+        if lemma in _STATEMENT_CHANNELS:
+            channels.append(i)
         if lemma not in _CUE_LEMMAS and lower not in _PHRASE_WORDS and lower not in _BELIEF_WORDS:
             continue  # most words: skip before making a Token of them
         tok = doc[i]
@@ -177,7 +186,46 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
             speaker = inverted or (_speaker(subject, tok, para) if subject is not None else None)
             end = tok.idx + len(tok.text)
             found.append(Attribution(tok.idx, end, tok.lemma_.lower(), tok, speaker, reported))
+    if channels:
+        cues = {a.token.i for a in found if a.token is not None}
+        named = [a for i in channels if (a := _in_a_statement(article, doc[i], cues)) is not None]
+        found = sorted([*found, *named], key=lambda a: a.start) if named else found
     return found
+
+
+def _in_a_statement(article: ArticleIndex, channel: Token, cues: set[int]) -> Attribution | None:
+    """ "In a statement, the company apologised to customers for the delay", "the
+    airline, in a letter to passengers, offered full refunds": a statement named as
+    the channel of a clause whose verb is not one of saying (a verb that already
+    attributes keeps its own claim). The clause's subject is the claimant, its
+    predicate the content: broad (the writer's words for what the statement said)."""
+    prep = channel.head
+    verb = prep.head
+    if channel.dep_ != "pobj" or prep.dep_ != "prep" or prep.lower_ not in _CHANNEL_PREPOSITIONS:
+        return None
+    if verb.pos_ != "VERB" or verb.i in cues or any(c.dep_ == "neg" for c in verb.children):
+        return None
+    if article.quotes.at(verb.idx) is not None:
+        return None
+    subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i), None)
+    if subject is None or not subject.right_edge.i < verb.i:
+        return None
+    para = article.paragraph(verb.idx)
+    skip = range(prep.left_edge.i, prep.right_edge.i + 1)
+    first = next((c for c in verb.lefts if c.dep_ in ("aux", "neg") and c.i > subject.right_edge.i), verb)
+    words = [
+        t
+        for t in verb.doc[first.i : verb.right_edge.i + 1]
+        if t.i not in skip and not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]
+    ]
+    if len(words) < 2:
+        return None  # "the minister, in a statement, resigned": no claim in the verb alone
+    content = span_content(article, words[0].idx, words[-1].idx + len(words[-1].text))
+    if content is None:
+        return None
+    speaker = _speaker(_issuer(subject), verb, para)
+    end = channel.idx + len(channel.text)
+    return Attribution(channel.idx, end, channel.lemma_.lower(), verb, speaker, [replace(content, broad=True)])
 
 
 def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> list[Content]:

@@ -35,6 +35,7 @@ __all__ = [
     "SPECULATIVE_MODALS",
     "SPEECH_ACT_VERBS",
     "STANCE_BY_LEMMA",
+    "STATEMENT_CHANNELS",
     "STATEMENT_VERBS",
     "TEXT_NOUNS",
     "TEXT_VERBS",
@@ -368,6 +369,14 @@ CHANNEL_NOUNS: Final = frozenset(
      "broadcast", "briefing", "conference", "email", "e-mail", "release", "television",
      "radio", "podcast", "blog", "column", "filing", "address", "communique", "communiqué",
      "announcement", "note", "memo", "newsletter", "programme", "program", "show", "testimony"}
+)  # fmt: skip
+
+#: Channels that are themselves statements: "in a statement, the company apologised
+#: for the delay" gives what the statement said with a verb that is not one of
+#: saying. Not pictures or programmes ("appeared in a video" says nothing).
+STATEMENT_CHANNELS: Final = frozenset(
+    {"statement", "letter", "release", "communique", "communiqué", "tweet", "post", "message", "email", "e-mail",
+     "filing", "memo", "testimony", "announcement", "speech", "interview", "blog", "column", "newsletter"}
 )  # fmt: skip
 
 #: Written texts that speak for their writer ("the notice read: ..."): the subjects
