@@ -233,3 +233,250 @@ def test_a_forecast_is_a_statement(parse: Parse) -> None:
 def test_anticipating_is_an_expectation(parse: Parse) -> None:
     claim = _one(parse, "The airline anticipates that demand will recover by summer.")
     assert (claim.kind, claim.broad) == ("belief", True)
+
+
+# Beliefs in an adjective and in more verbs of holding true (broad).
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "content"),
+    [
+        ("Officials are confident that the bridge will reopen in May.", "Officials", "the bridge will reopen in May"),
+        ("The union is concerned that hundreds of jobs will be lost.", "The union", "hundreds of jobs will be lost"),
+        ("Farmers remain worried the harvest will fail.", "Farmers", "the harvest will fail"),
+        # parsed as a passive verb
+        (
+            "Local charities are concerned the council will cut their grants.",
+            "Local charities",
+            "the council will cut their grants",
+        ),
+    ],
+)
+def test_a_belief_adjective_with_a_clause_is_a_belief(parse: Parse, text: str, claimant: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert claim.claimant is not None and claim.claimant.text == claimant
+    assert (claim.content.text, claim.kind, claim.broad) == (content, "belief", True)
+
+
+def test_a_belief_adjective_without_a_clause_claims_nothing(parse: Parse) -> None:
+    assert _claims(parse, "Officials are confident about the bridge.") == []
+    assert _claims(parse, "Officials are not sure that the bridge will reopen.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The skipper reckons he has crossed the river 200,000 times.", "he has crossed the river 200,000 times"),
+        ("Most economists assume rates will stay high.", "rates will stay high"),
+        ("Many nurses feel the new rota is unfair.", "the new rota is unfair"),
+    ],
+)
+def test_more_verbs_of_holding_true_are_beliefs(parse: Parse, text: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert (claim.content.text, claim.kind, claim.broad) == (content, "belief", True)
+
+
+# A present-tense cue the small model tags as a noun ("show", "forecasts").
+
+
+def test_evidence_that_shows_a_clause_with_the_verb_misread_as_a_noun(parse: Parse) -> None:
+    claim = _one(parse, "Figures released on Monday show unemployment rose to 5 percent.")
+    assert claim.claimant is not None and claim.claimant.text == "Figures released on Monday"
+    assert (claim.cue.text, claim.content.text, claim.broad) == ("show", "unemployment rose to 5 percent", True)
+
+
+def test_a_forecast_in_the_present_with_the_verb_misread_as_a_noun(parse: Parse) -> None:
+    claim = _one(parse, "The IMF forecasts that growth will slow next year.")
+    assert claim.claimant is not None and claim.claimant.text == "The IMF"
+    assert (claim.cue.lemma, claim.content.text, claim.broad) == ("forecast", "growth will slow next year", False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The IMF forecasts were published on Monday.",
+        "The company's forecasts that were published in May proved wrong.",
+        "Media reports say the talks have stalled.",
+    ],
+)
+def test_a_report_noun_without_a_clause_of_its_own_is_not_a_cue(parse: Parse, text: str) -> None:
+    assert all(c.cue.lemma not in ("forecast", "report") for c in _claims(parse, text))
+
+
+def test_evidence_named_with_a_capital_still_presents_evidence(parse: Parse) -> None:
+    claim = _one(parse, "Records show the house was sold in 1998.")
+    assert (claim.content.text, claim.broad) == ("the house was sold in 1998", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "broad"),
+    [
+        ("The World Bank forecasts growth of 2 percent next year.", "growth of 2 percent next year", False),
+        ("Analysts expect a cut in interest rates.", "a cut in interest rates", True),
+    ],
+)
+def test_a_forecast_or_expectation_of_a_thing(parse: Parse, text: str, content: str, broad: bool) -> None:
+    claim = _one(parse, text)
+    assert (claim.content.text, claim.broad) == (content, broad)
+
+
+# A nominal report whose sentence verb the parser took into the reported clause.
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The ministry's announcement that fuel prices would rise angered drivers.", "fuel prices would rise"),
+        ("The mayor's warning that the river would flood prompted an evacuation.", "the river would flood"),
+        ("The union's fear that jobs would go proved right.", "jobs would go"),
+    ],
+)
+def test_a_nominal_reports_content_ends_before_the_sentences_verb(parse: Parse, text: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert (claim.content.text, claim.broad) == (content, True)
+
+
+def test_a_nominal_report_parsed_right_keeps_its_clause(parse: Parse) -> None:
+    claim = _one(parse, "Smith's claim that the vote was rigged sparked protests across the country.")
+    assert claim.content.text == "the vote was rigged"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The police said in Lyon on Monday prices had fallen.", "prices had fallen"),
+        ("The minister told reporters on Tuesday oil exports would double.", "oil exports would double"),
+    ],
+)
+def test_a_date_the_parser_joined_to_the_claims_subject_dates_the_saying(parse: Parse, text: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert claim.content.text == content
+
+
+# Findings, hearings and rulings with a finite clause (broad).
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The researchers found that ozone pollution caused half of the damage.",
+            "ozone pollution caused half of the damage",
+        ),
+        ("Investigators discovered that the brakes had been cut.", "the brakes had been cut"),
+        ("The newspaper has learned that the minister will resign.", "the minister will resign"),
+        (
+            "The court heard that he transferred the money over seven years.",
+            "he transferred the money over seven years",
+        ),
+        (
+            "A Greek court has ruled that worshippers may meet at ancient sites.",
+            "worshippers may meet at ancient sites",
+        ),
+        ("The board decided that the school would close.", "the school would close"),
+    ],
+)
+def test_a_finding_or_ruling_with_a_clause_is_broad(parse: Parse, text: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert (claim.content.text, claim.broad) == (content, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The team found the keys under a rock.",
+        "She heard him say it.",
+        "I found that hard to believe.",
+        "The court ruled out an appeal.",
+    ],
+)
+def test_finding_a_thing_or_hearing_someone_claims_nothing(parse: Parse, text: str) -> None:
+    assert _claims(parse, text) == []
+
+
+# Reporting verbs in unusual syntax: a that-clause the parser made an object.
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "content"),
+    [
+        (
+            "Maseko rejected suggestions that the bank was reacting to the currency.",
+            "Maseko",
+            "the bank was reacting to the currency",
+        ),
+        (
+            "The minister dismissed claims that the deal had been signed in secret.",
+            "The minister",
+            "the deal had been signed in secret",
+        ),
+    ],
+)
+def test_rejecting_a_report_noun_with_a_clause_claims_the_clause(
+    parse: Parse, text: str, claimant: str, content: str
+) -> None:
+    claim = _one(parse, text)
+    assert claim.claimant is not None and claim.claimant.text == claimant
+    assert (claim.content.text, claim.broad) == (content, True)
+
+
+def test_rejecting_a_thing_claims_nothing(parse: Parse) -> None:
+    assert _claims(parse, "She rejected the offer and dismissed the coach.") == []
+
+
+def test_a_that_clause_misread_as_the_cues_object(parse: Parse) -> None:
+    text = "Wilkins observed that the 2007 starting date of the donation program coincided with the anniversary."
+    claim = _one(parse, text)
+    assert claim.content.text == "the 2007 starting date of the donation program coincided with the anniversary"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("The coach realises the team is too young.", "belief"),
+        ("The BBC understands that the minister will resign.", "belief"),
+        ("Engineers noticed that the bridge was moving.", "indirect"),
+        ("The regulator recognised that the rules had failed.", "indirect"),
+    ],
+)
+def test_knowing_and_noticing_with_a_clause_are_broad(parse: Parse, text: str, kind: str) -> None:
+    claim = _one(parse, text)
+    assert (claim.kind, claim.broad) == (kind, True)
+
+
+def test_understanding_a_thing_claims_nothing(parse: Parse) -> None:
+    assert _claims(parse, "The coach understands the game and noticed the problem.") == []
+
+
+# "In a statement" with a verb that is not one of saying (broad).
+
+
+@pytest.mark.parametrize(
+    ("text", "claimant", "content"),
+    [
+        (
+            "In a statement, the company apologised to customers for the delay.",
+            "the company",
+            "apologised to customers for the delay",
+        ),
+        ("In an interview with the BBC, the coach ruled out a return.", "the coach", "ruled out a return"),
+        ("The airline, in a letter to passengers, offered full refunds.", "The airline", "offered full refunds"),
+    ],
+)
+def test_a_statement_named_without_a_verb_of_saying(parse: Parse, text: str, claimant: str, content: str) -> None:
+    claim = _one(parse, text)
+    assert claim.claimant is not None and claim.claimant.text == claimant
+    assert (claim.content.text, claim.broad) == (content, True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The suspect appeared in a video posted online.", "The minister slipped in the interview room."],
+)
+def test_a_channel_that_is_not_a_statement_claims_nothing(parse: Parse, text: str) -> None:
+    assert _claims(parse, text) == []
+
+
+def test_a_verb_of_saying_with_a_statement_keeps_its_own_claim(parse: Parse) -> None:
+    claim = _one(parse, "The minister said in a statement that the talks had failed.")
+    assert (claim.cue.text, claim.content.text, claim.broad) == ("said", "the talks had failed", False)

@@ -8,7 +8,12 @@ a quotation standing next to the attribution (“X,” she said / He told Z: “
 indirect) is :mod:`~workers.nlp.content_spans`.
 
 A complement without "that" starts after the date, time, place or channel of the
-saying when the parser hung those on it ("said [on Friday] a bridge was needed").
+saying when the parser hung those on it ("said [on Friday] a bridge was needed"),
+also when it joined the date to the clause's subject ("said on [Monday prices] had
+fallen"). A that-clause the parser made the cue's object is still the content
+("observed that the date of X coincided with Y"), and so is the clause of a report
+noun the claimant answers ("rejected suggestions that ...", "dismissed claims that
+...": broad).
 
 A request's content is its addressee and what they are asked to do ("urged [the
 government to raise wages]", "called for [an inquiry]"): broad, as a name a claimant gave ("called it “a
@@ -33,6 +38,7 @@ from workers.nlp.lexicon import (
     CHANNEL_NOUNS,
     CONTENT_OBJECT_VERBS,
     EVIDENCE_VERBS,
+    REPORT_NOUNS,
     REQUEST_VERBS,
     SPEECH_ACT_VERBS,
 )
@@ -70,6 +76,10 @@ def contents(article: ArticleIndex, cue: Token) -> list[Content]:
         if fronted is not None:  # "Prices, the bank said, will keep rising"
             end = last or without_gloss(nearest)
             return [c for c in [words_content(article, fronted, end, para)] if c is not None]
+        joined = _date_joined_subject(cue, nearest)
+        if joined is not None:  # "said [on Monday] [prices] had fallen": "Monday prices" one noun
+            end = last or without_gloss(nearest)
+            return [c for c in [words_content(article, joined, end, para)] if c is not None]
         first = _after_setting(cue, nearest)
         content = clause_content(article, nearest, cue, para, last=last, first=first)
         if content is None or content.kind != "direct":
@@ -77,6 +87,14 @@ def contents(article: ArticleIndex, cue: Token) -> list[Content]:
         # A quoted complement may go on in a second quotation (“X,” he said, “Y.”).
         more = [c for c in adjacent_quotes(article, cue, para) if c.start != content.start]
         return [content, *more]
+    misread = _clause_misread_as_object(cue)
+    if misread is not None:  # "observed [that the date of X coincided with Y]"
+        that, head = misread
+        return [c for c in [words_content(article, that, without_gloss(head), para)] if c is not None]
+    rejected = _report_object_clause(cue, para)
+    if rejected is not None:  # "rejected suggestions [that the bank was reacting]"
+        content = clause_content(article, rejected, cue, para)
+        return [replace(content, broad=True)] if content is not None else []
     if cue.lemma_.lower() in CONTENT_OBJECT_VERBS and not any(c.dep_ in ("auxpass", "nsubjpass") for c in cue.children):
         obj = next((c for c in cue.children if c.dep_ == "dobj" and c.pos_ in NOMINAL), None)
         if obj is not None and para[0] <= obj.idx < para[1]:
@@ -202,6 +220,44 @@ def _interrupted_clause(article: ArticleIndex, cue: Token, para: tuple[int, int]
     return words_content(article, first, last, para)
 
 
+def _clause_misread_as_object(cue: Token) -> tuple[Token, Token] | None:
+    """A that-clause the parser made the cue's object, its verb a modifier of a noun
+    in it: "observed [that] the 2007 starting [date] of the program coincided with
+    ...". "that" right after the cue, hung as a complementizer on the object."""
+    if cue.i + 1 >= len(cue.doc):
+        return None
+    that = cue.doc[cue.i + 1]
+    if that.lower_ != "that" or that.dep_ != "mark" or that.head.dep_ != "dobj" or that.head.head.i != cue.i:
+        return None
+    obj = that.head
+    if not any(t.pos_ == "VERB" and t.dep_ in ("acl", "relcl") for t in obj.subtree):
+        return None  # no verb for the clause: not a clause
+    return that, obj
+
+
+def _report_object_clause(cue: Token, para: tuple[int, int]) -> Token | None:
+    """The that-clause of a report noun that is the cue's object, for a cue whose
+    object is not itself a content: "rejected suggestions that ...", "dismissed
+    claims that ...". What the claimant answers is that clause: broad (the words
+    are the report's, named inside the claimant's answer). A report with its own
+    maker ("the minister's claim that") is a nominal report of its maker."""
+    if cue.lemma_.lower() in CONTENT_OBJECT_VERBS:
+        return None  # "denied reports that ...": the object is the content
+    for obj in cue.children:
+        if obj.dep_ != "dobj" or obj.i < cue.i or obj.lemma_.lower() not in REPORT_NOUNS:
+            continue
+        if any(c.dep_ == "poss" for c in obj.children):
+            return None
+        for clause in obj.children:
+            if (
+                clause.dep_ in ("acl", "ccomp")
+                and para[0] <= clause.idx < para[1]
+                and any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)
+            ):
+                return clause
+    return None
+
+
 def _split_subject(cue: Token, clause: Token) -> Token | None:
     """The subject of an evidence verb's clause that the parser made the verb's
     object ("figures show [a record number of migrants] drove claims up"): an object
@@ -236,6 +292,29 @@ def _after_setting(cue: Token, clause: Token) -> Token | None:
         while first.is_punct and first.i < subject.i:
             first = child.doc[first.i + 1]
     return first
+
+
+def _date_joined_subject(cue: Token, clause: Token) -> Token | None:
+    """The subject of a complement without "that" that the parser joined to the date
+    of the saying as one noun: "said in Lyon [on Monday prices] had fallen", "told
+    reporters [on Tuesday oil exports] would double": the clause has no subject, and a
+    preposition of setting (on the cue or the clause) has for its object a noun with
+    a date or time as its first compound. The claim starts after the date."""
+    if clause.i < cue.i or any(c.dep_ in ("nsubj", "nsubjpass", "expl", "mark") for c in clause.children):
+        return None
+    for prep in (*cue.rights, *clause.lefts):
+        if prep.dep_ != "prep" or prep.lower_ not in _SETTING_PREPOSITIONS or prep.i > clause.i:
+            continue
+        obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        if obj is None or obj.ent_type_ in _SETTING_LABELS or obj.right_edge.i + 1 >= len(obj.doc):
+            continue
+        after = obj.doc[obj.right_edge.i + 1]  # the clause's verb, or an auxiliary of it
+        if after.i != clause.i and not (after.head.i == clause.i and after.dep_ in ("aux", "auxpass", "neg")):
+            continue
+        dates = [c for c in obj.lefts if c.dep_ == "compound" and c.ent_type_ in ("DATE", "TIME")]
+        if dates and dates[0].i == prep.i + 1:
+            return obj.doc[dates[-1].i + 1]
+    return None
 
 
 def _is_setting(modifier: Token) -> bool:

@@ -15,8 +15,11 @@ urged", "warned that" are speech, as "said" is, and so are quoted words after a
 verb of believing ("she believes the plan is “doomed”"). It is broad (counted only
 by a broad scheme) when the content is not a statement given as uttered or
 written: a belief, intention or expectation ("she believes that ...", "X expects
-...", kind "belief"), evidence from documents and data ("polls show that ...", "a
-study found ..."), a position that needs no words ("agreed that", "supported",
+...", "officials are confident that ...", kind "belief"), evidence from documents
+and data ("polls show that ...", "a study found ..."), a finding, hearing or ruling
+with a finite clause ("researchers found that ...", "the court heard that ...",
+"ruled that ..."), a statement named as the channel of a verb that is not one of saying ("in a
+statement, the company apologised for the delay"), a position that needs no words ("agreed that", "supported",
 "welcomed": a vote or a signature will do), a nominal report ("the senator's claim
 that ...": the statement is named inside another clause), a request's addressee and act ("urged [the
 government to raise wages]": what was asked, not what was said) and a naming without
@@ -30,16 +33,19 @@ the speaker of "a statement from the ministry said" is the ministry.
 A published statement attributes the quotation after it ("X issued a statement
 [...]. “...”", "X read a statement"). A written text gives its own words: "the
 notice read: “...”" is the notice's claim (``TEXT_VERBS`` with a subject of
-``TEXT_NOUNS``; "I read the report" attributes nothing). Three shapes the small
+``TEXT_NOUNS``; "I read the report" attributes nothing). Four shapes the small
 model misparses are read from the surface: "read" tagged as a noun after a text
 noun (“...,” the notice read), an inverted attribution after a quotation (“...”,
-added KCNA - parsed as an adjective of "KCNA"), and a speaker the parser left
-without a link to its verb ("Tom Molomby, SC, said that ...").
+added KCNA - parsed as an adjective of "KCNA"), a speaker the parser left
+without a link to its verb ("Tom Molomby, SC, said that ..."), and a present-tense
+cue tagged as a noun before a finite clause ("Figures released on Monday show
+unemployment rose", "The IMF forecasts that growth will slow").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Final
 
 from spacy.attrs import LEMMA, LOWER
@@ -53,11 +59,14 @@ from workers.nlp.content import contents, contents_of_clause
 from workers.nlp.content_spans import Content, span_content
 from workers.nlp.lexicon import (
     ALL_CUE_VERBS,
+    BELIEF_ADJECTIVES,
     BELIEF_NOUNS,
     BELIEF_VERBS,
     CHANNEL_NOUNS,
     EVIDENCE_NOUNS,
     EVIDENCE_VERBS,
+    EXPECTATION_VERBS,
+    FINDING_VERBS,
     NAMING_VERBS,
     NARROW_EVIDENCE_VERBS,
     NON_FACTIVE_GOVERNORS,
@@ -65,6 +74,7 @@ from workers.nlp.lexicon import (
     REPORT_NOUNS,
     REPORTING_VERBS,
     SPECULATIVE_MODALS,
+    STATEMENT_CHANNELS,
     STATEMENT_VERBS,
     TEXT_NOUNS,
     TEXT_VERBS,
@@ -83,6 +93,26 @@ _CUE_LEMMAS: Final = frozenset(get_string_id(w) for w in ALL_CUE_VERBS | STATEME
 #: Conjunctions that make a cue hypothetical ("if the data show ...").
 _HYPOTHETICAL_MARKS: Final = frozenset({"if", "unless", "whether"})
 _PHRASE_WORDS: Final = frozenset(get_string_id(w) for w in _SOURCE_PHRASES)
+#: Hashes of the adjectives of belief (matched on the word: some are tagged as verbs).
+_BELIEF_WORDS: Final = frozenset(get_string_id(w) for w in BELIEF_ADJECTIVES)
+#: Hashes of the channels that are statements ("in a statement, X apologised").
+_STATEMENT_CHANNELS: Final = frozenset(get_string_id(w) for w in STATEMENT_CHANNELS)
+#: Prepositions that name a statement as the channel of a clause.
+_CHANNEL_PREPOSITIONS: Final = frozenset({"in", "via", "through"})
+#: Verbs that link a subject to an adjective of belief ("are confident", "remain worried").
+_COPULAS: Final = frozenset({"be", "remain", "seem", "appear", "become", "feel", "sound", "stay"})
+#: Cues the small model reads as nouns in the present tense ("figures show", "the
+#: IMF forecasts"): verbs of saying and evidence, and expectations. Not the words that
+#: are mostly nouns of their own in that place ("fears", "hopes", "plans", "reports",
+#: "claims", "calls"): those are nominal reports.
+_MISREAD_CUES: Final = (
+    (REPORTING_VERBS | EVIDENCE_VERBS | frozenset({"expect", "anticipate"}))
+    - REPORT_NOUNS
+    - {
+        "state",
+        "note",
+    }
+)
 #: Punctuation that sets a source phrase off inside the clause it attributes.
 _INTERRUPTION_MARKS: Final = frozenset({",", "\u2014", "\u2013", "-"})
 
@@ -104,19 +134,27 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
     """Every cue that has content, in document order."""
     found: list[Attribution] = []
     doc = article.doc
+    channels: list[int] = []
     for i, (lemma, lower) in enumerate(doc.to_array([LEMMA, LOWER]).tolist()):
-        if lemma not in _CUE_LEMMAS and lower not in _PHRASE_WORDS:
+        if lemma in _STATEMENT_CHANNELS:
+            channels.append(i)
+        if lemma not in _CUE_LEMMAS and lower not in _PHRASE_WORDS and lower not in _BELIEF_WORDS:
             continue  # most words: skip before making a Token of them
         tok = doc[i]
         if article.quotes.at(tok.idx) is not None:
             continue  # a report inside a quotation is the quoted speaker's, not ours
+        if lower in _BELIEF_WORDS:
+            attribution = _belief_adjective(article, tok)
+            if attribution is not None:
+                found.append(attribution)
+            continue
         if tok.lower_ in _SOURCE_PHRASES:
             attribution = _source_phrase(article, tok)
             if attribution is not None:
                 found.append(attribution)
             continue
         if tok.pos_ == "NOUN":
-            attribution = _nominal_report(article, tok) or _text_reads(article, tok)
+            attribution = _nominal_report(article, tok) or _text_reads(article, tok) or _verb_read_as_noun(article, tok)
             if attribution is not None:
                 found.append(attribution)
             continue
@@ -148,7 +186,46 @@ def attributions(article: ArticleIndex) -> list[Attribution]:
             speaker = inverted or (_speaker(subject, tok, para) if subject is not None else None)
             end = tok.idx + len(tok.text)
             found.append(Attribution(tok.idx, end, tok.lemma_.lower(), tok, speaker, reported))
+    if channels:
+        cues = {a.token.i for a in found if a.token is not None}
+        named = [a for i in channels if (a := _in_a_statement(article, doc[i], cues)) is not None]
+        found = sorted([*found, *named], key=lambda a: a.start) if named else found
     return found
+
+
+def _in_a_statement(article: ArticleIndex, channel: Token, cues: set[int]) -> Attribution | None:
+    """ "In a statement, the company apologised to customers for the delay", "the
+    airline, in a letter to passengers, offered full refunds": a statement named as
+    the channel of a clause whose verb is not one of saying (a verb that already
+    attributes keeps its own claim). The clause's subject is the claimant, its
+    predicate the content: broad (the writer's words for what the statement said)."""
+    prep = channel.head
+    verb = prep.head
+    if channel.dep_ != "pobj" or prep.dep_ != "prep" or prep.lower_ not in _CHANNEL_PREPOSITIONS:
+        return None
+    if verb.pos_ != "VERB" or verb.i in cues or any(c.dep_ == "neg" for c in verb.children):
+        return None
+    if article.quotes.at(verb.idx) is not None:
+        return None
+    subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i), None)
+    if subject is None or not subject.right_edge.i < verb.i:
+        return None
+    para = article.paragraph(verb.idx)
+    skip = range(prep.left_edge.i, prep.right_edge.i + 1)
+    first = next((c for c in verb.lefts if c.dep_ in ("aux", "neg") and c.i > subject.right_edge.i), verb)
+    words = [
+        t
+        for t in verb.doc[first.i : verb.right_edge.i + 1]
+        if t.i not in skip and not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]
+    ]
+    if len(words) < 2:
+        return None  # "the minister, in a statement, resigned": no claim in the verb alone
+    content = span_content(article, words[0].idx, words[-1].idx + len(words[-1].text))
+    if content is None:
+        return None
+    speaker = _speaker(_issuer(subject), verb, para)
+    end = channel.idx + len(channel.text)
+    return Attribution(channel.idx, end, channel.lemma_.lower(), verb, speaker, [replace(content, broad=True)])
 
 
 def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> list[Content]:
@@ -165,11 +242,17 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
     if lemma in TEXT_VERBS:  # "the notice read": a text's own words; "I read the report": none
         return reported if subject is not None and subject.lemma_.lower() in TEXT_NOUNS else []
     if lemma in BELIEF_VERBS:
-        if subject is None or not any(c.dep_ == "ccomp" for c in cue.children):
+        expected = lemma in EXPECTATION_VERBS and any(c.dep_ == "dobj" and c.i > cue.i for c in cue.children)
+        if subject is None or not (expected or any(c.dep_ == "ccomp" for c in cue.children)):
             return []  # "wants to win", "knows the area"; "it became known that": nobody's belief
         # Quoted words were said aloud: the claim is what they say, not a belief.
         return [c if c.kind == "direct" else replace(c, kind="belief", broad=True) for c in reported]
-    evidence = subject is not None and subject.lemma_.lower() in EVIDENCE_NOUNS
+    evidence = subject is not None and _is_evidence(subject)
+    if lemma in FINDING_VERBS and not evidence:
+        # "researchers found that ...", "the court heard that ...": only a finite clause.
+        if not any(c.dep_ == "ccomp" and _is_finite_clause(c) for c in cue.children):
+            return []
+        return [replace(c, broad=True) for c in reported if c.kind != "direct"]
     if lemma in EVIDENCE_VERBS and lemma not in REPORTING_VERBS:
         if not evidence:
             return []  # "the team found the keys"
@@ -181,6 +264,24 @@ def _classified(cue: Token, subject: Token | None, reported: list[Content]) -> l
     if lemma in POSITION_VERBS:  # "agreed that"
         return [replace(c, broad=True) for c in reported]
     return reported
+
+
+def _is_finite_clause(clause: Token) -> bool:
+    """A clause with a subject of its own and a finite verb or "that": "that the
+    brakes had been cut", "he transferred the money"; not "him say it"."""
+    if not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in clause.children):
+        return False
+    if any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children):
+        return True
+    return clause.tag_ in ("VBD", "VBZ", "VBP", "MD") or any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBD", "VBZ", "VBP", "MD") for c in clause.children
+    )
+
+
+def _is_evidence(noun: Token) -> bool:
+    """A document or data ("figures", "the report"; "Records" tagged as a name)."""
+    word = noun.lower_
+    return noun.lemma_.lower() in EVIDENCE_NOUNS or word in EVIDENCE_NOUNS or word.removesuffix("s") in EVIDENCE_NOUNS
 
 
 def _issuer(subject: Token) -> Token:
@@ -231,6 +332,8 @@ def _nominal_report(article: ArticleIndex, noun: Token) -> Attribution | None:
     if not para[0] <= clause.idx < para[1]:
         return None
     found = contents_of_clause(article, clause, noun, para)
+    if found is not None and noun.sent.root.i in (noun.i, *(t.i for t in clause.subtree)):
+        found = _before_sentence_verb(article, clause, found)
     if found is None:
         return None
     kind = "belief" if noun.lemma_.lower() in BELIEF_NOUNS else found.kind
@@ -241,6 +344,111 @@ def _nominal_report(article: ArticleIndex, noun: Token) -> Attribution | None:
         speaker = (speaker[0], owner.doc[clause.left_edge.i - 1])  # "by [the opposition] that ..."
     end = noun.idx + len(noun.text)
     return Attribution(noun.idx, end, noun.lemma_.lower(), noun, speaker, [replace(found, kind=kind, broad=True)])
+
+
+def _belief_adjective(article: ArticleIndex, word: Token) -> Attribution | None:
+    """ "Officials are confident that the bridge will reopen", "farmers remain worried
+    the harvest will fail": an adjective of belief after a copula, with a finite
+    clause (its own subject) hung on it or on the copula. The copula's subject holds
+    the belief: kind "belief", broad. Negated ("not sure that") it claims nothing.
+    The parser reads some as passives ("are [concerned] the Government will ..."):
+    then the passive subject holds the belief."""
+    if word.dep_ == "acomp" and word.head.lemma_.lower() in _COPULAS:
+        verb, role = word.head, "nsubj"
+    elif word.pos_ == "VERB" and any(c.dep_ == "auxpass" and c.lemma_ == "be" for c in word.children):
+        verb, role = word, "nsubjpass"
+    else:
+        return None
+    if any(c.dep_ == "neg" for c in (*verb.children, *word.children)):
+        return None
+    subject = next((c for c in verb.children if c.dep_ == role), None)
+    clause = next(
+        (
+            c
+            for c in (*word.children, *verb.children)
+            if c.dep_ == "ccomp" and c.i > word.i and any(s.dep_ in ("nsubj", "nsubjpass", "expl") for s in c.children)
+        ),
+        None,
+    )
+    if subject is None or clause is None:
+        return None
+    para = article.paragraph(word.idx)
+    if not para[0] <= clause.idx < para[1]:
+        return None
+    found = contents_of_clause(article, clause, word, para)
+    if found is None:
+        return None
+    speaker = _speaker(_issuer(subject), verb, para)
+    end = word.idx + len(word.text)
+    content = found if found.kind == "direct" else replace(found, kind="belief", broad=True)
+    return Attribution(word.idx, end, word.lower_, word, speaker, [content])
+
+
+def _verb_read_as_noun(article: ArticleIndex, word: Token) -> Attribution | None:
+    """ "Figures released on Monday show unemployment rose", "The IMF forecasts that
+    growth will slow": a present-tense cue the small model tags as a noun (a compound
+    of the next noun, or the root with the clause as a relative clause). Read from
+    the surface: the word has a verb's form, a noun or name stands right before it
+    (the end of its subject), and a finite clause follows it: an optional "that", a
+    subject of its own, then a finite verb. The claimant runs from the start of the
+    subject (the sentence root's subject before the word, else the words hung on the
+    word itself) to the word; the content to the end of the sentence."""
+    lemma = word.lemma_.lower()
+    if lemma not in _MISREAD_CUES or word.lower_ not in (lemma, lemma + "s", lemma + "es") or word.i == 0:
+        return None
+    doc = word.doc
+    before = doc[word.i - 1]
+    if before.pos_ not in ("NOUN", "PROPN") or any(c.dep_ == "poss" for c in word.children):
+        return None
+    sent = word.sent
+    at = word.i + 1
+    if at < sent.end and doc[at].lower_ == "that" and doc[at].dep_ == "mark":
+        at += 1
+    verb = next((t for t in doc[at : sent.end] if t.pos_ in ("VERB", "AUX")), None)
+    if verb is None or verb.tag_ not in ("VBD", "VBZ", "VBP", "MD") or verb.i == at:
+        return None
+    if not all(t.pos_ in ("NOUN", "PROPN", "PRON", "DET", "ADJ", "NUM", "ADP", "PART") for t in doc[at : verb.i]):
+        return None  # the words between are the clause's subject, nothing else
+    root = sent.root
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < word.i), None)
+    if word.i != root.i and subject is not None:
+        first, head = subject.left_edge, subject
+    elif word.i == root.i or word.dep_ == "compound":
+        first, head = word.left_edge, before
+    else:
+        return None
+    if first.i >= word.i:
+        return None
+    evidence = _is_evidence(head)
+    if lemma in EVIDENCE_VERBS and lemma not in REPORTING_VERBS and not evidence:
+        return None  # "the team found the keys"
+    para = article.paragraph(word.idx)
+    words = [t for t in doc[at : sent.end] if not (t.is_punct or t.is_space) and para[0] <= t.idx < para[1]]
+    content = span_content(article, words[0].idx, words[-1].idx + len(words[-1].text)) if words else None
+    if content is None:
+        return None
+    if lemma in BELIEF_VERBS:
+        content = replace(content, kind="belief", broad=True) if content.kind != "direct" else content
+    elif evidence and lemma not in NARROW_EVIDENCE_VERBS:
+        content = replace(content, broad=True)
+    end = word.idx + len(word.text)
+    return Attribution(word.idx, end, lemma, word, (first, doc[word.i - 1]), [content])
+
+
+def _before_sentence_verb(article: ArticleIndex, clause: Token, found: Content) -> Content | None:
+    """A nominal report's content cut before the verb of its sentence, when the
+    parser found no verb for the sentence and took it into the reported clause ("the
+    ministry's announcement that fuel prices would rise [angered drivers]"): the
+    first finite or past-tense verb right after a main verb of the clause (two verbs
+    in a row are two clauses)."""
+    words = [t for t in clause.subtree if found.start <= t.idx < found.end]
+    for before, verb in pairwise(words):
+        if before.pos_ != "VERB" or verb.i != before.i + 1:
+            continue
+        past = verb.tag_ in ("VBD", "VBZ", "VBN") or (verb.tag_ == "JJ" and verb.lower_.endswith("ed"))
+        if past and (verb.pos_ != "AUX" or verb.tag_ in ("VBD", "VBZ")):
+            return span_content(article, found.start, before.idx + len(before.text))
+    return found
 
 
 def _text_reads(article: ArticleIndex, word: Token) -> Attribution | None:

@@ -15,12 +15,15 @@ from workers.models import Stance
 
 __all__ = [
     "ALL_CUE_VERBS",
+    "BELIEF_ADJECTIVES",
     "BELIEF_NOUNS",
     "BELIEF_VERBS",
     "CHANNEL_NOUNS",
     "CONTENT_OBJECT_VERBS",
     "EVIDENCE_NOUNS",
     "EVIDENCE_VERBS",
+    "EXPECTATION_VERBS",
+    "FINDING_VERBS",
     "NAMING_VERBS",
     "NARROW_EVIDENCE_VERBS",
     "NON_FACTIVE_GOVERNORS",
@@ -32,6 +35,7 @@ __all__ = [
     "SPECULATIVE_MODALS",
     "SPEECH_ACT_VERBS",
     "STANCE_BY_LEMMA",
+    "STATEMENT_CHANNELS",
     "STATEMENT_VERBS",
     "TEXT_NOUNS",
     "TEXT_VERBS",
@@ -77,6 +81,7 @@ STANCE_BY_LEMMA: Final = MappingProxyType[str, Stance](
         # thinking, hoping, expecting, wanting, planning, intending: "assert".
         "doubt": "deny",
         "fear": "warn",
+        "worry": "warn",
         "know": "confirm",
         # Speech acts (see SPEECH_ACT_VERBS). A demand or call is a request
         # to act, not a question, so it keeps "assert"; judgments against someone
@@ -89,6 +94,7 @@ STANCE_BY_LEMMA: Final = MappingProxyType[str, Stance](
         "denounce": "accuse",
         "refuse": "deny",
         "reject": "deny",
+        "dismiss": "deny",
         # Confessing is admitting; assuring is promising that something is so.
         "confess": "confirm",
         "assure": "promise",
@@ -118,8 +124,30 @@ BELIEF_VERBS: Final = frozenset(
         "intend",
         # Levin 31.2 / VerbNet admire-31.2 (psych verbs): fear, with a clause.
         "fear",
+        "worry",
+        # Levin 29.5 again (conjecture and consider, the members news uses with a
+        # finite clause: "he reckons he has crossed ...", "economists assume rates
+        # will stay high", "nurses feel the rota is unfair").
+        "reckon",
+        "assume",
+        "suppose",
+        "feel",
+        # Knowing that something is so (Levin 29.5's know): "the coach realises the
+        # team is too young", "the BBC understands that the minister will resign".
+        "realise",
+        "realize",
+        "understand",
     }
 )
+
+#: Adjectives of belief or concern whose subject holds the clause they take
+#: ("officials are confident that ...", "the union is concerned that ..."): with a
+#: copula and a finite clause they are beliefs (kind "belief", broad), as the verbs
+#: of BELIEF_VERBS are. Words, not lemmas: the small model tags some as participles.
+BELIEF_ADJECTIVES: Final = frozenset(
+    {"confident", "sure", "certain", "convinced", "concerned", "worried", "optimistic", "hopeful", "afraid",
+     "fearful", "doubtful", "sceptical", "skeptical", "pessimistic"}
+)  # fmt: skip
 
 #: Speech acts beyond asserting: judging, attacking and defending, requesting,
 #: refusing. Their claims are narrow like those of any verb of saying: what decides
@@ -154,6 +182,9 @@ SPEECH_ACT_VERBS: Final = frozenset(
         "call",
         # VerbNet promise-37.13 and refusals: commitments.
         "refuse",
+        # Dismissing a report is denying it ("dismissed claims that ..."); with a
+        # thing ("dismissed the coach") it reports nothing.
+        "dismiss",
         # Levin 37.7 / VerbNet say-37.7 with an attitude: reassuring, confessing,
         # advising (narrow like "insist" and "warn").
         "assure",
@@ -167,6 +198,16 @@ SPEECH_ACT_VERBS: Final = frozenset(
 #: “Anchor”", "branded them cowards"): the content is an evaluation, not a statement,
 #: so broad whatever its form.
 NAMING_VERBS: Final = frozenset({"call", "label", "brand", "dub"})
+
+#: Verbs of finding out and of deciding that, with a finite clause of their own
+#: ("researchers found that ...", "the court heard that ...", "the newspaper has
+#: learned that ...", "the court ruled that ..."), report a finding, what a hearing
+#: was told or a decision: broad, whoever the subject. Levin 30.1 / VerbNet
+#: discover-84 (find, discover, learn, hear, notice, recognise) and VerbNet declare-29.4's rulings. With
+#: an object instead ("found the keys", "ruled out an appeal") they report nothing.
+FINDING_VERBS: Final = frozenset(
+    {"find", "discover", "learn", "hear", "notice", "recognise", "recognize", "rule", "decide"}
+)
 
 #: Speech acts that are positions a claimant can take without saying anything (a
 #: vote, a signature): "agreed that", "supported", "welcomed". Broad.
@@ -270,7 +311,7 @@ REPORTING_VERBS: Final = frozenset(
 TEXT_VERBS: Final = frozenset({"read"})
 
 #: Every verb that can be a cue, narrow or broad (the scan in ``cues.py`` starts here).
-ALL_CUE_VERBS: Final = REPORTING_VERBS | BELIEF_VERBS | SPEECH_ACT_VERBS | EVIDENCE_VERBS | TEXT_VERBS
+ALL_CUE_VERBS: Final = REPORTING_VERBS | BELIEF_VERBS | SPEECH_ACT_VERBS | EVIDENCE_VERBS | TEXT_VERBS | FINDING_VERBS
 
 #: Cues whose direct object can itself be the thing claimed ("confirmed violent
 #: clashes"). For other verbs the object is an addressee ("told reporters") or not a
@@ -300,8 +341,20 @@ CONTENT_OBJECT_VERBS: Final = frozenset(
         "find",
         "demonstrate",
         "demand",
+        # A forecast or estimate of a thing is a statement about it ("the World Bank
+        # forecasts growth of 2 percent", "estimated the damage at $2 billion"), as
+        # "predicted a rise" is; an expectation of one is a belief ("analysts expect
+        # a cut": broad, see EXPECTATION_VERBS).
+        "forecast",
+        "estimate",
+        "expect",
+        "anticipate",
     }
 )
+
+#: Verbs of belief whose nominal object is what is believed to come ("analysts
+#: expect a cut in rates"): a belief (broad) without a clause.
+EXPECTATION_VERBS: Final = frozenset({"expect", "anticipate"})
 
 #: A cue that is the infinitive of one of these ("declined to comment", "is expected
 #: to announce") reports nothing the claimant actually said.
@@ -316,6 +369,14 @@ CHANNEL_NOUNS: Final = frozenset(
      "broadcast", "briefing", "conference", "email", "e-mail", "release", "television",
      "radio", "podcast", "blog", "column", "filing", "address", "communique", "communiqué",
      "announcement", "note", "memo", "newsletter", "programme", "program", "show", "testimony"}
+)  # fmt: skip
+
+#: Channels that are themselves statements: "in a statement, the company apologised
+#: for the delay" gives what the statement said with a verb that is not one of
+#: saying. Not pictures or programmes ("appeared in a video" says nothing).
+STATEMENT_CHANNELS: Final = frozenset(
+    {"statement", "letter", "release", "communique", "communiqué", "tweet", "post", "message", "email", "e-mail",
+     "filing", "memo", "testimony", "announcement", "speech", "interview", "blog", "column", "newsletter"}
 )  # fmt: skip
 
 #: Written texts that speak for their writer ("the notice read: ..."): the subjects
