@@ -13,9 +13,10 @@ from workers.settings import Settings
 
 #: (1b) and (4) start two processes each: left out to keep the run short on 2 cores.
 SKIPPED = "1b,4"
-EXPECTED_ROWS = {"1", "2", "A2k", "A4k", "K", "Kb", "3", "3n", "5a", "5b", "L", "R", "Rb"}
+EXPECTED_ROWS = {"1", "2", "T", "A2k", "A4k", "K", "Kb", "3", "3n", "5a", "5b", "L", "R", "Rb"}
 EXPECTED_RATIOS = {
     "(2)/(1) offline enrichment vs bare spaCy",
+    "(T)/(2) stories stage vs enrichment, articles/s",
     "(A) peak RSS at 4 KB minus at 2 KB, MB",
     "(A) seconds per KB at 4 KB over at 2 KB",
     "(A) the same in CPU seconds (less disturbed by other load)",

@@ -243,22 +243,6 @@ def _readers(
             serve.kill()
             serve.wait()
         Path(f.name).unlink(missing_ok=True)
-        _wait_for_readers_to_leave(cluster, database)
-
-
-def _wait_for_readers_to_leave(cluster: LocalCluster, database: str, timeout: float = 30) -> None:
-    """Wait until the reader role has no session left on ``database``: the owner may not
-    end another role's sessions, so dropping the database would fail."""
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(cluster.url("newsflow"), autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND usename = %s",
-                (database, READER_ROLE),
-            ).fetchone()
-            if row is None or row[0] == 0:
-                return
-            time.sleep(0.2)
 
 
 def _one_way(

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,9 +89,22 @@ class LocalCluster:
             )
         return name
 
-    def drop_database(self, name: str) -> None:
-        """Drop ``name``, closing whatever connections are left on it."""
+    def drop_database(self, name: str, *, wait_seconds: float = 30) -> None:
+        """Drop ``name``, closing whatever connections of the owner are left on it.
+
+        The owner may not end another role's sessions (``FORCE`` then fails), and a
+        reader's session lingers a moment after its client closed it: so this first
+        waits, up to ``wait_seconds``, until the reader role has no session left there.
+        """
+        deadline = time.monotonic() + wait_seconds
         with psycopg.connect(self.url("newsflow"), autocommit=True) as conn:
+            while time.monotonic() < deadline:
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND usename = %s", (name, READER_ROLE)
+                ).fetchone()
+                if row is None or row[0] == 0:
+                    break
+                time.sleep(0.1)
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
