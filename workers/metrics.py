@@ -79,6 +79,11 @@ class PipelineMetrics:
             ["reason"],
             registry=registry,
         )
+        self.records_resent = Counter(
+            f"{p}_records_resent_total",
+            "Output records sent again after an attempt Kafka did not acknowledge (each may be in Kafka twice).",
+            registry=registry,
+        )
         self.duplicates = Counter(
             f"{p}_duplicates_total",
             "Articles flagged as duplicates, by kind (exact, near).",

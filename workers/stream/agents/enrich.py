@@ -15,6 +15,7 @@ from typing import Any
 import faust
 from faust.types import AgentT, EventT, StreamT
 
+from workers.exceptions import NewsflowError
 from workers.metrics import PipelineMetrics
 from workers.pipeline.events import OutputRecord
 from workers.pipeline.process import InputRecord, Outcome, RecordProcessor
@@ -97,7 +98,12 @@ class EnrichAgent:
         # thread: spread over a pool, each thread gets its own malloc arena and the
         # worker's memory creeps up (a 10,000-article soak grew 14.6%).
         self._nlp_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
-        self._publisher = Publisher(self.send, on_retry=metrics.failures.labels(reason="publish_failed").inc)
+        self._publisher = Publisher(
+            self.send,
+            timeout=settings.publish_timeout_seconds,
+            on_retry=metrics.failures.labels(reason="publish_failed").inc,
+            on_resend=metrics.records_resent.inc,
+        )
 
     def register(self) -> AgentT[bytes]:
         """Attach the agent to the app, reading ``topics.raw``, and return it."""
@@ -109,8 +115,8 @@ class EnrichAgent:
             await self.consume(stream)
         except asyncio.CancelledError:
             raise
-        except BaseException:  # noqa: BLE001 - logged, and the process ends
-            _exit_keeping_inputs_uncommitted()
+        except BaseException as exc:  # noqa: BLE001 - logged, and the process ends
+            _exit_keeping_inputs_uncommitted(exc)
 
     async def consume(self, stream: StreamT[bytes]) -> None:
         """Take, parse and publish batches, parsing each while the one before is published."""
@@ -164,8 +170,8 @@ class EnrichAgent:
             self.count(batch.events, outcomes, published, time.time())
         except asyncio.CancelledError:
             raise
-        except BaseException:  # noqa: BLE001 - logged, and the process ends
-            _exit_keeping_inputs_uncommitted()
+        except BaseException as exc:  # noqa: BLE001 - logged, and the process ends
+            _exit_keeping_inputs_uncommitted(exc)
 
     async def publish_outputs(self, batch: ParsedBatch) -> tuple[list[Outcome], list[OutputRecord]]:
         """Publish the batch's index writes, then its outputs, until Kafka acknowledges them.
@@ -230,15 +236,18 @@ class EnrichAgent:
         metrics.last_processed.set(published_at)
 
 
-def _exit_keeping_inputs_uncommitted() -> None:
+def _exit_keeping_inputs_uncommitted(exc: BaseException) -> None:
     """End the process on an unexpected error in the agent.
 
     Faust would restart a crashed agent in this process, where nobody would finish the
     batches in flight; ending the process keeps them uncommitted, so they are processed
     again after the restart (the orchestrator's job) or by the worker that takes their
-    partitions.
+    partitions. One of our own errors (a code in its message) is logged as its message
+    first, so the cause is the log's last line but the traceback.
     """
-    log.critical("enrich agent failed; exiting so the batches in flight are not committed", exc_info=True)
+    if isinstance(exc, NewsflowError):
+        log.critical("%s", exc)
+    log.critical("enrich agent failed; exiting so the batches in flight are not committed", exc_info=exc)
     logging.shutdown()
     os._exit(70)  # EX_SOFTWARE
 
