@@ -215,11 +215,6 @@ class Settings:
         return Path(self.data_dir) / f"{self.group_id}-dedup-index"
 
     @property
-    def in_flight_path(self) -> Path:
-        """This worker's record of the inputs it is working on (the poison-pill guard)."""
-        return Path(self.data_dir) / f"{self.group_id}-in-flight.json"
-
-    @property
     def output_topics(self) -> tuple[str, ...]:
         """Every topic the workers write to."""
         return (self.topic_enriched, self.topic_claims, self.topic_entities, self.topic_dlq)
