@@ -133,6 +133,32 @@ async def test_passing_errors_are_retried_only_until_the_publish_timeout_then_e6
 
 
 @pytest.mark.asyncio
+async def test_the_rounds_of_one_batch_share_one_publish_deadline(
+    processor: RecordProcessor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock()
+
+    async def sleep(delay: float) -> None:
+        clock.now += delay
+
+    monkeypatch.setattr("workers.stream.agents.delivery.asyncio.sleep", sleep)
+    records = inputs("a1")
+    outcomes = processor.process_batch(records)
+
+    def refuse(record: OutputRecord, n: int) -> BaseException | None:
+        # Claims pass on the third try (3 s of backoff); the article event never does.
+        if record.topic == "articles.enriched" or (record.topic == "claims" and n < 3):
+            return errors.NotEnoughReplicasError()
+        return None
+
+    publisher = Publisher(FakeKafka(refuse).send, timeout=10.0, delays=(1.0, 2.0, 5.0), clock=clock)
+    with pytest.raises(DeliveryTimedOut, match="E604"):
+        await deliver(publisher, processor, records, outcomes)
+    # A deadline per round would have let the article event's round run to 3 + 10 s.
+    assert clock.now <= 10.0
+
+
+@pytest.mark.asyncio
 async def test_acknowledgements_that_never_come_end_in_e604_at_the_publish_timeout() -> None:
     loop = asyncio.get_running_loop()
 

@@ -6,7 +6,7 @@ errors, found through Faust's wrapping):
 * *passing*: a broker away, a partition without a leader or without enough in-sync
   replicas, a timeout. The records not yet acknowledged, and only those, are sent
   again with backoff, but only until ``timeout`` seconds (``NEWSFLOW_PUBLISH_TIMEOUT_SECONDS``)
-  have passed since the batch was first sent; then :class:`DeliveryTimedOut` [E604]
+  have passed since the batch was first sent (one deadline for all its rounds); then :class:`DeliveryTimedOut` [E604]
   ends the worker (exit 70, nothing committed), so the orchestrator restarts it, the
   alerts fire, and an input that keeps killing workers meets the poison-pill guard.
   The producer itself is given the same timeout (``producer_request_timeout``,
@@ -149,24 +149,31 @@ class Publisher:
         self._delays = tuple(delays)
         self._clock = clock
 
-    async def publish(self, records: Sequence[OutputRecord]) -> list[Failure]:
+    def deadline(self) -> float:
+        """The deadline of a batch whose first send is now (on ``clock``)."""
+        return self._clock() + self.timeout
+
+    async def publish(self, records: Sequence[OutputRecord], *, deadline: float | None = None) -> list[Failure]:
         """Send ``records`` until each is acknowledged or refused for good.
+
+        Args:
+            deadline: when to give up (on ``clock``), shared by the rounds of one batch;
+                ``timeout`` seconds from now by default.
 
         Returns:
             The records refused for good, with their index in ``records``.
 
         Raises:
-            DeliveryTimedOut: records still unacknowledged ``timeout`` seconds after the
-                first send.
+            DeliveryTimedOut: records still unacknowledged at the deadline.
             UnexpectedPublishError: an error that is not Kafka refusing a record.
         """
         pending = list(range(len(records)))
         failures: list[Failure] = []
         attempt = 0
-        started = self._clock()
+        deadline = self.deadline() if deadline is None else deadline
         last: BaseException | None = None
         while pending:
-            remaining = started + self.timeout - self._clock()
+            remaining = deadline - self._clock()
             try:
                 async with asyncio.timeout(max(remaining, 0.0)):
                     results = await self._attempt([records[i] for i in pending])
@@ -189,7 +196,7 @@ class Publisher:
                 self._on_retry()
                 delay = self._delays[min(attempt, len(self._delays) - 1)]
                 attempt += 1
-                remaining = started + self.timeout - self._clock()
+                remaining = deadline - self._clock()
                 if remaining <= delay:
                     raise self._timed_out(len(pending), len(records), attempt, last) from last
                 log.warning(
@@ -243,7 +250,12 @@ class Publisher:
 
 
 async def deliver(
-    publisher: Publisher, processor: RecordProcessor, records: Sequence[InputRecord], outcomes: Sequence[Outcome]
+    publisher: Publisher,
+    processor: RecordProcessor,
+    records: Sequence[InputRecord],
+    outcomes: Sequence[Outcome],
+    *,
+    deadline: float | None = None,
 ) -> tuple[list[Outcome], list[OutputRecord]]:
     """Publish every outcome's records, an article's event after its claims and entities.
 
@@ -252,20 +264,24 @@ async def deliver(
     letter), and that is published in the next round; its article event, if not sent
     yet, never is. What an input had published before stays published.
 
+    Every round shares ``deadline`` (see :meth:`Publisher.publish`): one batch, one bound.
+
     Returns:
         The outcomes as published, and every record Kafka acknowledged.
 
     Raises:
         DeliveryImpossible: Kafka refused even a dead letter without the input's value.
+        DeliveryTimedOut, UnexpectedPublishError: from :meth:`Publisher.publish`.
     """
     enriched = processor.settings.topic_enriched
+    deadline = publisher.deadline() if deadline is None else deadline
     final = list(outcomes)
     todo = {i: list(outcome.outputs) for i, outcome in enumerate(final)}
     published: list[OutputRecord] = []
     while todo:
         now = {i: rest[:-1] if len(rest) > 1 and rest[-1].topic == enriched else rest for i, rest in todo.items()}
         sent = [(i, record) for i, head in now.items() for record in head]
-        failures = await publisher.publish([record for _, record in sent])
+        failures = await publisher.publish([record for _, record in sent], deadline=deadline)
         refused: dict[int, Failure] = {}
         for failure in failures:
             refused.setdefault(sent[failure.index][0], failure)

@@ -57,8 +57,9 @@ class EnrichAgent:
     At-least-once: the inputs are taken without Faust's automatic acks, and the agent
     acks a batch's inputs (so that Faust may commit their offsets) only once Kafka has
     acknowledged all the batch's outputs (their delivery futures awaited, sending the
-    unacknowledged ones again for as long as Kafka refuses them with an error that
-    passes). An output Kafka refuses for good (too large, invalid topic, no permission)
+    unacknowledged ones again while Kafka refuses them with an error that passes, for at
+    most ``publish_timeout_seconds`` a batch, after which the process ends uncommitted).
+    An output Kafka refuses for good (too large, invalid topic, no permission)
     dead-letters its input instead, and the rest of the batch goes on (see
     :mod:`workers.stream.agents.delivery`). The agent runs with concurrency 1: faust-streaming
     loses messages on commit with concurrency > 1 (upstream issue #606); parallelism
@@ -183,14 +184,16 @@ class EnrichAgent:
             dead-lettered instead), and every output record Kafka acknowledged.
         """
         with self._metrics.time_stage("publish", len(batch.events)):
+            # One deadline for the whole batch (NEWSFLOW_PUBLISH_TIMEOUT_SECONDS).
+            deadline = self._publisher.deadline()
             # The index first: once an article's event is out, the index has what its
             # flag was decided on, so a replay after a crash decides the same.
-            await self.publish_index_writes(batch.index_writes)
-            return await deliver(self._publisher, self._processor, batch.records, batch.outcomes)
+            await self.publish_index_writes(batch.index_writes, deadline=deadline)
+            return await deliver(self._publisher, self._processor, batch.records, batch.outcomes, deadline=deadline)
 
-    async def publish_index_writes(self, index_writes: list[OutputRecord]) -> None:
+    async def publish_index_writes(self, index_writes: list[OutputRecord], *, deadline: float | None = None) -> None:
         """Publish the index's writes; one refused for good is counted and logged, and skipped."""
-        for failure in await self._publisher.publish(index_writes):
+        for failure in await self._publisher.publish(index_writes, deadline=deadline):
             self._metrics.failures.labels(reason="dedup_failed").inc()
             log.error("the duplicate index's changelog refused a write for good: %s", failure.error)
 
