@@ -37,6 +37,8 @@ class Recorder:
             on_partitions_assigned=AsyncMock(),
         )
         self.commits: list[dict[TP, int]] = []
+        #: Called at each commit, before it returns (e.g. to ack inputs meanwhile).
+        self.during_commit: Callable[[], None] = lambda: None
         self.consumer._commit = self._commit  # type: ignore[method-assign]
         self.consumer.assignment = lambda: set(assigned)  # type: ignore[method-assign]
         self.app.topics.acks_enabled_for = lambda topic: True  # type: ignore[method-assign]
@@ -44,6 +46,8 @@ class Recorder:
 
     async def _commit(self, offsets: Mapping[TP, int]) -> bool:
         self.commits.append(dict(offsets))
+        await asyncio.sleep(0)
+        self.during_commit()
         return True
 
     def ack(self, tp: TP, offsets: range) -> None:
@@ -95,13 +99,28 @@ def test_a_revoke_commits_the_offsets_acked_before_it(recorder: Callable[..., Re
     ours.revoke_handler.assert_awaited_once_with({p0, p2})
 
 
-def test_a_revoke_commits_only_up_to_the_first_offset_not_acked(recorder: Callable[..., Recorder]) -> None:
-    p1 = TP(RAW, 1)
-    ours = recorder(transport.Consumer, {p1})
-    ours.ack(p1, range(10, 14))
-    ours.ack(p1, range(15, 17))  # 14 still in flight
-    asyncio.run(ours.consumer.on_partitions_revoked({p1}))
-    assert ours.committed() == {p1: 14}
+def test_inputs_acked_while_the_revoke_commits_are_committed_too(recorder: Callable[..., Recorder]) -> None:
+    # A commit first flushes the producer: the batch in flight is acknowledged and its
+    # inputs acked while the commit is under way, after it took the acks it commits.
+    p2 = TP(RAW, 2)
+    ours = recorder(transport.Consumer, {p2})
+    ours.ack(p2, range(119, 121))
+    later = iter([range(121, 125), range(125, 129)])
+    ours.during_commit = lambda: ours.ack(p2, next(later, range(0)))
+    asyncio.run(ours.consumer.on_partitions_revoked({p2}))
+    assert [c[p2] for c in ours.commits] == [121, 125, 129]
+
+
+def test_a_revoke_commits_at_most_its_rounds(recorder: Callable[..., Recorder]) -> None:
+    # Inputs acked without end (a stream that keeps flowing) do not hold the rebalance.
+    p2 = TP(RAW, 2)
+    ours = recorder(transport.Consumer, {p2})
+    ours.ack(p2, range(0, 1))
+    offsets = iter(range(1, 1000))
+    ours.during_commit = lambda: ours.ack(p2, range(next(offsets), next(offsets) + 1))
+    asyncio.run(ours.consumer.on_partitions_revoked({p2}))
+    assert len(ours.commits) == transport.Consumer.REVOKE_COMMIT_ROUNDS
+    ours.revoke_handler.assert_awaited_once()
 
 
 def test_a_revoke_with_nothing_acked_commits_nothing(recorder: Callable[..., Recorder]) -> None:

@@ -39,20 +39,37 @@ class Consumer(faust_aiokafka.Consumer):
     """Faust's aiokafka consumer that commits the acked offsets of revoked partitions
     before Faust forgets them.
 
-    The commit is made inside the rebalance, before this member rejoins the group: its
-    generation still owns the partitions, and the broker takes the commit.
+    The commits are made inside the rebalance, before this member rejoins the group: its
+    generation still owns the partitions, and the broker takes them.
     """
 
+    #: Commits at most made at a revoke before Faust's own handling goes on.
+    REVOKE_COMMIT_ROUNDS = 5
+
     async def on_partitions_revoked(self, revoked: Set[TP]) -> None:
-        await self.commit_acked(revoked)
+        await self.commit_acked(revoked, rounds=self.REVOKE_COMMIT_ROUNDS)
+        # Once a round finds nothing more to commit, nothing is awaited before Faust drops
+        # the acks, so none is lost in between; an input acked from here on is committed
+        # by Faust's own wait for the streams.
         await super().on_partitions_revoked(revoked)
 
-    async def commit_acked(self, tps: Set[TP]) -> bool:
-        """Commit the offsets acked on ``tps`` so far; return whether a commit was made."""
-        # A commit under way took only the acks made before it started: let it finish,
-        # then commit the rest (commit() would otherwise return at once, having waited).
-        await self.maybe_wait_for_commit_to_finish()
-        return await self.commit(set(tps))
+    async def commit_acked(self, tps: Set[TP], *, rounds: int) -> int:
+        """Commit the offsets acked on ``tps``, again for as long as more were acked
+        meanwhile (a commit first flushes the producer, and the acknowledgements of a
+        batch in flight ack its inputs), at most ``rounds`` times.
+
+        Returns:
+            The number of commits made; 0 when nothing was acked since the last one.
+        """
+        made = 0
+        for _ in range(rounds):
+            # A commit under way took only the acks made before it started: let it
+            # finish, then commit the rest (commit() would return at once, having waited).
+            await self.maybe_wait_for_commit_to_finish()
+            if not await self.commit(set(tps)):
+                break
+            made += 1
+        return made
 
 
 class Transport(faust_aiokafka.Transport):
