@@ -101,6 +101,12 @@ def test_connect_timeout_must_be_positive_and_finite(seconds: str) -> None:
         Settings.from_env({"NEWSFLOW_CONNECT_TIMEOUT_SECONDS": seconds})
 
 
+@pytest.mark.parametrize("seconds", ["0", "-1", "nan", "86401"])
+def test_publish_timeout_must_be_positive_and_at_most_a_day(seconds: str) -> None:
+    with pytest.raises(ConfigError, match=r"\[E116\] NEWSFLOW_PUBLISH_TIMEOUT_SECONDS must be more than 0"):
+        Settings.from_env({"NEWSFLOW_PUBLISH_TIMEOUT_SECONDS": seconds})
+
+
 def test_crash_hook_is_refused_at_start_without_test_hooks() -> None:
     with pytest.raises(
         ConfigError, match=r"\[E115\] NEWSFLOW_CRASH_ON_ARTICLE_ID is a test-only .*NEWSFLOW_TEST_HOOKS=true"

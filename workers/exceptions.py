@@ -13,6 +13,10 @@ Each package keeps its own errors in its ``exceptions.py``; the whole tree::
     ├── MalformedLetter            workers.pipeline.exceptions: not a readable dead letter
     ├── DeliveryImpossible         workers.stream.exceptions: Kafka refused for good even the
     │                              smallest record that accounts for an input (exit 70)
+    ├── DeliveryTimedOut           workers.stream.exceptions: [E604] a batch's outputs not
+    │                              acknowledged within the publish timeout (exit 70)
+    ├── UnexpectedPublishError     workers.stream.exceptions: [E605] publishing failed with an
+    │                              error that is not Kafka refusing a record (exit 70)
     ├── SinkError                  workers.sink.exceptions: [E916] and the sink's tree
     │   ├── DatabaseUnavailable    [E910]
     │   ├── MigrationError         [E911], [E917]

@@ -38,7 +38,13 @@ PREFIX = "newsflow"
 Stage = Literal["decode", "nlp", "entities", "claims", "geo", "dedup", "publish"]
 STAGES: tuple[Stage, ...] = ("decode", "nlp", "entities", "claims", "geo", "dedup", "publish")
 #: Why processing went wrong besides a dead letter (``failures_total{reason}``).
-FAILURE_REASONS = ("publish_failed", "dedup_failed", "dedup_replica_failed", "lag_probe_failed")
+FAILURE_REASONS = (
+    "publish_failed",
+    "dedup_failed",
+    "dedup_replica_failed",
+    "poison_replica_failed",
+    "lag_probe_failed",
+)
 
 # Latency buckets from 1 ms to 2 min: an article takes milliseconds in spaCy's small
 # model, seconds under backlog, and end-to-end latency includes queueing in Kafka.
@@ -77,6 +83,11 @@ class PipelineMetrics:
             f"{p}_failures_total",
             "Errors while processing, by reason (a failed input also counts as a dead letter).",
             ["reason"],
+            registry=registry,
+        )
+        self.records_resent = Counter(
+            f"{p}_records_resent_total",
+            "Output records sent again after an attempt Kafka did not acknowledge (each may be in Kafka twice).",
             registry=registry,
         )
         self.duplicates = Counter(

@@ -62,6 +62,11 @@ class Settings:
     #: An input in flight while a worker died this many times is dead-lettered as
     #: ``poison`` instead of being processed again.
     poison_attempts: int = 2
+    #: Longest the worker waits for Kafka to acknowledge a batch's outputs while it
+    #: refuses them with errors that pass (broker away, timeouts). The producer retries
+    #: on its own for this long too. After it, the worker logs [E604] and exits 70
+    #: without committing, so the orchestrator restarts it and the alerts fire.
+    publish_timeout_seconds: float = 300.0
     #: Where the worker keeps local state (the duplicate index's RocksDB); one per process.
     data_dir: str = ""
     #: Log level of the worker: debug, info, warning, error.
@@ -154,6 +159,11 @@ class Settings:
             )
         if self.batch_timeout_ms < 0:
             raise ConfigError(f"[E113] {env_name('batch_timeout_ms')} must be 0 or more, got {self.batch_timeout_ms}")
+        if not 0 < self.publish_timeout_seconds <= 86_400:
+            raise ConfigError(
+                f"[E116] {env_name('publish_timeout_seconds')} must be more than 0 "
+                f"and at most 86400 seconds, got {self.publish_timeout_seconds:g}"
+            )
         if not 0 < self.connect_timeout_seconds <= 86_400:
             raise ConfigError(
                 f"[E114] {_where('connect_timeout_seconds')} must be more than 0 "
@@ -197,14 +207,20 @@ class Settings:
         return f"{self.group_id}-dedup-changelog"
 
     @property
+    def poison_changelog_topic(self) -> str:
+        """The changelog of the poison-pill guard: which inputs each worker has in flight,
+        and how many workers died with each, shared by the group's workers."""
+        return f"{self.group_id}-poison-changelog"
+
+    @property
+    def poison_index_path(self) -> Path:
+        """This worker's replica of the poison-pill guard's changelog (RocksDB)."""
+        return Path(self.data_dir) / f"{self.group_id}-poison-index"
+
+    @property
     def dedup_index_path(self) -> Path:
         """This worker's replica of the duplicate index (RocksDB)."""
         return Path(self.data_dir) / f"{self.group_id}-dedup-index"
-
-    @property
-    def in_flight_path(self) -> Path:
-        """This worker's record of the inputs it is working on (the poison-pill guard)."""
-        return Path(self.data_dir) / f"{self.group_id}-in-flight.json"
 
     @property
     def output_topics(self) -> tuple[str, ...]:

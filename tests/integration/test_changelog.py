@@ -1,4 +1,5 @@
-"""The duplicate index's replica against the real broker: catch-up, follow, resume, rebuild."""
+"""The changelog replicas against the real broker (the duplicate index's: catch-up, follow,
+resume, rebuild; the poison-pill guard's: E414, marks and tombstones from another worker)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,13 @@ from kafka.errors import TopicAlreadyExistsError
 from tests.integration.conftest import Broker, wait_for
 from workers.exceptions import NewsflowError
 from workers.kafka.client import client_config
+from workers.pipeline.inflight import InFlightGuard, mark_key
+from workers.pipeline.process import InputRecord
 from workers.settings import Settings
 from workers.state.changelog import ChangelogReplica
+from workers.state.poison import PoisonChangelogReplica
 from workers.state.store import ChangelogStore
+from workers.state.writer import ChangelogWriter
 
 
 @pytest.fixture
@@ -147,3 +152,40 @@ def test_a_missing_changelog_is_a_clear_error(settings: Settings, tmp_path: Path
     finally:
         replica.close()
         store.close()
+
+
+def test_a_missing_poison_changelog_is_e414(settings: Settings, tmp_path: Path) -> None:
+    store = ChangelogStore(tmp_path / "p")
+    replica = PoisonChangelogReplica(store, settings, f"missing-{uuid.uuid4().hex[:8]}")
+    try:
+        with pytest.raises(NewsflowError, match=r"\[E414\] the poison-pill guard's changelog .*newsflow topics create"):
+            replica.catch_up()
+    finally:
+        replica.close()
+        store.close()
+
+
+def test_marks_written_and_crossed_off_by_one_worker_reach_another_workers_replica(
+    settings: Settings, topic: str, tmp_path: Path
+) -> None:
+    # The poison-pill guard's round trip: marks through the writer (waiting for Kafka),
+    # tombstones for the ones crossed off, and another worker's replica of the topic.
+    mine = ChangelogStore(tmp_path / "mine")
+    writer = ChangelogWriter(settings, topic, what="marks")
+    guard = InFlightGuard(mine, writer)
+    records = [InputRecord("articles.raw", 0, offset, None, b"") for offset in range(3)]
+    guard.begin(records)
+    guard.done(records[:2])  # the worker dies with records[2] in flight
+    writer.close()
+    mine.close()
+
+    theirs = ChangelogStore(tmp_path / "theirs")
+    replica = PoisonChangelogReplica(theirs, settings, topic)
+    try:
+        replica.catch_up()
+        assert list(theirs.snapshot()) == [mark_key(records[2])]
+        taker = InFlightGuard(theirs, writer)  # not written through: only reads here
+        assert [taker.deaths(r) for r in records] == [0, 0, 1]
+    finally:
+        replica.close()
+        theirs.close()

@@ -18,12 +18,14 @@ def test_topics_list_shows_every_pipeline_topic_with_its_partitions(pipeline_set
     for topic in pipeline_settings.all_topics:
         assert listed[topic] == str(pipeline_settings.partitions)
     assert listed[pipeline_settings.dedup_changelog_topic] == "1"
+    assert listed[pipeline_settings.poison_changelog_topic] == "1"
 
 
 def test_topics_create_twice_reports_existing_topics(pipeline_settings: Settings) -> None:
     result = newsflow(pipeline_settings, "topics", "create")
     assert result.returncode == 0
-    assert result.stdout.decode().count(": exists") == len(pipeline_settings.all_topics) + 1
+    # The pipeline's topics and the two changelogs (duplicate index, poison-pill guard).
+    assert result.stdout.decode().count(": exists") == len(pipeline_settings.all_topics) + 2
 
 
 def test_feed_then_tail_json_round_trips_every_article(pipeline_settings: Settings) -> None:

@@ -120,13 +120,13 @@ def test_offline_commands_take_no_connection_flags(command: str, capsys: pytest.
     assert "--bootstrap-servers" not in capsys.readouterr().out
 
 
-def test_topics_create_help_names_the_changelog_topic_and_each_options_variable(
+def test_topics_create_help_names_the_changelog_topics_and_each_options_variable(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     with pytest.raises(SystemExit):
         main(["topics", "create", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "<group>-dedup-changelog" in text and "compacted" in text
+    assert "<group>-dedup-changelog" in text and "<group>-poison-changelog" in text and "compacted" in text
     for name in ("NEWSFLOW_PARTITIONS", "NEWSFLOW_REPLICATION_FACTOR", "NEWSFLOW_GROUP_ID", "NEWSFLOW_TOPIC_RAW"):
         assert name in text
 

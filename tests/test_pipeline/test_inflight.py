@@ -1,78 +1,86 @@
-"""The poison-pill guard's record of inputs in flight."""
+"""The poison-pill guard: marks of inputs in flight, shared through a changelog, count
+the deaths of every worker of the group."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
-import pytest
+import orjson
 
-from workers.exceptions import ConfigError
-from workers.pipeline.inflight import InFlightLog
+from tests.test_pipeline.conftest import FakeChangelog
+from workers.pipeline.inflight import InFlightGuard, mark_key
 from workers.pipeline.process import InputRecord
+
+StartGuard = Callable[[], InFlightGuard]
 
 
 def rec(offset: int, partition: int = 0) -> InputRecord:
     return InputRecord("articles.raw", partition, offset, None, b"{}")
 
 
-def test_an_input_in_flight_when_the_worker_died_counts_one_death(tmp_path: Path) -> None:
-    log = InFlightLog(tmp_path / "f.json")
-    log.begin([rec(1), rec(2)])
-    log.done([rec(1)])
-    log.close()  # the process dies here: rec(2) never crossed off
-    again = InFlightLog(tmp_path / "f.json")
-    assert (again.deaths(rec(1)), again.deaths(rec(2)), again.deaths(rec(3))) == (0, 1, 0)
+def test_an_input_another_worker_had_in_flight_when_it_died_counts_one_death(start_guard: StartGuard) -> None:
+    dead = start_guard()
+    dead.begin([rec(1), rec(2)])
+    dead.done([rec(1)])  # rec(2) was in flight when it died
+    assert dead.deaths(rec(2)) == 0  # its own mark is not a death while it lives
+    taker = start_guard()
+    assert (taker.deaths(rec(1)), taker.deaths(rec(2)), taker.deaths(rec(3))) == (0, 1, 0)
 
 
-def deaths_after_restart(path: Path, record: InputRecord) -> int:
-    log = InFlightLog(path)
-    try:
-        return log.deaths(record)
-    finally:
-        log.close()
+def test_deaths_add_up_across_workers(start_guard: StartGuard) -> None:
+    first = start_guard()
+    first.begin([rec(7)])  # dies
+    second = start_guard()
+    assert second.deaths(rec(7)) == 1
+    second.begin([rec(7)])  # dies too
+    assert start_guard().deaths(rec(7)) == 2
 
 
-def test_deaths_add_up_over_restarts_and_done_clears_them(tmp_path: Path) -> None:
-    path = tmp_path / "f.json"
-    for expected in (1, 2, 3):
-        log = InFlightLog(path)
-        log.begin([rec(5)])
-        log.close()
-        assert deaths_after_restart(path, rec(5)) == expected
-    log = InFlightLog(path)
-    log.done([rec(5)])
-    log.close()
-    assert deaths_after_restart(path, rec(5)) == 0
+def test_a_mark_is_in_kafka_before_begin_returns_and_crossing_off_does_not_wait(
+    start_guard: StartGuard, changelog: FakeChangelog
+) -> None:
+    guard = start_guard()
+    guard.begin([rec(1)])
+    guard.done([rec(1)])
+    guard.begin([rec(2)])
+    key1, key2 = mark_key(rec(1)), mark_key(rec(2))
+    assert [([k for k, _ in changes], wait) for changes, wait in changelog.writes] == [
+        ([key1], True),
+        ([key1], False),
+        ([key2], True),
+    ]
+    assert changelog.writes[1][0] == [(key1, None)]  # crossed off: a tombstone
+    assert orjson.loads(changelog.log[-1][1] or b"") == {"by": guard.incarnation, "deaths": 0}
 
 
-def test_a_batch_starting_past_an_entry_of_its_partition_drops_the_entry(tmp_path: Path) -> None:
-    log = InFlightLog(tmp_path / "f.json")
-    log.begin([rec(1), rec(5), rec(1, partition=1)])
-    log.close()
-    log = InFlightLog(tmp_path / "f.json")
-    log.forget_before([rec(5), rec(6)])
-    log.close()
-    again = InFlightLog(tmp_path / "f.json")
-    assert (again.deaths(rec(1)), again.deaths(rec(5)), again.deaths(rec(1, partition=1))) == (0, 1, 1)
-    again.close()
+def test_crossing_off_leaves_a_mark_another_worker_wrote_since(
+    start_guard: StartGuard, changelog: FakeChangelog
+) -> None:
+    slow = start_guard()
+    slow.begin([rec(4)])
+    taker = start_guard()  # the partition moved while slow still had rec(4) in flight
+    taker.begin([rec(4)])
+    changelog.replicate(slow.store)  # slow's follower applies taker's mark
+    slow.done([rec(4)])
+    assert start_guard().deaths(rec(4)) == 2  # taker's mark stands: had taker died, it counts
+    taker.done([rec(4)])
+    assert start_guard().deaths(rec(4)) == 0
 
 
-def test_beginning_later_offsets_keeps_an_earlier_suspect(tmp_path: Path) -> None:
-    # A batch after a restart: offset 5 died once; 6 and 7 are new and begin first.
-    log = InFlightLog(tmp_path / "f.json")
-    log.begin([rec(5)])
-    log.close()
-    log = InFlightLog(tmp_path / "f.json")
-    log.forget_before([rec(5), rec(6), rec(7)])
-    log.begin([rec(6), rec(7)])
-    log.done([rec(6), rec(7)])
-    log.begin([rec(5)])
-    log.close()
-    assert deaths_after_restart(tmp_path / "f.json", rec(5)) == 2
+def test_forget_removes_a_mark_whoever_wrote_it(start_guard: StartGuard) -> None:
+    start_guard().begin([rec(9)])
+    dealer = start_guard()
+    dealer.forget([rec(9)])
+    assert (dealer.deaths(rec(9)), start_guard().deaths(rec(9))) == (0, 0)
 
 
-def test_two_workers_on_one_file_is_a_clear_error(tmp_path: Path) -> None:
-    first = InFlightLog(tmp_path / "f.json")
-    with pytest.raises(ConfigError, match="E112"):
-        InFlightLog(tmp_path / "f.json")
-    first.close()
+def test_an_unreadable_mark_still_counts_a_death(start_guard: StartGuard) -> None:
+    guard = start_guard()
+    guard.store[mark_key(rec(5))] = b"not json"
+    assert guard.deaths(rec(5)) == 1
+
+
+def test_marks_are_per_input_position(start_guard: StartGuard) -> None:
+    start_guard().begin([rec(3, partition=0)])
+    guard = start_guard()
+    assert (guard.deaths(rec(3, partition=0)), guard.deaths(rec(3, partition=1))) == (1, 0)

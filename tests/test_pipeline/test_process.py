@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -13,7 +12,7 @@ from workers.pipeline.dedup import DuplicateIndex
 from workers.pipeline.dlq import REPLAY_HEADER
 from workers.pipeline.enrich import Enricher
 from workers.pipeline.events import OutputLimits
-from workers.pipeline.inflight import InFlightLog
+from workers.pipeline.inflight import InFlightGuard
 from workers.pipeline.process import InputRecord, RecordProcessor
 from workers.settings import Settings
 
@@ -125,35 +124,28 @@ def test_a_failing_duplicate_check_still_publishes_the_article(
     assert outcome.article is not None and outcome.article.duplicate_of is None
 
 
-def test_an_input_a_worker_died_on_twice_is_a_poison_dead_letter_and_not_enriched(
-    enricher: Enricher, make_settings: Callable[..., Settings], tmp_path: Path
+def test_an_input_workers_died_on_twice_is_a_poison_dead_letter_and_not_enriched(
+    enricher: Enricher, make_settings: Callable[..., Settings], start_guard: Callable[[], InFlightGuard]
 ) -> None:
     settings = make_settings()
-    path = tmp_path / "in-flight.json"
     value = orjson.dumps({"id": "p1", "body": TEXT})
-    for _ in range(2):  # two workers die with it in flight
-        log = InFlightLog(path)
-        log.begin([record(value)])
-        log.close()
+    for _ in range(2):  # two workers die with it in flight, one after the other
+        start_guard().begin([record(value)])
     seen: list[str] = []
-    log = InFlightLog(path)
-    processor = RecordProcessor(enricher, settings, in_flight=log, before_enrich=lambda a: seen.append(a.id))
+    guard = start_guard()
+    processor = RecordProcessor(enricher, settings, in_flight=guard, before_enrich=lambda a: seen.append(a.id))
     outcome = processor(record(value))
     letter = orjson.loads(outcome.outputs[0].value)
     assert (outcome.reason, letter["attempts"], letter["value"], seen) == ("poison", 2, value.decode(), [])
     assert_valid_event(letter)
-    log.close()
-    assert InFlightLog(path).deaths(record(value)) == 0  # dealt with: crossed off
+    assert start_guard().deaths(record(value)) == 0  # dealt with: crossed off for every worker
 
 
 def test_suspects_of_a_death_are_enriched_alone_and_the_rest_of_the_batch_together(
-    enricher: Enricher, make_settings: Callable[..., Settings], tmp_path: Path
+    enricher: Enricher, make_settings: Callable[..., Settings], start_guard: Callable[[], InFlightGuard]
 ) -> None:
-    path = tmp_path / "in-flight.json"
     batch = [InputRecord("articles.raw", 0, n, None, orjson.dumps({"id": f"a{n}", "body": TEXT})) for n in range(4)]
-    log = InFlightLog(path)
-    log.begin(batch[1:3])  # a worker died with a1 and a2 in flight
-    log.close()
+    start_guard().begin(batch[1:3])  # a worker died with a1 and a2 in flight
     groups: list[list[str]] = []
     real = enricher.enrich_batch
 
@@ -162,39 +154,36 @@ def test_suspects_of_a_death_are_enriched_alone_and_the_rest_of_the_batch_togeth
             groups.append([a.id for a in articles])
             return real(articles)
 
-    log = InFlightLog(path)
-    processor = RecordProcessor(Spy(enricher.nlp), make_settings(), in_flight=log)
+    guard = start_guard()
+    processor = RecordProcessor(Spy(enricher.nlp), make_settings(), in_flight=guard)
     outcomes = processor.process_batch(batch)
     assert [o.status for o in outcomes] == ["enriched"] * 4
     assert groups == [["a0", "a3"], ["a1"], ["a2"]]
-    log.close()
+    assert all(start_guard().deaths(r) == 0 for r in batch)
 
 
 class Died(BaseException):
     """Stands in for the process dying mid-batch."""
 
 
-def test_a_suspect_that_kills_the_worker_again_counts_two_deaths_whatever_its_batch(
-    enricher: Enricher, make_settings: Callable[..., Settings], tmp_path: Path
+def test_a_suspect_that_kills_another_worker_counts_two_deaths_whatever_its_batch(
+    enricher: Enricher, make_settings: Callable[..., Settings], start_guard: Callable[[], InFlightGuard]
 ) -> None:
-    path = tmp_path / "in-flight.json"
     batch = [InputRecord("articles.raw", 0, n, None, orjson.dumps({"id": f"a{n}", "body": TEXT})) for n in (5, 6, 7)]
-    log = InFlightLog(path)
-    log.begin(batch[:1])  # the worker died once with a5 in flight
-    log.close()
+    start_guard().begin(batch[:1])  # a worker died once with a5 in flight
 
     def die_on_a5(article: Any) -> None:
         if article.id == "a5":
             raise Died
 
-    log = InFlightLog(path)
     with pytest.raises(Died):  # a6 and a7, read after it, are processed first
-        RecordProcessor(enricher, make_settings(), in_flight=log, before_enrich=die_on_a5).process_batch(batch)
-    log.close()
-    log = InFlightLog(path)
-    [outcome] = RecordProcessor(enricher, make_settings(), in_flight=log).process_batch(batch[:1])
+        RecordProcessor(enricher, make_settings(), in_flight=start_guard(), before_enrich=die_on_a5).process_batch(
+            batch
+        )
+    guard = start_guard()
+    assert [guard.deaths(r) for r in batch] == [2, 0, 0]  # a6 and a7 were crossed off before a5 began
+    [outcome] = RecordProcessor(enricher, make_settings(), in_flight=guard).process_batch(batch[:1])
     assert (outcome.reason, orjson.loads(outcome.outputs[0].value)["attempts"]) == ("poison", 2)
-    log.close()
 
 
 def test_a_dead_letter_over_its_topic_limit_drops_value_and_key_and_is_keyed_by_position(

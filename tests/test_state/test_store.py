@@ -74,3 +74,12 @@ def test_reset_forgets_everything(store: ChangelogStore) -> None:
 def test_a_second_process_on_the_same_directory_gets_a_clear_error(store: ChangelogStore) -> None:
     with pytest.raises(ConfigError, match=r"\[E107\].*NEWSFLOW_DATA_DIR"):
         ChangelogStore(store.path)
+
+
+def test_a_staged_deletion_hides_the_key_at_once_and_goes_out_as_a_tombstone(store: ChangelogStore) -> None:
+    store.apply([Change(0, 1, b"k", b"theirs")])
+    del store[b"k"]
+    assert (store.get(b"k"), b"k" in store, store.snapshot()) == (None, False, {})
+    assert store.take_pending() == [(b"k", None)]
+    assert store.apply([Change(0, 2, b"k", None)]) == 1  # the tombstone, back from the log
+    assert (store.staged_count, store.get(b"k")) == (0, None)

@@ -18,16 +18,17 @@ def add_parser(sub: Any) -> None:
         help="create the pipeline's topics that are missing",
         description="Create the five pipeline topics, articles.raw, articles.enriched, claims, entities "
         "and articles.dlq (names from NEWSFLOW_TOPIC_RAW, _ENRICHED, _CLAIMS, _ENTITIES, _DLQ), with "
-        "--partitions partitions each; and the changelog of the workers' duplicate index, "
-        "<group>-dedup-changelog (<group>: NEWSFLOW_GROUP_ID, newsflow-enricher), compacted, one "
-        "partition. Existing topics are left as they are; prints each topic's name and whether it "
+        "--partitions partitions each; and the workers' two changelogs, of the duplicate index, "
+        "<group>-dedup-changelog, and of the poison-pill guard, <group>-poison-changelog (<group>: "
+        "NEWSFLOW_GROUP_ID, newsflow-enricher), compacted, one partition each. Existing topics are left "
+        "as they are; prints each topic's name and whether it "
         "was created or existed.",
     )
     create.add_argument(
         "--partitions",
         type=int,
         metavar="N",
-        help="partitions of each pipeline topic (NEWSFLOW_PARTITIONS; default 6); the changelog always has 1",
+        help="partitions of each pipeline topic (NEWSFLOW_PARTITIONS; default 6); the changelogs always have 1",
     )
     create.add_argument(
         "--replication-factor",

@@ -26,19 +26,19 @@ class TopicInfo:
 def create_topics(settings: Settings) -> dict[str, int | None]:
     """Create the pipeline's topics that do not exist yet.
 
-    Besides the five pipeline topics this creates the workers' duplicate-index
-    changelog: compacted (the latest value per key is all a replica needs), one
-    partition (every worker reads all of it, and one log orders all writes).
+    Besides the five pipeline topics this creates the workers' two changelogs, of the
+    duplicate index and of the poison-pill guard: compacted (the latest value per key
+    is all a replica needs), one partition (every worker reads all of it, and one log
+    orders all writes).
 
     Returns:
         For each topic, its partition count if it was created now, None if it existed.
     """
     wanted = [NewTopic(name, settings.partitions, settings.replication_factor) for name in settings.all_topics]
-    wanted.append(
-        NewTopic(
-            settings.dedup_changelog_topic, 1, settings.replication_factor, topic_configs={"cleanup.policy": "compact"}
-        )
-    )
+    wanted += [
+        NewTopic(changelog, 1, settings.replication_factor, topic_configs={"cleanup.policy": "compact"})
+        for changelog in (settings.dedup_changelog_topic, settings.poison_changelog_topic)
+    ]
     admin = KafkaAdminClient(**client_config(settings))
     try:
         existing = set(admin.list_topics())

@@ -1,134 +1,131 @@
-"""Which inputs a worker was working on when it died: the poison-pill guard.
+"""Which inputs workers were working on when they died: the poison-pill guard.
 
 An input that kills the worker (memory, a crash in a native library, a bug that ends
-the process) is read again after the restart, from its uncommitted offset, and would
-kill the worker again, forever, while its partition stalls. So before an input is
-processed the worker writes down that it is in flight, and crosses it off when its
-outputs are decided. A worker that starts and finds an input still written down knows
-that a worker died while working on it:
+the process) is read again after the restart, from its uncommitted offset, or by the
+worker that takes its partition, and would kill that worker too, forever, while its
+partition stalls. So before an input is processed the worker writes down that it has
+it in flight, and crosses it off when its outputs are decided. The marks live where
+every worker of the group sees them: a compacted changelog topic,
+``<group>-poison-changelog``, replicated into each worker's store like the duplicate
+index (:mod:`workers.state`). A mark is the input's position as key, and as value who
+wrote it (this process's *incarnation*, new at every start) and how many workers had
+died with the input in flight before.
 
-* once: the input is a *suspect*. It is processed again, but alone, so that the other
-  inputs of the batch it came in are not held back by it;
-* ``poison_attempts`` times (default 2): it is dead-lettered as ``poison`` instead.
+A worker that reads an input still marked by another incarnation knows that a worker
+died while working on it (a worker that lives on crosses its marks off within the
+batch):
 
-The record is a small JSON file in the worker's data dir, replaced atomically (temporary
-file, rename) on every change, so it survives the deaths it is about (``kill -9``, the
-OOM killer, a crash in native code): what a process wrote is in the kernel's page cache
-whether or not the process lives on. It is not forced to disk (no fsync): that cost
-about 7 ms a change here, two changes a batch, the largest cost of a worker without NLP
-after the screening. A power loss may take the last change with it, and that is
-harmless: no input caused the power loss, and at worst an input written down as done is
-taken for a suspect and processed alone once, or a death in flight goes uncounted (a
-torn file reads as empty). It is this worker's own: a partition that moves to another
-worker starts counting afresh there. Nothing here talks to Kafka.
+* the deaths so far are the mark's count plus one: the input is a *suspect*. It is
+  processed again, alone, so that the other inputs of its batch are not held back by
+  it, and marked anew with that count;
+* once the count reaches ``poison_attempts`` (default 2), whichever worker reads it
+  next, it is dead-lettered as ``poison`` instead.
+
+A mark must be in Kafka before the NLP that may kill the worker begins:
+:meth:`InFlightGuard.begin` hands the marks to the flusher and returns once they are
+acknowledged. Crossing off need
+not wait (``done``): a death after the NLP is not the input's doing. Nothing here
+talks to Kafka.
+
+Limits, by design: a worker that stops cleanly in the middle of a batch (SIGTERM during
+the NLP) leaves its marks, and counts as a death; so does a worker whose partition
+moved away mid-batch, if the next owner reads the input before the live worker has
+crossed it off (it is then only processed alone, unless that happens twice running).
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-from collections.abc import Iterable
-from pathlib import Path
-from typing import IO
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import orjson
 
-from workers.exceptions import ConfigError
 from workers.positions import Positioned
 
-__all__ = ["InFlightLog"]
-
-_Key = tuple[str, int, int]
+__all__ = ["Flusher", "GuardStore", "InFlightGuard", "mark_key"]
 
 
-class InFlightLog:
-    """How often a worker died while each input was in flight.
+class GuardStore(Protocol):
+    """What the guard needs of its store: :class:`~workers.state.store.ChangelogStore` has it."""
+
+    def get(self, key: bytes, /) -> bytes | None: ...
+
+    def __setitem__(self, key: bytes, value: bytes, /) -> None: ...
+
+    def __delitem__(self, key: bytes, /) -> None: ...
+
+    def take_pending(self) -> list[tuple[bytes, bytes | None]]: ...
+
+
+class Flusher(Protocol):
+    """Sends the guard's changes to the changelog (see :class:`~workers.state.writer.ChangelogWriter`)."""
+
+    def write(self, changes: Sequence[tuple[bytes, bytes | None]], *, wait: bool) -> None: ...
+
+
+def mark_key(record: Positioned) -> bytes:
+    """The key of an input's mark: its topic, partition and offset."""
+    return f"{record.topic}:{record.partition}:{record.offset}".encode()
+
+
+class InFlightGuard:
+    """How often workers died while each input was in flight, shared by the group.
 
     Args:
-        path: the JSON file (created with its directory if missing).
-
-    Raises:
-        ConfigError: another process uses the same file (one data dir per worker).
+        store: the replica of the guard's changelog, our own changes staged on top.
+        flusher: sends the staged changes to the changelog.
+        incarnation: this process's name in its marks (a new one at every start).
     """
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock: IO[bytes] | None = self._take_lock()
-        #: Inputs in flight, with the number of times processing them began.
-        self._entries: dict[_Key, int] = self._load()
-        #: The same, as found at start: how often a worker died with each in flight.
-        self._died: dict[_Key, int] = dict(self._entries)
+    def __init__(self, store: GuardStore, flusher: Flusher, *, incarnation: str | None = None) -> None:
+        self.store = store
+        self.flusher = flusher
+        self.incarnation = incarnation or uuid.uuid4().hex
 
     def deaths(self, record: Positioned) -> int:
         """How many times a worker died while ``record`` was in flight."""
-        return self._died.get(_key(record), 0)
-
-    def forget_before(self, records: Iterable[Positioned]) -> None:
-        """Drop entries of offsets before the first of ``records`` in each partition.
-
-        Call it with a whole batch as read: a partition is read in order, from its
-        committed offset after a restart, so earlier entries were dealt with or are
-        behind a committed offset (an input in flight is never committed).
-        """
-        first: dict[tuple[str, int], int] = {}
-        for topic, partition, offset in map(_key, records):
-            first[(topic, partition)] = min(offset, first.get((topic, partition), offset))
-        stale = [k for k in self._entries if k[:2] in first and k[2] < first[k[:2]]]
-        for key in stale:
-            del self._entries[key]
-            self._died.pop(key, None)
-        if stale:
-            self._save()
+        raw = self.store.get(mark_key(record))
+        if raw is None:
+            return 0
+        try:
+            mark = orjson.loads(raw)
+            by, before = str(mark["by"]), int(mark["deaths"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return 1  # a mark we cannot read still says a worker had the input in flight
+        return before if by == self.incarnation else before + 1
 
     def begin(self, records: Iterable[Positioned]) -> None:
-        """Write down that ``records`` are in flight (durably, before returning)."""
-        for key in map(_key, records):
-            self._entries[key] = self._entries.get(key, 0) + 1
-        self._save()
+        """Mark ``records`` as in flight here, with the deaths so far; return once the
+        marks (and every change before them) are in Kafka.
+
+        Raises:
+            KafkaUnavailable: [E414] the marks could not be written in time.
+        """
+        for record in records:
+            mark = {"by": self.incarnation, "deaths": self.deaths(record)}
+            self.store[mark_key(record)] = orjson.dumps(mark)
+        self.flusher.write(self.store.take_pending(), wait=True)
 
     def done(self, records: Iterable[Positioned]) -> None:
-        """Cross ``records`` off: their outcome is decided."""
-        changed = False
-        for key in map(_key, records):
-            changed |= self._entries.pop(key, None) is not None
-            self._died.pop(key, None)
-        if changed:
-            self._save()
+        """Cross off ``records``: their outcome is decided. Only our own marks: one
+        written since by another worker (the partition moved) stays theirs."""
+        for record in records:
+            raw = self.store.get(mark_key(record))
+            if raw is not None and _author(raw) == self.incarnation:
+                del self.store[mark_key(record)]
+        self.flusher.write(self.store.take_pending(), wait=False)
 
-    def close(self) -> None:
-        """Release the file (its contents stay for the next start)."""
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None
-
-    def _take_lock(self) -> IO[bytes]:
-        lock = open(self.path.with_name(self.path.name + ".lock"), "ab")  # noqa: SIM115 - held until close()
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            raise ConfigError(
-                f"[E112] {self.path} is in use by another worker; give each worker its own NEWSFLOW_DATA_DIR"
-            ) from None
-        return lock
-
-    def _load(self) -> dict[_Key, int]:
-        try:
-            rows = orjson.loads(self.path.read_bytes())
-        except FileNotFoundError:
-            return {}
-        except orjson.JSONDecodeError:
-            return {}  # a torn file cannot happen (atomic rename); an edited one is ignored
-        return {(str(t), int(p), int(o)): int(n) for t, p, o, n in rows}
-
-    def _save(self) -> None:
-        rows = [[*key, n] for key, n in sorted(self._entries.items())]
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "wb") as out:
-            out.write(orjson.dumps(rows))  # no fsync: see the module docstring
-        os.replace(tmp, self.path)
+    def forget(self, records: Iterable[Positioned]) -> None:
+        """Remove the marks of ``records`` whoever wrote them: dead-lettered as poison."""
+        for record in records:
+            if self.store.get(mark_key(record)) is not None:
+                del self.store[mark_key(record)]
+        self.flusher.write(self.store.take_pending(), wait=False)
 
 
-def _key(record: Positioned) -> _Key:
-    return (record.topic, record.partition, record.offset)
+def _author(raw: bytes) -> str | None:
+    try:
+        return str(orjson.loads(raw)["by"])
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return None

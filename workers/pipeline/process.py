@@ -19,7 +19,7 @@ from workers.pipeline.dedup import DuplicateIndex, fingerprint
 from workers.pipeline.dlq import dead_letter, replays_of
 from workers.pipeline.enrich import Enricher, utc_now
 from workers.pipeline.events import OutputLimits, OutputRecord, article_records, encode
-from workers.pipeline.inflight import InFlightLog
+from workers.pipeline.inflight import InFlightGuard
 from workers.settings import Settings
 from workers.timing import StageTimer, no_timing
 
@@ -69,9 +69,10 @@ class RecordProcessor:
         index: flag each enriched article that duplicates an earlier one
             (``duplicate_of``), and remember the ones that do not.
         limits: the size each output topic takes (default: ``max_message_bytes``).
-        in_flight: the poison-pill guard: inputs are written down before they are
-            processed; one a worker died on is processed alone, and one it died on
-            ``poison_attempts`` times is dead-lettered as ``poison``.
+        in_flight: the poison-pill guard: inputs are marked in flight (where every
+            worker of the group sees it) before they are processed; one a worker died
+            on is processed alone, and one workers died on ``poison_attempts`` times in
+            all is dead-lettered as ``poison``.
         before_enrich: called with each article just before its NLP (fault injection).
     """
 
@@ -84,7 +85,7 @@ class RecordProcessor:
         timer: StageTimer = no_timing,
         index: DuplicateIndex | None = None,
         limits: OutputLimits | None = None,
-        in_flight: InFlightLog | None = None,
+        in_flight: InFlightGuard | None = None,
         before_enrich: Callable[[RawArticle], None] | None = None,
     ) -> None:
         self.enricher = enricher
@@ -106,20 +107,18 @@ class RecordProcessor:
         outcomes: dict[int, Outcome] = {}
         clean: list[int] = []
         suspects: list[int] = []
-        if self.in_flight is not None:
-            self.in_flight.forget_before(records)
         for i, record in enumerate(records):
             deaths = self.in_flight.deaths(record) if self.in_flight is not None else 0
             if deaths >= self.settings.poison_attempts:
-                error = f"a worker died {deaths} times while processing this input; not processed again"
+                error = f"workers died {deaths} times while processing this input; not processed again"
                 outcomes[i] = self._dead(record, "poison", error, None, attempts=deaths)
                 log.error("poison pill at %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
             elif deaths:
                 suspects.append(i)
             else:
                 clean.append(i)
-        if self.in_flight is not None:
-            self.in_flight.done(records[i] for i in outcomes)
+        if self.in_flight is not None and outcomes:
+            self.in_flight.forget(records[i] for i in outcomes)
         for group in [clean, *([i] for i in suspects)]:
             if group:
                 with self._guarded([records[i] for i in group]):

@@ -55,6 +55,9 @@ def catch_up_progress(done: int, total: int, elapsed: float) -> str:
 class ChangelogReplica:
     """Replicates ``topic`` into ``store``.
 
+    Named in the log and in its errors as the duplicate index; a subclass for another
+    changelog overrides :attr:`label`, :meth:`missing_topic` and :meth:`stalled`.
+
     Args:
         store: the local replica.
         settings: how to reach Kafka.
@@ -63,6 +66,9 @@ class ChangelogReplica:
         on_error: called when a poll or a write to the replica failed (it retries).
         stall_timeout: seconds without progress after which :meth:`catch_up` gives up.
     """
+
+    #: What the changelog holds, for the log.
+    label = "duplicate index"
 
     def __init__(
         self,
@@ -96,23 +102,20 @@ class ChangelogReplica:
         """Apply the changelog up to its current end; return the records applied.
 
         Raises:
-            NewsflowError: the changelog topic does not exist.
-            KafkaUnavailable: no progress for ``stall_timeout`` seconds.
+            NewsflowError: the changelog topic does not exist (:meth:`missing_topic`).
+            KafkaUnavailable: no progress for ``stall_timeout`` seconds (:meth:`stalled`).
         """
         consumer = self._consumer
         partitions = consumer.partitions_for_topic(self.topic)
         if not partitions:
-            raise NewsflowError(
-                f"[E403] the duplicate index changelog {self.topic!r} does not exist "
-                "(create it with `newsflow topics create`, or set NEWSFLOW_DEDUP_ENABLED=false)"
-            )
+            raise self.missing_topic()
         self._tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
         consumer.assign(self._tps)
         ends: dict[TopicPartition, int] = consumer.end_offsets(self._tps)
         applied = self.store.applied_offsets()
         if any(applied.get(tp.partition, -1) + 1 > ends[tp] for tp in self._tps):
             # The local files are ahead of the topic: it was deleted and made again.
-            log.warning("the local duplicate index is ahead of %s (topic recreated?); rebuilding it", self.topic)
+            log.warning("the local %s is ahead of %s (topic recreated?); rebuilding it", self.label, self.topic)
             self.store.reset()
             applied = {}
         for tp in self._tps:
@@ -122,7 +125,7 @@ class ChangelogReplica:
                 consumer.seek_to_beginning(tp)
         total = sum(ends[tp] - applied.get(tp.partition, -1) - 1 for tp in self._tps)
         started = time.monotonic()
-        log.info("duplicate index: catching up on %s, at most %d records", self.topic, total)
+        log.info("%s: catching up on %s, at most %d records", self.label, self.topic, total)
 
         done, last_progress, last_report = 0, started, started
         positions = self._positions()
@@ -132,15 +135,26 @@ class ChangelogReplica:
             if positions != before:
                 last_progress = now
             elif now - last_progress > self._stall_timeout:
-                raise KafkaUnavailable(
-                    f"[E404] no progress reading {self.topic!r} for {self._stall_timeout:.0f} s "
-                    f"({done} of at most {total} records applied)"
-                )
+                raise self.stalled(done, total)
             if now - last_report >= PROGRESS_EVERY:
                 last_report = now
-                log.info("duplicate index: catching up, %s", catch_up_progress(done, total, now - started))
-        log.info("duplicate index: caught up, %d records applied in %.1f s", done, time.monotonic() - started)
+                log.info("%s: catching up, %s", self.label, catch_up_progress(done, total, now - started))
+        log.info("%s: caught up, %d records applied in %.1f s", self.label, done, time.monotonic() - started)
         return done
+
+    def missing_topic(self) -> NewsflowError:
+        """The error when the changelog topic does not exist."""
+        return NewsflowError(
+            f"[E403] the duplicate index changelog {self.topic!r} does not exist "
+            "(create it with `newsflow topics create`, or set NEWSFLOW_DEDUP_ENABLED=false)"
+        )
+
+    def stalled(self, done: int, total: int) -> NewsflowError:
+        """The error when reading the changelog made no progress for ``stall_timeout`` seconds."""
+        return KafkaUnavailable(
+            f"[E404] no progress reading {self.topic!r} for {self._stall_timeout:.0f} s "
+            f"({done} of at most {total} records applied)"
+        )
 
     def start(self) -> None:
         """Follow the changelog on a thread of its own (after :meth:`catch_up`)."""
@@ -166,7 +180,7 @@ class ChangelogReplica:
             except Exception:  # keep following whatever went wrong once
                 failures += 1
                 self._on_error()
-                log.exception("duplicate index: following %s failed (%d in a row); retrying", self.topic, failures)
+                log.exception("%s: following %s failed (%d in a row); retrying", self.label, self.topic, failures)
                 self._stop.wait(min(10.0, 0.5 * 2**failures))
 
     def _poll_once(self, *, timeout_ms: int) -> int:

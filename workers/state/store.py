@@ -11,7 +11,7 @@ The rules that keep it consistent:
 
 * The RocksDB database holds the changelog, applied in log order, and the offset up to
   which it was applied (one atomic write batch per poll), so a restart resumes there.
-* A write of ours is *staged*: visible to our own reads at once, handed out by
+* A write of ours (a deletion too) is *staged*: visible to our own reads at once, handed out by
   :meth:`ChangelogStore.take_pending` to be produced to the changelog with the batch's
   outputs, and dropped from the stage when the follower applies it from the log.
   A worker that dies before Kafka has the write loses it together with the input's
@@ -69,8 +69,9 @@ class ChangelogStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._staged: dict[bytes, bytes] = {}
-        self._pending: list[tuple[bytes, bytes]] = []
+        #: Our writes not yet seen in the log; None: deleted (a tombstone for the changelog).
+        self._staged: dict[bytes, bytes | None] = {}
+        self._pending: list[tuple[bytes, bytes | None]] = []
         self._open()
 
     def _open(self) -> None:
@@ -96,9 +97,7 @@ class ChangelogStore:
 
     def get(self, key: bytes, default: bytes | None = None) -> bytes | None:
         with self._lock:
-            if key in self._staged:
-                return self._staged[key]
-            value = self._db.get(key)
+            value = self._staged[key] if key in self._staged else self._db.get(key)
         return default if value is None else value
 
     def __contains__(self, key: object) -> bool:
@@ -116,8 +115,15 @@ class ChangelogStore:
             self._staged[key] = value
             self._pending.append((key, value))
 
-    def take_pending(self) -> list[tuple[bytes, bytes]]:
-        """The writes staged since the last call, in order: records for the changelog."""
+    def __delitem__(self, key: bytes) -> None:
+        """Stage a deletion: gone for our reads at once, a tombstone for the changelog."""
+        with self._lock:
+            self._staged[key] = None
+            self._pending.append((key, None))
+
+    def take_pending(self) -> list[tuple[bytes, bytes | None]]:
+        """The writes staged since the last call, in order: records for the changelog
+        (a value of None is a deletion: a tombstone)."""
         with self._lock:
             pending, self._pending = self._pending, []
         return pending
@@ -137,7 +143,8 @@ class ChangelogStore:
     def apply(self, changes: Iterable[Change]) -> int:
         """Apply changelog records in log order, with their offsets, atomically.
 
-        A staged write of ours is dropped once the log shows it (same key and value):
+        A staged write of ours is dropped once the log shows it (same key and value, or
+        a tombstone for a deletion):
         from then on the replica has it, in the log's order with other workers' writes.
         Returns the number of records applied.
         """
@@ -175,7 +182,11 @@ class ChangelogStore:
         """The replica's contents with our staged writes on top (tests, debugging)."""
         with self._lock:
             merged = {cast(bytes, k): cast(bytes, v) for k, v in self._db.items()}
-            merged.update(self._staged)
+            for key, value in self._staged.items():
+                if value is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
         return merged
 
     def close(self) -> None:

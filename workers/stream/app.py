@@ -50,6 +50,12 @@ def create_app(settings: Settings, *, smallest_topic_limit: int | None = None) -
         broker_session_timeout=15.0,
         broker_heartbeat_interval=3.0,
         producer_acks=-1,
+        # The producer's own retries (idempotent: a batch it sends again is never written
+        # twice) go on for as long as the agent would wait anyway (Faust: 20 minutes, past
+        # which the agent has given up). This is how long a batch may wait for a partition
+        # leader, or a send for room in the buffer or a topic's metadata, before the agent
+        # hears of it. Faust's PRODUCER_REQUEST_TIMEOUT variable still overrides it.
+        producer_request_timeout=settings.publish_timeout_seconds,
         # One batch of articles yields dozens of records (claims, entities, the article
         # with its body): let them share requests instead of one request each (Faust's
         # defaults are no linger and 16 KB batches, smaller than one article event).

@@ -23,12 +23,14 @@ from workers.nlp.pipeline import load_pipeline
 from workers.pipeline.dedup import DuplicateIndex
 from workers.pipeline.enrich import Enricher
 from workers.pipeline.events import OutputLimits
-from workers.pipeline.inflight import InFlightLog
+from workers.pipeline.inflight import InFlightGuard
 from workers.pipeline.process import RecordProcessor
 from workers.pipeline.version import PipelineVersion
 from workers.settings import Settings
 from workers.state.changelog import ChangelogReplica
+from workers.state.poison import PoisonChangelogReplica
 from workers.state.store import ChangelogStore
+from workers.state.writer import ChangelogWriter
 from workers.stream.agents.enrich import EnrichAgent
 from workers.stream.app import create_app
 from workers.stream.health import HealthServer, Readiness
@@ -58,7 +60,7 @@ def build_worker(
     state: ChangelogStore | None = None,
     *,
     limits: OutputLimits | None = None,
-    in_flight: InFlightLog | None = None,
+    in_flight: InFlightGuard | None = None,
 ) -> WorkerParts:
     """A Faust app with the enrichment agent, readiness tracking and lag measurement.
 
@@ -152,10 +154,10 @@ def run_worker(settings: Settings) -> None:
     parts: WorkerParts | None = None
     state: ChangelogStore | None = None
     replica: ChangelogReplica | None = None
-    in_flight: InFlightLog | None = None
+    guard: _PoisonGuard | None = None
     try:
         with _startup_logging(settings.log_level):
-            in_flight = InFlightLog(settings.in_flight_path)
+            guard = _open_poison_guard(settings, metrics)
             nlp = None if settings.passthrough else load_pipeline(settings.spacy_model)
             enricher = Enricher(nlp, timer=metrics.time_stage)
             _publish_build_info(metrics, enricher.version)
@@ -170,7 +172,7 @@ def run_worker(settings: Settings) -> None:
             readiness,
             state,
             limits=limits,
-            in_flight=in_flight,
+            in_flight=guard.guard,
         )
         readiness.set_model_loaded()
         faust_worker(parts.app, settings.log_level).execute_from_commandline()
@@ -181,8 +183,8 @@ def run_worker(settings: Settings) -> None:
             parts.lag.close()
         if state is not None:
             state.close()
-        if in_flight is not None:
-            in_flight.close()
+        if guard is not None:
+            guard.close()
         if server is not None:
             server.stop()
 
@@ -243,6 +245,49 @@ def _open_dedup_index(settings: Settings, metrics: PipelineMetrics) -> tuple[Cha
         state.close()
         raise
     return state, replica
+
+
+@dataclass(frozen=True, slots=True)
+class _PoisonGuard:
+    """The poison-pill guard and the pieces that tie it to its changelog."""
+
+    guard: InFlightGuard
+    store: ChangelogStore
+    replica: ChangelogReplica
+    writer: ChangelogWriter
+
+    def close(self) -> None:
+        self.writer.close()
+        self.replica.close()
+        self.store.close()
+
+
+def _open_poison_guard(settings: Settings, metrics: PipelineMetrics) -> _PoisonGuard:
+    """Open this worker's replica of the poison-pill guard's changelog, bring it up to
+    date and follow it, so the deaths other workers had on an input count here too.
+
+    Done before the worker joins the consumer group, like the duplicate index.
+    """
+    store = ChangelogStore(settings.poison_index_path)
+    replica: ChangelogReplica | None = None
+    try:
+        replica = PoisonChangelogReplica(
+            store,
+            settings,
+            settings.poison_changelog_topic,
+            on_error=metrics.failures.labels(reason="poison_replica_failed").inc,
+        )
+        replica.catch_up()
+        replica.start()
+        writer = ChangelogWriter(settings, settings.poison_changelog_topic, what="poison-pill guard's marks")
+    except BaseException:
+        if replica is not None:
+            replica.close()
+        store.close()
+        raise
+    guard = InFlightGuard(store, writer)
+    log.info("poison-pill guard: marks of this worker are by %s", guard.incarnation)
+    return _PoisonGuard(guard, store, replica, writer)
 
 
 @contextmanager

@@ -313,7 +313,7 @@ def batch_of(parts: Parts, events: Sequence[Any], index_writes: Sequence[OutputR
 def exits(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Records the agent's calls to end the process, instead of ending it."""
     calls: list[bool] = []
-    monkeypatch.setattr(enrich_module, "_exit_keeping_inputs_uncommitted", lambda: calls.append(True))
+    monkeypatch.setattr(enrich_module, "_exit_keeping_inputs_uncommitted", lambda exc: calls.append(True))
     return calls
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import faust
 from faust.types import AgentT, EventT, StreamT
 
+from workers.exceptions import NewsflowError
 from workers.metrics import PipelineMetrics
 from workers.pipeline.events import OutputRecord
 from workers.pipeline.process import InputRecord, Outcome, RecordProcessor
@@ -56,8 +57,9 @@ class EnrichAgent:
     At-least-once: the inputs are taken without Faust's automatic acks, and the agent
     acks a batch's inputs (so that Faust may commit their offsets) only once Kafka has
     acknowledged all the batch's outputs (their delivery futures awaited, sending the
-    unacknowledged ones again for as long as Kafka refuses them with an error that
-    passes). An output Kafka refuses for good (too large, invalid topic, no permission)
+    unacknowledged ones again while Kafka refuses them with an error that passes, for at
+    most ``publish_timeout_seconds`` a batch, after which the process ends uncommitted).
+    An output Kafka refuses for good (too large, invalid topic, no permission)
     dead-letters its input instead, and the rest of the batch goes on (see
     :mod:`workers.stream.agents.delivery`). The agent runs with concurrency 1: faust-streaming
     loses messages on commit with concurrency > 1 (upstream issue #606); parallelism
@@ -97,7 +99,12 @@ class EnrichAgent:
         # thread: spread over a pool, each thread gets its own malloc arena and the
         # worker's memory creeps up (a 10,000-article soak grew 14.6%).
         self._nlp_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlp")
-        self._publisher = Publisher(self.send, on_retry=metrics.failures.labels(reason="publish_failed").inc)
+        self._publisher = Publisher(
+            self.send,
+            timeout=settings.publish_timeout_seconds,
+            on_retry=metrics.failures.labels(reason="publish_failed").inc,
+            on_resend=metrics.records_resent.inc,
+        )
 
     def register(self) -> AgentT[bytes]:
         """Attach the agent to the app, reading ``topics.raw``, and return it."""
@@ -109,8 +116,8 @@ class EnrichAgent:
             await self.consume(stream)
         except asyncio.CancelledError:
             raise
-        except BaseException:  # noqa: BLE001 - logged, and the process ends
-            _exit_keeping_inputs_uncommitted()
+        except BaseException as exc:  # noqa: BLE001 - logged, and the process ends
+            _exit_keeping_inputs_uncommitted(exc)
 
     async def consume(self, stream: StreamT[bytes]) -> None:
         """Take, parse and publish batches, parsing each while the one before is published."""
@@ -151,7 +158,9 @@ class EnrichAgent:
         """The duplicate index's writes since the last call, as records for its changelog."""
         if self._state is None:
             return []
-        return [OutputRecord(self._settings.dedup_changelog_topic, k, v) for k, v in self._state.take_pending()]
+        writes = self._state.take_pending()
+        # The index never deletes: every write has a value.
+        return [OutputRecord(self._settings.dedup_changelog_topic, k, v) for k, v in writes if v is not None]
 
     async def publish(self, stream: StreamT[bytes], batch: ParsedBatch) -> None:
         """Publish a batch's outputs, then ack its inputs and count them.
@@ -164,8 +173,8 @@ class EnrichAgent:
             self.count(batch.events, outcomes, published, time.time())
         except asyncio.CancelledError:
             raise
-        except BaseException:  # noqa: BLE001 - logged, and the process ends
-            _exit_keeping_inputs_uncommitted()
+        except BaseException as exc:  # noqa: BLE001 - logged, and the process ends
+            _exit_keeping_inputs_uncommitted(exc)
 
     async def publish_outputs(self, batch: ParsedBatch) -> tuple[list[Outcome], list[OutputRecord]]:
         """Publish the batch's index writes, then its outputs, until Kafka acknowledges them.
@@ -175,14 +184,16 @@ class EnrichAgent:
             dead-lettered instead), and every output record Kafka acknowledged.
         """
         with self._metrics.time_stage("publish", len(batch.events)):
+            # One deadline for the whole batch (NEWSFLOW_PUBLISH_TIMEOUT_SECONDS).
+            deadline = self._publisher.deadline()
             # The index first: once an article's event is out, the index has what its
             # flag was decided on, so a replay after a crash decides the same.
-            await self.publish_index_writes(batch.index_writes)
-            return await deliver(self._publisher, self._processor, batch.records, batch.outcomes)
+            await self.publish_index_writes(batch.index_writes, deadline=deadline)
+            return await deliver(self._publisher, self._processor, batch.records, batch.outcomes, deadline=deadline)
 
-    async def publish_index_writes(self, index_writes: list[OutputRecord]) -> None:
+    async def publish_index_writes(self, index_writes: list[OutputRecord], *, deadline: float | None = None) -> None:
         """Publish the index's writes; one refused for good is counted and logged, and skipped."""
-        for failure in await self._publisher.publish(index_writes):
+        for failure in await self._publisher.publish(index_writes, deadline=deadline):
             self._metrics.failures.labels(reason="dedup_failed").inc()
             log.error("the duplicate index's changelog refused a write for good: %s", failure.error)
 
@@ -230,15 +241,18 @@ class EnrichAgent:
         metrics.last_processed.set(published_at)
 
 
-def _exit_keeping_inputs_uncommitted() -> None:
+def _exit_keeping_inputs_uncommitted(exc: BaseException) -> None:
     """End the process on an unexpected error in the agent.
 
     Faust would restart a crashed agent in this process, where nobody would finish the
     batches in flight; ending the process keeps them uncommitted, so they are processed
     again after the restart (the orchestrator's job) or by the worker that takes their
-    partitions.
+    partitions. One of our own errors (a code in its message) is logged as its message
+    first, so the cause is the log's last line but the traceback.
     """
-    log.critical("enrich agent failed; exiting so the batches in flight are not committed", exc_info=True)
+    if isinstance(exc, NewsflowError):
+        log.critical("%s", exc)
+    log.critical("enrich agent failed; exiting so the batches in flight are not committed", exc_info=exc)
     logging.shutdown()
     os._exit(70)  # EX_SOFTWARE
 
