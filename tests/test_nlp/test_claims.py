@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import spacy
-from spacy.tokens import Doc
 
+from tests.test_nlp.claim_helpers import Parse
+from tests.test_nlp.claim_helpers import claims_of as _claims
+from tests.test_nlp.claim_helpers import one_claim as _one
 from workers.ids import stable_id
-from workers.models import Claim
 from workers.nlp.claims import extract_claims
-from workers.nlp.entities import group_entities
-
-Parse = Callable[[str], Doc]
-
-
-def _claims(parse: Parse, text: str) -> list[Claim]:
-    doc = parse(text)
-    return extract_claims(doc, group_entities(doc), article_id="test-article")
-
-
-def _one(parse: Parse, text: str) -> Claim:
-    claims = _claims(parse, text)
-    assert len(claims) == 1, claims
-    return claims[0]
 
 
 def test_indirect_claim_with_that_complement(parse: Parse) -> None:
