@@ -12,6 +12,7 @@ from workers.cli.output import open_output
 from workers.cli.progress import say
 from workers.inputs.exceptions import InputError
 from workers.inputs.files import InputArticle, InputTally, check_article, read_inputs
+from workers.pipeline.events import encode
 from workers.settings import Settings
 from workers.stories.article import StoryArticle, story_article
 from workers.stories.assign import StoryAssigner, StoryParams
@@ -104,7 +105,7 @@ def _articles(paths: list[str], settings: Settings, tally: InputTally) -> Iterat
                 continue
             if enricher is None:
                 enricher = _enricher(settings)
-            event = orjson.loads(_encode(enricher(raw)))
+            event = orjson.loads(encode(enricher(raw)))
         try:
             yield story_article(event)
         except (KeyError, ValueError, TypeError) as exc:
@@ -127,9 +128,3 @@ def _enricher(settings: Settings) -> Enricher:
     from workers.pipeline.enrich import Enricher  # spaCy is heavy: only for raw inputs
 
     return Enricher(load_pipeline(settings.spacy_model))
-
-
-def _encode(article: object) -> bytes:
-    from workers.pipeline.events import encode
-
-    return encode(article)

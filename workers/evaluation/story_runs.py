@@ -163,7 +163,7 @@ class GoldStoryAssigner(StoryAssigner):
         self._story_of_label[self._gold[article.id]] = assignment.story.id
         return assignment
 
-    def _best(self, article: StoryArticle, vector: SparseVector) -> tuple[Story | None, float]:
+    def _best(self, article: StoryArticle, vector: SparseVector, terms: list[int]) -> tuple[Story | None, float]:
         story = self.stories.get(self._story_of_label.get(self._gold[article.id], ""))
         return (story, 1.0) if story is not None else (None, 0.0)
 

@@ -9,6 +9,7 @@ entities it compares (every story has a Tuesday).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,8 +68,13 @@ def story_article(event: Mapping[str, Any]) -> StoryArticle:
         KeyError, ValueError, TypeError: the event lacks what every enriched event has.
     """
     named = [e for e in event.get("entities") or () if e.get("label") in NAMED_LABELS]
+    # Every named mention by where it starts, once: a claim then finds its own by bisection.
+    mentions = sorted((int(m["start"]), str(e["id"])) for e in named for m in e.get("mentions") or ())
+    starts = [start for start, _ in mentions]
     claims = tuple(
-        _claim(c, str(event["id"]), named) for c in event.get("claims") or () if c.get("content", {}).get("text")
+        _claim(c, str(event["id"]), mentions, starts)
+        for c in event.get("claims") or ()
+        if c.get("content", {}).get("text")
     )
     body = event.get("body") or ""
     title = event.get("title") or ""
@@ -97,10 +103,12 @@ def _time(event: Mapping[str, Any]) -> datetime:
     raise ValueError("the event has neither published_at nor processing.processed_at")
 
 
-def _claim(claim: Mapping[str, Any], article_id: str, named: list[Mapping[str, Any]]) -> StoryClaim:
+def _claim(claim: Mapping[str, Any], article_id: str, mentions: list[tuple[int, str]], starts: list[int]) -> StoryClaim:
+    """One claim; ``mentions`` are the article's named mentions as (start, entity id),
+    sorted, and ``starts`` their starts alone."""
     content = claim["content"]
     start, end = int(content["start"]), int(content["end"])
-    inside = frozenset(str(e["id"]) for e in named for m in e.get("mentions") or () if start <= int(m["start"]) < end)
+    inside = frozenset(entity for _, entity in mentions[bisect_left(starts, start) : bisect_left(starts, end)])
     claimant = claim.get("claimant") or {}
     text = claimant.get("text")
     return StoryClaim(

@@ -166,18 +166,19 @@ class StoryAssigner:
         counts = self.text.counts([article.text, *(c.content for c in article.claims if fresh)])
         self.text.observe(counts[0])
         vector, *claim_vectors = self.text.weigh(counts)
+        terms = _leading_terms(vector)
         matched: Matched = "entities_and_text"
         if copied is not None:
             story, matched, score = copied, "duplicate", 1.0
         else:
-            best, score = self._best(article, vector)
+            best, score = self._best(article, vector, terms)
             if best is None:
                 best = Story(story_id(article.id), article.at, article.at)
                 self.stories[best.id] = best
                 matched, score = "new", 0.0
             story = best
         links = self._link(article, story, claim_vectors) if fresh else []
-        self._add(story, article, vector, claim_vectors)
+        self._add(story, article, vector, terms, claim_vectors)
         return Assignment(article.id, story, matched, round(score, 4), tuple(links))
 
     def __iter__(self) -> Iterator[Story]:
@@ -213,27 +214,27 @@ class StoryAssigner:
         for term in story.terms:
             _discard(self._by_term, term, story.id)
 
-    def _candidates(self, article: StoryArticle, vector: SparseVector) -> set[str]:
+    def _candidates(self, article: StoryArticle, terms: list[int]) -> set[str]:
         found: set[str] = set()
         for entity in article.entities:
             found |= self._by_entity.get(entity, set())
-        for term in _leading_terms(vector):
+        for term in terms:
             found |= self._by_term.get(term, set())
         return found
 
-    def _best(self, article: StoryArticle, vector: SparseVector) -> tuple[Story | None, float]:
+    def _best(self, article: StoryArticle, vector: SparseVector, terms: list[int]) -> tuple[Story | None, float]:
         best: Story | None = None
         best_score = self.params.threshold
         w = self.params.entity_weight
         idle = self.params.idle
-        for sid in sorted(self._candidates(article, vector)):
+        for sid in sorted(self._candidates(article, terms)):
             story = self.stories[sid]
             if not story.first_seen - idle <= article.at <= story.last_seen + idle:
                 continue  # a late article from before the story, or one long after it
-            text = row_dot(vector, story.text) / story.text_norm if story.text is not None else 0.0
             entities = _entity_cosine(article.entities, story.entities)
             if w and not entities and article.entities and story.entities:
                 continue  # both name who and where, and none in common: another event
+            text = row_dot(vector, story.text) / story.text_norm if story.text is not None else 0.0
             score = w * entities + (1 - w) * text
             if score >= best_score and (best is None or score > best_score):
                 best, best_score = story, score
@@ -265,7 +266,12 @@ class StoryAssigner:
         return links
 
     def _add(
-        self, story: Story, article: StoryArticle, vector: SparseVector, claim_vectors: list[SparseVector]
+        self,
+        story: Story,
+        article: StoryArticle,
+        vector: SparseVector,
+        terms: list[int],
+        claim_vectors: list[SparseVector],
     ) -> None:
         story.size += 1
         story.last_seen = max(story.last_seen, article.at)
@@ -281,7 +287,7 @@ class StoryAssigner:
         story.text = vector if story.text is None else add(story.text, vector, self.params.story_terms)
         story.text_norm = norm(story.text)
         self._keep_entities(story)
-        for term in _leading_terms(vector):
+        for term in terms:
             if term in story.terms:
                 story.terms.remove(term)  # refreshed: it moves to the newest end
             else:
