@@ -67,10 +67,7 @@ def test_an_article_that_kills_the_worker_ends_as_one_poison_dead_letter_and_not
     enriched = {a["id"] for a in found.enriched}
     assert enriched == ids - {POISON}
     # A worker's death repeats only what was not committed: same event ids, never other content.
-    by_id: dict[str, set[str]] = {}
-    for article in found.enriched:
-        by_id.setdefault(article["id"], set()).add(article["event_id"])
-    assert all(len(event_ids) == 1 for event_ids in by_id.values())
+    assert_one_event_per_article(found)
     assert poison_metric == 1.0
     print(
         f"\npoison: {deaths} deaths, {len(enriched)} of {ARTICLES - 1} others enriched, "
@@ -133,11 +130,17 @@ def test_a_pill_that_kills_two_workers_once_each_is_poison_for_the_next_and_noth
     assert poison_metric == 1.0
     enriched = {a["id"] for a in found.enriched}
     assert enriched == ids - {POISON}
-    by_id: dict[str, set[str]] = {}
-    for article in found.enriched:
-        by_id.setdefault(article["id"], set()).add(article["event_id"])
-    assert all(len(event_ids) == 1 for event_ids in by_id.values())
+    assert_one_event_per_article(found)
     print(
         f"\npoison, two workers: 2 deaths (one each), {len(enriched)} of {ARTICLES - 1} others enriched, "
         f"{len(found.enriched) - len(enriched)} repeats, 1 poison dead letter from a third worker"
     )
+
+
+def assert_one_event_per_article(found: Outcomes) -> None:
+    """Every enriched article came out with one event id: a death repeats only what was
+    not committed, with the same event ids, never other content."""
+    by_id: dict[str, set[str]] = {}
+    for article in found.enriched:
+        by_id.setdefault(article["id"], set()).add(article["event_id"])
+    assert all(len(event_ids) == 1 for event_ids in by_id.values()), by_id

@@ -22,8 +22,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-from kafka import KafkaAdminClient
-from kafka.admin import ConfigResource, ConfigResourceType
 
 from tests.integration.accounting import (
     committed_after_stop,
@@ -34,8 +32,8 @@ from tests.integration.accounting import (
 )
 from tests.integration.conftest import WorkerProcess, all_alive, settings_env, wait_for
 from tests.integration.outcomes import Outcomes
+from tests.integration.topic_admin import alter_topic, delete_topic
 from workers.inputs.files import InputArticle
-from workers.kafka.client import client_config
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import end_offsets
 from workers.settings import Settings
@@ -83,22 +81,6 @@ def fed(prefix: str, n: int) -> list[InputArticle]:
 
 def ids_of(articles: list[InputArticle]) -> list[str]:
     return [a.key.decode() for a in articles if a.key is not None]
-
-
-def alter_topic(settings: Settings, topic: str, configs: dict[str, str]) -> None:
-    admin = KafkaAdminClient(**client_config(settings))
-    try:
-        admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, topic, configs)])
-    finally:
-        admin.close()
-
-
-def delete_topic(settings: Settings, topic: str) -> None:
-    admin = KafkaAdminClient(**client_config(settings))
-    try:
-        admin.delete_topics([topic], timeout_ms=30_000)
-    finally:
-        admin.close()
 
 
 def wait_exit(proc: subprocess.Popen[bytes], log: Callable[[], str], timeout: float = 240) -> int:

@@ -31,14 +31,13 @@ from pathlib import Path
 
 import orjson
 import pytest
-from kafka import KafkaAdminClient
 
 from tests.integration.accounting import committed_offsets, read_topic, wait_until_accounted
 from tests.integration.conftest import Broker, WorkerProcess, all_alive, isolated_settings, wait_for
 from tests.integration.outcomes import Outcomes
+from tests.integration.topic_admin import delete_topic, topic_exists
 from workers.inputs.files import InputArticle
 from workers.kafka.admin import create_topics
-from workers.kafka.client import client_config
 from workers.kafka.feed import feed_articles
 from workers.kafka.tail import end_offsets
 from workers.settings import Settings
@@ -68,22 +67,6 @@ def article(article_id: str) -> InputArticle:
 
 def ids_of(articles: list[InputArticle]) -> list[str]:
     return [a.key.decode() for a in articles if a.key is not None]
-
-
-def topic_exists(settings: Settings, topic: str) -> bool:
-    admin = KafkaAdminClient(**client_config(settings))
-    try:
-        return topic in admin.list_topics()
-    finally:
-        admin.close()
-
-
-def delete_topic(settings: Settings, topic: str) -> None:
-    admin = KafkaAdminClient(**client_config(settings))
-    try:
-        admin.delete_topics([topic], timeout_ms=30_000)
-    finally:
-        admin.close()
 
 
 def counter(worker: WorkerProcess, sample: str) -> float:
