@@ -41,6 +41,8 @@ def test_isolated_copy_suffixes_every_topic_and_the_group() -> None:
     s = Settings(data_dir="/tmp/x").isolated("t1")
     assert s.all_topics == ("articles.raw-t1", "articles.enriched-t1", "claims-t1", "entities-t1", "articles.dlq-t1")
     assert (s.group_id, s.dedup_changelog_topic) == ("newsflow-enricher-t1", "newsflow-enricher-t1-dedup-changelog")
+    assert s.story_topics == ("stories-t1", "claim-links-t1", "trends-t1")
+    assert s.stories_group_id == "newsflow-stories-t1"
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,13 @@ class Settings:
     topic_claims: str = "claims"
     topic_entities: str = "entities"
     topic_dlq: str = "articles.dlq"
+    #: Topics of the story stage (``newsflow stories``): a story event each time an
+    #: article joins or opens a story, claim links, and trending entities.
+    topic_stories: str = "stories"
+    topic_claim_links: str = "claim-links"
+    topic_trends: str = "trends"
+    #: Consumer group of the story stage (one active member, the others standby).
+    stories_group_id: str = "newsflow-stories"
     #: Partitions and replication factor used when the CLI creates topics.
     partitions: int = 6
     replication_factor: int = 1
@@ -228,6 +235,11 @@ class Settings:
         return (self.topic_enriched, self.topic_claims, self.topic_entities, self.topic_dlq)
 
     @property
+    def story_topics(self) -> tuple[str, ...]:
+        """Every topic the story stage writes to."""
+        return (self.topic_stories, self.topic_claim_links, self.topic_trends)
+
+    @property
     def all_topics(self) -> tuple[str, ...]:
         """Every topic of the pipeline, input first."""
         return (self.topic_raw, *self.output_topics)
@@ -264,7 +276,11 @@ class Settings:
             topic_claims=f"{self.topic_claims}-{suffix}",
             topic_entities=f"{self.topic_entities}-{suffix}",
             topic_dlq=f"{self.topic_dlq}-{suffix}",
+            topic_stories=f"{self.topic_stories}-{suffix}",
+            topic_claim_links=f"{self.topic_claim_links}-{suffix}",
+            topic_trends=f"{self.topic_trends}-{suffix}",
             group_id=f"{self.group_id}-{suffix}",
+            stories_group_id=f"{self.stories_group_id}-{suffix}",
         )
 
     def with_overrides(self, **overrides: Any) -> Settings:

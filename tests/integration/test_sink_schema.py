@@ -13,13 +13,29 @@ from workers.sink.exceptions import MigrationError
 from workers.sink.local_cluster import LocalCluster
 from workers.sink.schema import READER_RELATIONS, READER_ROLE, Migration, apply_migrations, load_migrations
 
-TABLES = {"articles", "entities", "article_entities", "mentions", "claims", "dead_letters", "sink_offsets"}
+TABLES = {
+    "articles",
+    "entities",
+    "article_entities",
+    "mentions",
+    "claims",
+    "dead_letters",
+    "sink_offsets",
+    "stories",
+    "story_articles",
+    "claim_links",
+    "trends",
+}
 VIEWS = {
     "entity_mentions_per_day",
     "claims_by_claimant",
     "claims_about_entity",
     "entity_cooccurrence",
     "search_documents",
+    "story_summaries",
+    "stories_last_day",
+    "story_timeline",
+    "story_claims_ledger",
 }
 
 

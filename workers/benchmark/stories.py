@@ -31,6 +31,7 @@ from workers.settings import Settings
 from workers.stories.article import story_article
 from workers.stories.assign import StoryAssigner
 from workers.stories.events import link_events, story_event
+from workers.stories.version import stage_version
 
 __all__ = ["stories_stage"]
 
@@ -47,6 +48,7 @@ def stories_stage(model: str, corpus: list[InputArticle], settings: Settings, re
     events = [orjson.loads(encode(e)) for e in enricher.pipe(articles, batch_size=settings.batch_max_articles)]
     stream = list(_stream(events, repeat))
     assigner = StoryAssigner()
+    version = stage_version(assigner.params)
     every = max(1, len(stream) // SAMPLES)
     samples: list[dict[str, Any]] = []
     busy = 0.0
@@ -56,8 +58,8 @@ def stories_stage(model: str, corpus: list[InputArticle], settings: Settings, re
         for i, value in enumerate(stream, start=1):
             began = time.perf_counter()
             assignment = assigner.assign(story_article(orjson.loads(value)))
-            encode(story_event(assignment))
-            for event in link_events(assignment):
+            encode(story_event(assignment, version))
+            for event in link_events(assignment, version):
                 encode(event)
             busy += time.perf_counter() - began
             links += len(assignment.links)

@@ -17,6 +17,7 @@ from workers.settings import Settings
 from workers.stories.article import StoryArticle, story_article
 from workers.stories.assign import StoryAssigner, StoryParams
 from workers.stories.events import link_events, story_event
+from workers.stories.version import stage_version
 
 if TYPE_CHECKING:
     from workers.pipeline.enrich import Enricher
@@ -70,6 +71,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     settings = settings.with_overrides(spacy_model=args.model)
     params = StoryParams(threshold=args.threshold, idle=timedelta(hours=args.idle_hours))
     assigner = StoryAssigner(params)
+    version = stage_version(params)
     out = open_output(args.output)
     tally = InputTally()
     stories: set[str] = set()
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         for article in _articles(args.paths, settings, tally):
             assignment = assigner.assign(article)
             stories.add(assignment.story.id)
-            line = {"story": story_event(assignment), "links": link_events(assignment)}
+            line = {"story": story_event(assignment, version), "links": link_events(assignment, version)}
             out.write(orjson.dumps(line) + b"\n")
             tally.done += 1
         out.flush()

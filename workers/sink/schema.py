@@ -46,6 +46,14 @@ READER_RELATIONS = (
     "claims_about_entity",
     "entity_cooccurrence",
     "search_documents",
+    "stories",
+    "story_articles",
+    "claim_links",
+    "trends",
+    "story_summaries",
+    "stories_last_day",
+    "story_timeline",
+    "story_claims_ledger",
 )
 #: Any constant shared by every sink; ``hashtext('newsflow.schema_migrations')`` would do too.
 _LOCK_KEY = 0x6E657773_666C6F77  # "newsflow"

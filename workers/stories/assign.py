@@ -40,7 +40,7 @@ import hashlib
 import math
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Final, Literal, TypeVar
 
@@ -112,6 +112,9 @@ class Story:
     #: The newest claims, and their content vectors (in the same order).
     claims: list[StoryClaim] = field(default_factory=list)
     claim_vectors: list[SparseVector] = field(default_factory=list)
+    #: Claim id -> the proposition it states (the id of the proposition's first claim),
+    #: for the linked claims among ``claims``.
+    propositions: dict[str, str] = field(default_factory=dict)
 
     def leading(self, n: int = _LEADING) -> list[tuple[str, str, float]]:
         """The story's ``n`` leading entities: (id, name, share of the entity weight)."""
@@ -131,6 +134,9 @@ class Assignment:
     the claim links it made."""
 
     article_id: str
+    #: The article's time in the stream and its source.
+    at: datetime
+    source: str | None
     story: Story
     matched: Matched
     score: float
@@ -179,7 +185,7 @@ class StoryAssigner:
             story = best
         links = self._link(article, story, claim_vectors) if fresh else []
         self._add(story, article, vector, terms, claim_vectors)
-        return Assignment(article.id, story, matched, round(score, 4), tuple(links))
+        return Assignment(article.id, article.at, article.source, story, matched, round(score, 4), tuple(links))
 
     def __iter__(self) -> Iterator[Story]:
         return iter(self.stories.values())
@@ -254,7 +260,7 @@ class StoryAssigner:
             row = sims[i, : len(earlier) + i]  # the story's claims, then this article's earlier ones
             near = np.flatnonzero(row >= floor)  # the rest can link under no rule
             others = [earlier[k] if k < len(earlier) else mine[k - len(earlier)] for k in near]
-            links += link(
+            found = link(
                 claim,
                 others,
                 row[near].tolist(),
@@ -263,7 +269,16 @@ class StoryAssigner:
                 names=names,
                 topic=topic,
             )
+            links += [self._proposition(story, found_link) for found_link in found]
         return links
+
+    @staticmethod
+    def _proposition(story: Story, found: ClaimLink) -> ClaimLink:
+        """``found`` with its proposition: the other claim's, else one named after it;
+        the claim joins the first proposition it is linked into."""
+        proposition = story.propositions.setdefault(found.other.id, found.other.id)
+        story.propositions.setdefault(found.claim.id, proposition)
+        return replace(found, proposition=proposition)
 
     def _add(
         self,
@@ -300,6 +315,8 @@ class StoryAssigner:
             story.claim_vectors += claim_vectors
             extra = len(story.claims) - self.params.claims_kept
             if extra > 0:
+                for gone in story.claims[:extra]:
+                    story.propositions.pop(gone.id, None)
                 del story.claims[:extra]
                 del story.claim_vectors[:extra]
 

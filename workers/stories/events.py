@@ -13,13 +13,14 @@ dataclasses that orjson serialises as those objects (``workers.pipeline.events.e
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from workers.models import SchemaRef
 from workers.stories.article import StoryClaim
 from workers.stories.assign import Assignment
-from workers.stories.links import ClaimLink
+from workers.stories.links import ClaimLink, polarity
 
 __all__ = [
     "CLAIM_LINK_SCHEMA",
@@ -29,6 +30,7 @@ __all__ = [
     "StoryEntity",
     "StoryEvent",
     "link_events",
+    "link_id",
     "story_event",
 ]
 
@@ -51,6 +53,8 @@ class StoryEvent:
 
     story_id: str
     article_id: str
+    at: str
+    source: str | None
     matched: str
     score: float
     size: int
@@ -59,6 +63,7 @@ class StoryEvent:
     last_seen: str
     label: str
     entities: list[StoryEntity]
+    version: str
     schema: SchemaRef = STORY_SCHEMA
 
 
@@ -70,6 +75,9 @@ class LinkedClaim:
     article_id: str
     claimant: str | None
     stance: str
+    #: What the claim holds of its content: ``asserts`` it, or ``denies`` it (a denial,
+    #: or a content that negates).
+    polarity: str
     text: str
     start: int
     end: int
@@ -79,21 +87,26 @@ class LinkedClaim:
 class ClaimLinkEvent:
     """The value on ``claim-links``: two claims of one story about one proposition."""
 
+    link_id: str
     story_id: str
+    proposition: str
     kind: str
     claim: LinkedClaim
     other: LinkedClaim
     similarity: float
     shared_entities: list[str]
+    version: str
     schema: SchemaRef = CLAIM_LINK_SCHEMA
 
 
-def story_event(assignment: Assignment) -> StoryEvent:
-    """The ``stories`` event of one assignment."""
+def story_event(assignment: Assignment, version: str) -> StoryEvent:
+    """The ``stories`` event of one assignment, made by the stage of ``version``."""
     story = assignment.story
     return StoryEvent(
         story_id=story.id,
         article_id=assignment.article_id,
+        at=_iso(assignment.at),
+        source=assignment.source,
         matched=assignment.matched,
         score=assignment.score,
         size=story.size,
@@ -102,22 +115,32 @@ def story_event(assignment: Assignment) -> StoryEvent:
         last_seen=_iso(story.last_seen),
         label=story.label,
         entities=[StoryEntity(e, name, w) for e, name, w in story.leading()],
+        version=version,
     )
 
 
-def link_events(assignment: Assignment) -> list[ClaimLinkEvent]:
+def link_events(assignment: Assignment, version: str) -> list[ClaimLinkEvent]:
     """The ``claim-links`` events of one assignment, in the order they were found."""
-    return [_link_event(assignment.story.id, link) for link in assignment.links]
+    return [_link_event(assignment.story.id, link, version) for link in assignment.links]
 
 
-def _link_event(story_id: str, link: ClaimLink) -> ClaimLinkEvent:
+def link_id(claim_id: str, other_id: str) -> str:
+    """The id of the link between two claims, whichever of them came first."""
+    first, second = sorted((claim_id, other_id))
+    return "l-" + hashlib.blake2b(f"{first}\0{second}".encode(), digest_size=8).hexdigest()
+
+
+def _link_event(story_id: str, link: ClaimLink, version: str) -> ClaimLinkEvent:
     return ClaimLinkEvent(
+        link_id=link_id(link.claim.id, link.other.id),
         story_id=story_id,
+        proposition=link.proposition,
         kind=link.kind,
         claim=_linked(link.claim),
         other=_linked(link.other),
         similarity=link.similarity,
         shared_entities=list(link.shared_entities),
+        version=version,
     )
 
 
@@ -127,6 +150,7 @@ def _linked(claim: StoryClaim) -> LinkedClaim:
         claim.article_id,
         claim.claimant_text,
         claim.stance,
+        "asserts" if polarity(claim) > 0 else "denies",
         claim.content,
         claim.content_span[0],
         claim.content_span[1],

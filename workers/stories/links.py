@@ -44,6 +44,10 @@ class ClaimLink:
     other: StoryClaim
     similarity: float
     shared_entities: tuple[str, ...]
+    #: The proposition both claims state, named by the first claim of the story that
+    #: stated it (the assigner sets it: a claim linked to a claim of an existing
+    #: proposition joins that proposition).
+    proposition: str = ""
 
 
 def polarity(claim: StoryClaim) -> int:
