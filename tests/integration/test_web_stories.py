@@ -122,4 +122,4 @@ def test_the_pages_show_the_story_and_the_collapsed_copies(source: PostgresSourc
     article = client.get(f"/articles/{wire.copies[0]}").text
     assert "Story: " in article and "2 articles (22 with copies), 22 sources" in article
     person = client.get(f"/entities/{wire.person}").text
-    assert "in 1 story, 21 sources, 1 article (21 with copies)" in person
+    assert "1 mention in 1 story, 21 sources, 1 article (21 with copies)" in person

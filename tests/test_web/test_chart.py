@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, timedelta
 
@@ -49,7 +50,7 @@ def days(n: int) -> list[date]:
 def test_at_most_seven_days_are_labelled_the_last_among_them(n: int) -> None:
     ticks = day_ticks(days(n))
     assert 1 <= len(ticks) <= MAX_LABELS and ticks[-1] == date(2026, 11, 30)
-    steps = {(b - a).days for a, b in zip(ticks, ticks[1:], strict=False)}
+    steps = {(b - a).days for a, b in itertools.pairwise(ticks)}
     assert len(steps) <= 1  # evenly spaced
 
 

@@ -78,7 +78,9 @@ def test_the_ledger_puts_asserting_and_denying_claims_side_by_side_contradiction
 
 
 def test_the_story_page_counts_contradictions_and_links_its_leading_entities() -> None:
-    page = story_page(summary(), [member("a", 0)], [ledger_claim("p", "p", "asserts"), ledger_claim("p", "q", "denies")])
+    page = story_page(
+        summary(), [member("a", 0)], [ledger_claim("p", "p", "asserts"), ledger_claim("p", "q", "denies")]
+    )
     assert page.contradictions == 1
     assert [(e.href, e.label) for e in page.entities] == [("/entities/gpe:hama", "GPE"), ("/entities/weird", "")]
     assert page.story.sizes == "2 articles (5 with copies), 4 sources"
@@ -91,9 +93,9 @@ def test_the_story_list_does_not_repeat_an_active_story_among_the_recent() -> No
 
 def test_entity_counts_name_stories_sources_and_copies_only_when_there_are_some() -> None:
     full = StoredEntity("p:x", "X", "PERSON", mentions=20, articles=14, with_copies=20, sources=12, stories=3)
-    assert entity_counts(full) == "in 3 stories, 12 sources, 14 articles (20 with copies)"
+    assert entity_counts(full) == "20 mentions in 3 stories, 12 sources, 14 articles (20 with copies)"
     plain = StoredEntity("p:x", "X", "PERSON", mentions=1, articles=1, with_copies=1, sources=1)
-    assert entity_counts(plain) == "in 1 source, 1 article"
+    assert entity_counts(plain) == "1 mention in 1 source, 1 article"
 
 
 def client_with_story(label: str = "Hama") -> TestClient:

@@ -340,15 +340,15 @@ class EntityPage:
 
 
 def entity_counts(entity: StoredEntity) -> str:
-    """``"in 3 stories, 12 sources, 14 articles (20 with copies)"``: the stories only
-    when there are any, the copies only when there are any."""
+    """``"35 mentions in 3 stories, 12 sources, 14 articles (20 with copies)"``: the
+    stories only when there are any, the copies only when there are any."""
     parts = [plural(entity.stories, "story", "stories")] if entity.stories else []
     parts.append(plural(entity.sources, "source"))
     articles = plural(entity.articles, "article")
     if entity.with_copies > entity.articles:
         articles += f" ({entity.with_copies} with copies)"
     parts.append(articles)
-    return "in " + ", ".join(parts)
+    return f"{plural(entity.mentions, 'mention')} in " + ", ".join(parts)
 
 
 def entity_page(
