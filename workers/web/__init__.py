@@ -2,8 +2,9 @@
 
 Layers: :mod:`~workers.web.source` (what the store gives: ``Stored*`` records and the
 :class:`RowSource` protocol), :mod:`~workers.web.views`, :mod:`~workers.web.highlight`
-and :mod:`~workers.web.chart` (pure: pages from stored records),
-:mod:`~workers.web.postgres` (the PostgreSQL adapter), :mod:`~workers.web.feed` (the
+and :mod:`~workers.web.chart` (pure: pages from stored records; the story page's in
+:mod:`~workers.web.story_views`), :mod:`~workers.web.postgres` (the PostgreSQL adapter,
+its story queries in :mod:`~workers.web.postgres_stories`), :mod:`~workers.web.feed` (the
 live feed: one poller of the store shared by every client) and :mod:`~workers.web.app`
 (the HTTP adapter: Starlette, Jinja2 templates, server-sent events); its errors are in
 :mod:`~workers.web.exceptions`.

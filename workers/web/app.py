@@ -37,7 +37,8 @@ from workers.web.chart import mentions_chart_svg
 from workers.web.exceptions import StoreUnavailable, UnsafeRendering
 from workers.web.feed import RETRY_MS, LiveFeed, Subscription
 from workers.web.highlight import label_css
-from workers.web.source import RowSource, StoredEntity
+from workers.web.source import NUMERIC_LABELS, RowSource, StoredEntity
+from workers.web.story_views import story_list_page, story_page
 from workers.web.views import article_list_page, article_page, entity_page
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "mentions_chart",
     "not_found",
     "store_down",
+    "stories",
+    "story",
 ]
 
 log = logging.getLogger(__name__)
@@ -74,6 +77,8 @@ _SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 _LIST_LIMIT = 50
 _CLAIMS_LIMIT = 100
 _NEIGHBOURS_LIMIT = 30
+_STORIES_LIMIT = 10
+_STORY_LIST_LIMIT = 100
 #: Live-feed clients served at once unless told otherwise (``Settings.web_max_streams``).
 DEFAULT_MAX_STREAMS = 20
 
@@ -196,11 +201,13 @@ def explorer_state(request: Request) -> ExplorerState:
 
 
 async def index(request: Request) -> Response:
-    """``/``: the newest articles, or those matching ``?q=``."""
+    """``/``: the active stories and the newest articles, or the articles matching ``?q=``
+    (copies under their original)."""
     state = explorer_state(request)
-    query = request.query_params.get("q")
-    rows = await run_in_threadpool(state.source.latest_articles, (query or "").strip() or None, _LIST_LIMIT)
-    page = article_list_page(rows, query)
+    query = (request.query_params.get("q") or "").strip() or None
+    rows = await run_in_threadpool(state.source.latest_articles, query, _LIST_LIMIT)
+    active = [] if query else await run_in_threadpool(state.source.active_stories, _STORIES_LIMIT)
+    page = article_list_page(rows, query, active)
     return state.templates.TemplateResponse(request, "index.html", {"page": page, "query": page.query})
 
 
@@ -217,7 +224,8 @@ async def article(request: Request) -> Response:
         raise HTTPException(404, f"no article {article_id!r}")
     mentions = await run_in_threadpool(state.source.mentions, article_id)
     claims = await run_in_threadpool(state.source.claims_in, article_id)
-    page = article_page(row, mentions, claims)
+    in_story = await run_in_threadpool(state.source.story_of, article_id)
+    page = article_page(row, mentions, claims, in_story)
     for problem in page.unhighlighted:
         log.warning("article %r: %s", article_id, problem)
     return state.templates.TemplateResponse(request, "article.html", {"page": page})
@@ -237,20 +245,50 @@ async def _entity_or_404(request: Request) -> tuple[str, StoredEntity]:
 
 
 async def entity(request: Request) -> Response:
-    """``/entities/{entity_id}``: claims by and about the entity, and its neighbours.
+    """``/entities/{entity_id}``: its stories, claims by and about the entity, and its
+    neighbours (without dates and numbers unless ``?with=all``).
 
     Raises:
         HTTPException: 404, no such entity.
     """
     state = explorer_state(request)
     entity_id, row = await _entity_or_404(request)
+    everything = request.query_params.get("with") == "all"
     page = entity_page(
         row,
         await run_in_threadpool(state.source.claims_by, entity_id, _CLAIMS_LIMIT),
         await run_in_threadpool(state.source.claims_about, entity_id, _CLAIMS_LIMIT),
-        await run_in_threadpool(state.source.neighbours, entity_id, _NEIGHBOURS_LIMIT),
+        await run_in_threadpool(
+            state.source.neighbours, entity_id, _NEIGHBOURS_LIMIT, () if everything else NUMERIC_LABELS
+        ),
+        await run_in_threadpool(state.source.entity_stories, entity_id, _STORIES_LIMIT),
+        all_neighbours=everything,
     )
     return state.templates.TemplateResponse(request, "entity.html", {"page": page})
+
+
+async def stories(request: Request) -> Response:
+    """``/stories``: the stories of the last day, then the latest seen."""
+    state = explorer_state(request)
+    active = await run_in_threadpool(state.source.active_stories, _STORY_LIST_LIMIT)
+    recent = await run_in_threadpool(state.source.recent_stories, _STORY_LIST_LIMIT)
+    return state.templates.TemplateResponse(request, "stories.html", {"page": story_list_page(active, recent)})
+
+
+async def story(request: Request) -> Response:
+    """``/stories/{story_id}``: a story's articles, leading entities and claims ledger.
+
+    Raises:
+        HTTPException: 404, no such story.
+    """
+    state = explorer_state(request)
+    story_id = request.path_params["story_id"]
+    row = await run_in_threadpool(state.source.story, story_id)
+    if row is None:
+        raise HTTPException(404, f"no story {story_id!r}")
+    members = await run_in_threadpool(state.source.story_members, story_id)
+    ledger = await run_in_threadpool(state.source.story_ledger, story_id)
+    return state.templates.TemplateResponse(request, "story.html", {"page": story_page(row, members, ledger)})
 
 
 async def mentions_chart(request: Request) -> Response:
@@ -354,6 +392,8 @@ def create_app(
         Route("/articles/{article_id:path}", article, name="article"),
         Route("/entities/{entity_id}/mentions.svg", mentions_chart, name="chart"),
         Route("/entities/{entity_id}", entity, name="entity"),
+        Route("/stories", stories, name="stories"),
+        Route("/stories/{story_id:path}", story, name="story"),
         Route("/events", live_feed, name="events"),
         Route("/labels.css", label_stylesheet, name="labels"),
         Route("/favicon.ico", favicon, name="favicon"),

@@ -17,12 +17,16 @@ from pygal.style import Style
 
 from workers.web.source import DayCount
 
-__all__ = ["MAX_DAYS", "MIN_DAYS", "daily_series", "mentions_chart_svg"]
+__all__ = ["MAX_DAYS", "MAX_LABELS", "MIN_DAYS", "daily_series", "day_label", "day_ticks", "mentions_chart_svg"]
 
 #: The chart shows at most this many days, ending with the last day that has mentions.
 MAX_DAYS = 90
 #: ... and at least this many, so that one day of news reads as a day, not as a wall.
 MIN_DAYS = 14
+#: Most day labels under the bars: each gets 640 / 7 ≈ 90 px, room for "Nov 30" and a gap.
+MAX_LABELS = 7
+#: Days between two labels, the first that keeps them within MAX_LABELS: a day, two, three, a week...
+_LABEL_STEPS = (1, 2, 3, 7, 14, 28, 56)
 
 _STYLE = Style(
     background="white",
@@ -60,6 +64,29 @@ def daily_series(counts: Sequence[DayCount], max_days: int = MAX_DAYS, min_days:
     ]
 
 
+def day_ticks(days: Sequence[date], max_labels: int = MAX_LABELS) -> list[date]:
+    """The days that get a label: the last day, then every ``step`` days back, the
+    step the smallest of a day, two, three, a week, two weeks ... that gives at most
+    ``max_labels`` labels.
+
+    Args:
+        days: consecutive days, oldest first.
+        max_labels: most labels.
+
+    Returns:
+        The labelled days, oldest first.
+    """
+    if not days:
+        return []
+    step = next((s for s in _LABEL_STEPS if -(-len(days) // s) <= max_labels), _LABEL_STEPS[-1])
+    return list(days[::-1][::step])[::-1]
+
+
+def day_label(day: date) -> str:
+    """A short, readable label for a day: ``"Nov 3"``."""
+    return f"{day:%b} {day.day}"
+
+
 def mentions_chart_svg(counts: Sequence[DayCount], title: str) -> bytes:
     """A bar chart of mentions per day as a standalone SVG document.
 
@@ -79,15 +106,16 @@ def mentions_chart_svg(counts: Sequence[DayCount], title: str) -> bytes:
         js=[],  # no script from a CDN; an <img> would not run it anyway
         show_minor_x_labels=False,
         x_label_rotation=0,
+        truncate_label=-1,
         margin=6,
         no_data_text="no dated mentions",
         print_values=False,
     )
     chart.title = title
-    labels = [c.day.isoformat() for c in series]
-    chart.x_labels = labels
-    step = max(1, len(labels) // 6)
-    chart.x_labels_major = labels[::step]
+    # every bar has a label (its tooltip) but only the ticks' are drawn, whole: pygal
+    # would cut a label wider than its bar down to "…"
+    chart.x_labels = [day_label(c.day) for c in series]
+    chart.x_labels_major = [day_label(d) for d in day_ticks([c.day for c in series])]
     chart.add("mentions", [c.mentions for c in series])
     svg: bytes = chart.render()
     return svg

@@ -10,7 +10,9 @@ Hierarchy::
 
 [E922] is not raised: a mention that cannot be marked safely is shown unmarked and
 listed under the article with that code, and [E927] is the text of the 503 answer to a
-live-feed client past ``NEWSFLOW_WEB_MAX_STREAMS``. Codes [E920]-[E929] belong to the explorer.
+live-feed client past ``NEWSFLOW_WEB_MAX_STREAMS``. [E935] is a warning, not raised: the
+store has no story tables, so the pages show no stories. Codes [E920]-[E929] and
+[E935]-[E939] belong to the explorer.
 """
 
 from __future__ import annotations

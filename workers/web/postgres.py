@@ -8,6 +8,13 @@ read-only (``default_transaction_read_only``), on top of the reader role that ma
 select, so a bug here cannot write, and each statement is cancelled by the server after
 ``statement_timeout_ms`` (``statement_timeout``), so no query can keep a connection.
 The SQL follows the sink's migrations in ``workers/sink/migrations/``.
+
+Copies count once: an article the duplicate index flagged (``duplicate_of``) whose
+original is stored is a *copy*. Lists leave copies out and give each original the
+number of its copies and the first of them (``ArticleSummary.copies``, by the index of
+migration 0006); an entity counts an original and its copies as one article (its
+mentions there: the most any of them has) and claims of copies are not listed. An
+article whose original is not stored (yet) is listed as its own.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -23,8 +31,10 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
 from workers.web.exceptions import StoreUnavailable
+from workers.web.postgres_stories import StoryQueries
 from workers.web.source import (
     ArticleSummary,
+    CopyRef,
     DayCount,
     Neighbour,
     StoredArticle,
@@ -56,7 +66,7 @@ def reader_url(database_url: str, role: str = READER_ROLE) -> str:
     return make_conninfo("", **params)
 
 
-class PostgresSource:
+class PostgresSource(StoryQueries):
     """A :class:`~workers.web.source.RowSource` on the sink's PostgreSQL tables.
 
     Args:
@@ -197,17 +207,21 @@ class PostgresSource:
         is in nearly every article, so that is soon), and a rare substring is cut off by
         the statement timeout ([E926]) rather than scan the table for ever.
         """
-        if query is None:
-            sql = f"SELECT {_SUMMARY} FROM articles ORDER BY written_xid DESC, written_seq DESC LIMIT %(limit)s"
-            return [_summary(r) for r in self._all(sql, {"limit": limit})]
         with self._cursor() as cur:
+            if query is None:
+                cur.execute(
+                    f"SELECT {_SUMMARY} FROM articles a WHERE NOT {_IS_COPY}"
+                    " ORDER BY written_xid DESC, written_seq DESC LIMIT %(limit)s",
+                    {"limit": limit},
+                )
+                return _with_copies(cur, cur.fetchall())
             terms = cur.execute("SELECT numnode(websearch_to_tsquery('english', %(query)s)) AS n", {"query": query})
             row = terms.fetchone()
             if row is not None and row["n"] > 0:
                 cur.execute(
                     f"""SELECT {_SUMMARY}
-                          FROM articles, websearch_to_tsquery('english', %(query)s) AS q
-                         WHERE search @@ q
+                          FROM articles a, websearch_to_tsquery('english', %(query)s) AS q
+                         WHERE search @@ q AND NOT {_IS_COPY}
                          ORDER BY ts_rank(search, q) DESC, written_xid DESC, written_seq DESC
                          LIMIT %(limit)s""",
                     {"query": query, "limit": limit},
@@ -215,28 +229,30 @@ class PostgresSource:
             else:
                 like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                 cur.execute(
-                    f"""SELECT {_SUMMARY} FROM articles
-                         WHERE title ILIKE %(like)s OR body ILIKE %(like)s
+                    f"""SELECT {_SUMMARY} FROM articles a
+                         WHERE (title ILIKE %(like)s OR body ILIKE %(like)s) AND NOT {_IS_COPY}
                          ORDER BY written_xid DESC, written_seq DESC
                          LIMIT %(limit)s""",
                     {"like": like, "limit": limit},
                 )
-            return [_summary(r) for r in cur.fetchall()]
+            return _with_copies(cur, cur.fetchall())
 
     def articles_after(self, cursor: int, limit: int) -> list[ArticleSummary]:
         """The oldest ``limit`` articles after ``cursor``, oldest first, among those whose
         transaction ended before this read began (below the snapshot's xmin): a
         transaction still open, even one that started before a row already sent, can
-        only ever commit rows above the cursor the feed reaches from here."""
+        only ever commit rows above the cursor the feed reaches from here. Copies are
+        left out, as on the front page."""
         if 0 < cursor < _SEQ_SPAN:
             # a position from before migration 0004 (a timestamp a browser sends back
             # as Last-Event-ID across the upgrade): from now, not the whole table again
             cursor = self.newest_cursor()
         xid, seq = divmod(cursor, _SEQ_SPAN)
         sql = f"""
-            SELECT {_SUMMARY} FROM articles
+            SELECT {_SUMMARY} FROM articles a
              WHERE (written_xid, written_seq) > (%(xid)s::xid8, %(seq)s)
                AND written_xid < pg_snapshot_xmin(pg_current_snapshot())
+               AND NOT {_IS_COPY}
              ORDER BY written_xid, written_seq
              LIMIT %(limit)s"""
         return [_summary(r) for r in self._all(sql, {"xid": str(xid), "seq": seq, "limit": limit})]
@@ -297,11 +313,21 @@ class PostgresSource:
     # -- one entity ---------------------------------------------------------------------
 
     def entity(self, entity_id: str) -> StoredEntity | None:
-        """One entity with its counts and place, or None."""
-        sql = """
+        """One entity with its counts and place, or None (an original and its copies
+        count as one article; see the module docstring)."""
+        sql = f"""
+            WITH named AS (
+                SELECT a.article_id, a.source, ae.mention_count, {_ORIGINAL} AS original
+                  FROM article_entities ae
+                  JOIN articles a USING (article_id)
+                  LEFT JOIN articles o ON o.article_id = a.duplicate_of
+                 WHERE ae.entity_key = %(id)s),
+            originals AS (SELECT original, max(mention_count) AS mentions FROM named GROUP BY original)
             SELECT e.entity_key, e.name, e.label, e.geo_name, e.country_code, e.latitude, e.longitude,
-                   (SELECT count(*) FROM mentions m WHERE m.entity_key = e.entity_key) AS mentions,
-                   (SELECT count(*) FROM article_entities ae WHERE ae.entity_key = e.entity_key) AS articles
+                   (SELECT coalesce(sum(mentions), 0) FROM originals) AS mentions,
+                   (SELECT count(*) FROM originals) AS articles,
+                   (SELECT count(*) FROM named) AS with_copies,
+                   (SELECT count(DISTINCT source) FROM named) AS sources
               FROM entities e
              WHERE e.entity_key = %(id)s"""
         row = self._one(sql, {"id": entity_id})
@@ -313,6 +339,9 @@ class PostgresSource:
             label=row["label"],
             mentions=int(row["mentions"]),
             articles=int(row["articles"]),
+            with_copies=int(row["with_copies"]),
+            sources=int(row["sources"]),
+            stories=self.entity_story_count(entity_id),
             place_name=row["geo_name"],
             country_code=row["country_code"],
             latitude=row["latitude"],
@@ -320,48 +349,70 @@ class PostgresSource:
         )
 
     def mentions_per_day(self, entity_id: str) -> list[DayCount]:
-        """Mentions per day of publication (processing when unknown), from the sink's view."""
-        sql = "SELECT day, mentions FROM entity_mentions_per_day WHERE entity_key = %(id)s ORDER BY day"
+        """Mentions per day of publication (processing when unknown) of the original,
+        counted as :meth:`entity` counts them: an original and its copies once."""
+        sql = f"""
+            SELECT day, sum(mentions) AS mentions
+              FROM (SELECT {_ORIGINAL} AS original,
+                           (coalesce(o.published_at, o.processed_at, a.published_at, a.processed_at)
+                              AT TIME ZONE 'UTC')::date AS day,
+                           max(ae.mention_count) AS mentions
+                      FROM article_entities ae
+                      JOIN articles a USING (article_id)
+                      LEFT JOIN articles o ON o.article_id = a.duplicate_of
+                     WHERE ae.entity_key = %(id)s
+                     GROUP BY 1, 2) per_original
+             GROUP BY day ORDER BY day"""
         return [DayCount(r["day"], int(r["mentions"])) for r in self._all(sql, {"id": entity_id})]
 
     def claims_by(self, entity_id: str, limit: int) -> list[StoredClaim]:
-        """Claims whose claimant is the entity, newest article first."""
-        sql = f"{_CLAIMS} WHERE c.claimant_key = %(id)s ORDER BY {_CLAIM_ORDER} LIMIT %(limit)s"
+        """Claims whose claimant is the entity, newest article first (not a copy's)."""
+        sql = f"{_CLAIMS} WHERE c.claimant_key = %(id)s AND NOT {_IS_COPY} ORDER BY {_CLAIM_ORDER} LIMIT %(limit)s"
         return [_claim(r) for r in self._all(sql, {"id": entity_id, "limit": limit})]
 
     def claims_about(self, entity_id: str, limit: int) -> list[StoredClaim]:
-        """Claims whose content holds a mention of the entity, newest article first."""
+        """Claims whose content holds a mention of the entity, newest article first (not a copy's)."""
         sql = f"""{_CLAIMS}
-             WHERE EXISTS (SELECT 1 FROM mentions m
+             WHERE NOT {_IS_COPY} AND EXISTS (SELECT 1 FROM mentions m
                             WHERE m.article_id = c.article_id AND m.entity_key = %(id)s
                               AND m.start_offset >= c.content_start AND m.end_offset <= c.content_end)
              ORDER BY {_CLAIM_ORDER} LIMIT %(limit)s"""
         return [_claim(r) for r in self._all(sql, {"id": entity_id, "limit": limit})]
 
-    def neighbours(self, entity_id: str, limit: int) -> list[Neighbour]:
-        """Entities named in the same articles, most shared articles first."""
+    def neighbours(self, entity_id: str, limit: int, exclude_labels: tuple[str, ...] = ()) -> list[Neighbour]:
+        """Entities named in the same articles, most shared originals first (an original
+        and its copies count once), none labelled as in ``exclude_labels``."""
         # counted by key alone (a hash of a few keys, not a sort of every shared row),
         # then named from entities: the same rows as grouping by key, name and label
-        sql = """
+        sql = f"""
             SELECT n.entity_key, coalesce(e.name, n.name) AS name, coalesce(e.label, n.label) AS label, n.articles
-              FROM (SELECT y.entity_key, min(y.name) AS name, min(y.label) AS label, count(*) AS articles
+              FROM (SELECT y.entity_key, min(y.name) AS name, min(y.label) AS label,
+                           count(DISTINCT {_ORIGINAL}) AS articles
                       FROM article_entities x
                       JOIN article_entities y ON y.article_id = x.article_id AND y.entity_key <> x.entity_key
-                     WHERE x.entity_key = %(id)s
+                      JOIN articles a ON a.article_id = x.article_id
+                      LEFT JOIN articles o ON o.article_id = a.duplicate_of
+                     WHERE x.entity_key = %(id)s AND y.label <> ALL(%(exclude)s)
                      GROUP BY y.entity_key) n
               LEFT JOIN entities e ON e.entity_key = n.entity_key
+             WHERE coalesce(e.label, n.label) <> ALL(%(exclude)s)
              ORDER BY n.articles DESC, name
              LIMIT %(limit)s"""
-        return [
-            Neighbour(r["entity_key"], r["name"], r["label"], int(r["articles"]))
-            for r in self._all(sql, {"id": entity_id, "limit": limit})
-        ]
+        params = {"id": entity_id, "limit": limit, "exclude": list(exclude_labels)}
+        return [Neighbour(r["entity_key"], r["name"], r["label"], int(r["articles"])) for r in self._all(sql, params)]
 
 
 # The live feed's position of a row: the id of the transaction that wrote it, then its
 # place in that transaction (migration 0004), as one integer, xid * 2**63 + seq, which
 # orders as the pair does (seq is a bigint) and travels as an SSE event id.
 _SEQ_SPAN = 2**63
+#: Whether article ``a`` is a copy: the duplicate index flagged it and its original is stored.
+_IS_COPY = "EXISTS (SELECT 1 FROM articles o WHERE o.article_id = a.duplicate_of)"
+#: The original of article ``a`` (itself unless a copy), given
+#: ``LEFT JOIN articles o ON o.article_id = a.duplicate_of``.
+_ORIGINAL = "coalesce(o.article_id, a.article_id)"
+#: Copies named under each original of a list, at most this many (all are counted).
+_COPIES_SHOWN = 50
 _SUMMARY = (
     f"article_id AS id, title, source, published_at, written_at, left(body, {_SNIPPET_CHARS}) AS snippet, "
     "written_xid::text AS xid, written_seq AS seq"
@@ -372,6 +423,31 @@ _CLAIMS = """
       FROM claims c
       JOIN articles a USING (article_id)"""
 _CLAIM_ORDER = "coalesce(a.published_at, a.processed_at) DESC, c.article_id, c.ordinal"
+
+
+def _with_copies(cur: psycopg.Cursor[dict[str, Any]], rows: list[dict[str, Any]]) -> list[ArticleSummary]:
+    """The list's rows as summaries, each with its copies (one query for the page)."""
+    if not rows:
+        return []
+    cur.execute(
+        """SELECT duplicate_of, count(*) AS n,
+                  (array_agg(article_id ORDER BY written_xid, written_seq))[1:%(shown)s] AS ids,
+                  (array_agg(source ORDER BY written_xid, written_seq))[1:%(shown)s] AS sources
+             FROM articles
+            WHERE duplicate_of = ANY(%(ids)s)
+            GROUP BY duplicate_of""",
+        {"ids": [r["id"] for r in rows], "shown": _COPIES_SHOWN},
+    )
+    copies = {r["duplicate_of"]: r for r in cur.fetchall()}
+    found = []
+    for row in rows:
+        kept = copies.get(row["id"])
+        summary = _summary(row)
+        if kept is not None:
+            refs = tuple(CopyRef(i, s) for i, s in zip(kept["ids"], kept["sources"], strict=True))
+            summary = replace(summary, copies=int(kept["n"]), copy_refs=refs)
+        found.append(summary)
+    return found
 
 
 def _summary(row: dict[str, Any]) -> ArticleSummary:

@@ -15,15 +15,33 @@ from datetime import date, datetime
 from typing import Protocol
 
 __all__ = [
+    "NUMERIC_LABELS",
     "ArticleSummary",
+    "CopyRef",
     "DayCount",
+    "LedgerClaim",
     "Neighbour",
     "RowSource",
     "StoredArticle",
     "StoredClaim",
     "StoredEntity",
     "StoredMention",
+    "StoryEntity",
+    "StoryMember",
+    "StorySummary",
 ]
+
+#: Labels of dates, times and numbers: left out of "appears with" unless asked for
+#: (every article of a day names that day; it says nothing about the entity).
+NUMERIC_LABELS = ("DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT")
+
+
+@dataclass(frozen=True)
+class CopyRef:
+    """An article the duplicate index flagged as a copy of another (``duplicate_of``)."""
+
+    id: str
+    source: str | None
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,8 @@ class ArticleSummary:
         snippet: the start of the body, for articles without a title.
         cursor: the store's position of this row (an integer that orders the rows as
             the live feed sends them); the feed asks for rows after it.
+        copies: how many stored articles are copies of this one (``duplicate_of``).
+        copy_refs: some of them (at most a page), oldest first.
     """
 
     id: str
@@ -48,6 +68,8 @@ class ArticleSummary:
     stored_at: datetime | None
     snippet: str
     cursor: int
+    copies: int = 0
+    copy_refs: tuple[CopyRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,13 +122,23 @@ class StoredClaim:
 
 @dataclass(frozen=True)
 class StoredEntity:
-    """One entity, with its place when it was geocoded."""
+    """One entity, with its counts and its place when it was geocoded.
+
+    An original and its stored copies (``articles.duplicate_of``) count once:
+    ``articles`` counts originals naming it, ``mentions`` their mentions;
+    ``with_copies`` counts every article naming it, ``sources`` their distinct
+    sources (copies included: a copy is another outlet carrying the story), and
+    ``stories`` the stories of those articles (0 without the story stage).
+    """
 
     id: str
     name: str
     label: str
     mentions: int
     articles: int
+    with_copies: int = 0
+    sources: int = 0
+    stories: int = 0
     place_name: str | None = None
     country_code: str | None = None
     latitude: float | None = None
@@ -129,6 +161,60 @@ class Neighbour:
     name: str
     label: str
     articles: int
+
+
+@dataclass(frozen=True)
+class StoryEntity:
+    """One of a story's leading entities, as the story stage weighed it."""
+
+    id: str
+    name: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """A story as its members count it: ``articles`` with copies, ``originals`` without
+    them (the story stage's ``matched = 'duplicate'`` left out), distinct ``sources``."""
+
+    id: str
+    label: str
+    first_seen: datetime
+    last_seen: datetime
+    articles: int
+    originals: int
+    sources: int
+    entities: tuple[StoryEntity, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoryMember:
+    """One article of a story, with what the articles table holds of it (``title`` and
+    ``duplicate_of`` None, ``stored`` False until the sink has written the article)."""
+
+    article_id: str
+    at: datetime
+    source: str | None
+    matched: str
+    title: str | None
+    duplicate_of: str | None
+    stored: bool
+
+
+@dataclass(frozen=True)
+class LedgerClaim:
+    """One claim of a story's claims ledger: where it stands on its proposition
+    (``polarity`` "asserts" or "denies"), with the span of the article it quotes."""
+
+    proposition: str
+    claim_id: str
+    article_id: str
+    claimant: str | None
+    stance: str
+    polarity: str
+    text: str
+    start: int
+    end: int
 
 
 class RowSource(Protocol):
@@ -182,6 +268,36 @@ class RowSource(Protocol):
         """Claims whose content mentions the entity, newest first."""
         ...
 
-    def neighbours(self, entity_id: str, limit: int) -> list[Neighbour]:
-        """Entities that appear in the same articles, most shared articles first."""
+    def neighbours(self, entity_id: str, limit: int, exclude_labels: tuple[str, ...] = ()) -> list[Neighbour]:
+        """Entities that appear in the same originals, most shared first, none of whose
+        label is in ``exclude_labels``."""
+        ...
+
+    def active_stories(self, limit: int) -> list[StorySummary]:
+        """The stories of the stream's last day, most originals first, then sources
+        (none when the store has no story tables)."""
+        ...
+
+    def recent_stories(self, limit: int) -> list[StorySummary]:
+        """Stories, the latest seen first."""
+        ...
+
+    def story(self, story_id: str) -> StorySummary | None:
+        """One story, or None."""
+        ...
+
+    def story_members(self, story_id: str) -> list[StoryMember]:
+        """A story's articles by their time in the stream."""
+        ...
+
+    def story_ledger(self, story_id: str) -> list[LedgerClaim]:
+        """A story's linked claims, each once per proposition."""
+        ...
+
+    def story_of(self, article_id: str) -> StorySummary | None:
+        """The story an article is in, or None."""
+        ...
+
+    def entity_stories(self, entity_id: str, limit: int) -> list[StorySummary]:
+        """Stories with an article naming the entity, the latest seen first."""
         ...

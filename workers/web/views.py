@@ -16,7 +16,15 @@ from urllib.parse import quote, urlsplit
 from markupsafe import Markup
 
 from workers.web.highlight import highlight_mentions
-from workers.web.source import ArticleSummary, Neighbour, StoredArticle, StoredClaim, StoredEntity, StoredMention
+from workers.web.source import (
+    ArticleSummary,
+    Neighbour,
+    StoredArticle,
+    StoredClaim,
+    StoredEntity,
+    StoredMention,
+    StorySummary,
+)
 
 __all__ = [
     "STANCES",
@@ -24,8 +32,10 @@ __all__ = [
     "ArticleListPage",
     "ArticlePage",
     "ClaimView",
+    "CopyItem",
     "EntityLink",
     "EntityPage",
+    "StoryItem",
     "article_href",
     "article_item",
     "article_list_page",
@@ -34,6 +44,9 @@ __all__ = [
     "entity_page",
     "external_link",
     "map_link",
+    "plural",
+    "story_href",
+    "story_item",
 ]
 
 #: Stances of the claim schema; each has a colour class ``stance-<name>``.
@@ -84,9 +97,23 @@ def _when(moment: datetime | None) -> str:
     return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``"1 article"``, ``"3 articles"`` (``nouns``: the plural, when not ``noun + "s"``)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {nouns or noun + 's'}"
+
+
+@dataclass(frozen=True)
+class CopyItem:
+    """A copy of a listed article: a link to it, and its source."""
+
+    href: str
+    source: str
+
+
 @dataclass(frozen=True)
 class ArticleItem:
-    """One article in a list."""
+    """One article in a list; an original with its copies (``copies`` counts them all,
+    ``copy_items`` are the first of them)."""
 
     id: str
     href: str
@@ -94,6 +121,8 @@ class ArticleItem:
     source: str
     published: str
     snippet: str
+    copies: int = 0
+    copy_items: tuple[CopyItem, ...] = ()
 
 
 def article_item(row: ArticleSummary) -> ArticleItem:
@@ -109,22 +138,68 @@ def article_item(row: ArticleSummary) -> ArticleItem:
         source=row.source or "",
         published=_when(row.published_at or row.stored_at),
         snippet=snippet if heading != snippet else "",
+        copies=row.copies,
+        copy_items=tuple(CopyItem(article_href(c.id), c.source or "") for c in row.copy_refs),
+    )
+
+
+def story_href(story_id: str) -> str:
+    """The story page's path (the id percent-encoded)."""
+    return f"/stories/{quote(story_id, safe='')}"
+
+
+@dataclass(frozen=True)
+class StoryItem:
+    """A story in a list, or as the story of an article: its label and sizes."""
+
+    id: str
+    href: str
+    label: str
+    articles: int
+    originals: int
+    sources: int
+    sizes: str
+    first_seen: str
+    last_seen: str
+
+
+def story_item(story: StorySummary) -> StoryItem:
+    """A story's list item; ``sizes`` counts an original and its copies once
+    ("3 articles (5 with copies), 4 sources")."""
+    sizes = plural(story.originals, "article")
+    if story.articles > story.originals:
+        sizes += f" ({story.articles} with copies)"
+    return StoryItem(
+        id=story.id,
+        href=story_href(story.id),
+        label=story.label.strip() or story.id,
+        articles=story.articles,
+        originals=story.originals,
+        sources=story.sources,
+        sizes=f"{sizes}, {plural(story.sources, 'source')}",
+        first_seen=_when(story.first_seen),
+        last_seen=_when(story.last_seen),
     )
 
 
 @dataclass(frozen=True)
 class ArticleListPage:
-    """The front page: latest articles, or those matching a search."""
+    """The front page: latest articles, or those matching a search, and the active stories."""
 
     query: str
     items: tuple[ArticleItem, ...]
     live: bool
+    stories: tuple[StoryItem, ...] = ()
 
 
-def article_list_page(rows: Sequence[ArticleSummary], query: str | None) -> ArticleListPage:
+def article_list_page(
+    rows: Sequence[ArticleSummary], query: str | None, stories: Sequence[StorySummary] = ()
+) -> ArticleListPage:
     """The front page's model; new articles stream in only on the unfiltered list."""
     q = (query or "").strip()
-    return ArticleListPage(query=q, items=tuple(article_item(r) for r in rows), live=not q)
+    return ArticleListPage(
+        query=q, items=tuple(article_item(r) for r in rows), live=not q, stories=tuple(story_item(s) for s in stories)
+    )
 
 
 @dataclass(frozen=True)
@@ -207,10 +282,14 @@ class ArticlePage:
     entities: tuple[EntityLink, ...]
     claims: tuple[ClaimView, ...]
     flags: tuple[str, ...]
+    story: StoryItem | None = None
 
 
 def article_page(
-    article: StoredArticle, mentions: Sequence[StoredMention], claims: Sequence[StoredClaim]
+    article: StoredArticle,
+    mentions: Sequence[StoredMention],
+    claims: Sequence[StoredClaim],
+    story: StorySummary | None = None,
 ) -> ArticlePage:
     """The article page's model (mentions that cannot be marked are listed, unmarked).
 
@@ -234,24 +313,42 @@ def article_page(
         entities=tuple(sorted(links.values(), key=lambda e: (e.label, e.name))),
         claims=tuple(claim_view(c, links, mentions) for c in sorted(claims, key=lambda c: c.content_start)),
         flags=article.flags,
+        story=None if story is None else story_item(story),
     )
 
 
 @dataclass(frozen=True)
 class EntityPage:
-    """One entity: chart of mentions, claims by and about it, neighbours, map link."""
+    """One entity: its counts, chart of mentions, stories, claims by and about it,
+    neighbours (dates and numbers only when ``all_neighbours``), map link."""
 
     id: str
     name: str
     label: str
     mentions: int
     articles: int
+    counts: str
     chart_href: str
     place: str
     map_href: str | None
     claims_by: tuple[ClaimView, ...]
     claims_about: tuple[ClaimView, ...]
     neighbours: tuple[tuple[EntityLink, int], ...]
+    stories: tuple[StoryItem, ...] = ()
+    all_neighbours: bool = False
+    neighbours_toggle: str = ""
+
+
+def entity_counts(entity: StoredEntity) -> str:
+    """``"35 mentions in 3 stories, 12 sources, 14 articles (20 with copies)"``: the
+    stories only when there are any, the copies only when there are any."""
+    parts = [plural(entity.stories, "story", "stories")] if entity.stories else []
+    parts.append(plural(entity.sources, "source"))
+    articles = plural(entity.articles, "article")
+    if entity.with_copies > entity.articles:
+        articles += f" ({entity.with_copies} with copies)"
+    parts.append(articles)
+    return f"{plural(entity.mentions, 'mention')} in " + ", ".join(parts)
 
 
 def entity_page(
@@ -259,8 +356,16 @@ def entity_page(
     claims_by: Sequence[StoredClaim],
     claims_about: Sequence[StoredClaim],
     neighbours: Sequence[Neighbour],
+    stories: Sequence[StorySummary] = (),
+    *,
+    all_neighbours: bool = False,
 ) -> EntityPage:
-    """The entity page's model (claims it made are not repeated among claims about it)."""
+    """The entity page's model (claims it made are not repeated among claims about it).
+
+    Args:
+        all_neighbours: ``neighbours`` include dates and numbers (the page links the
+            other choice).
+    """
     me = {entity.id: EntityLink(entity.id, entity_href(entity.id), entity.name, entity.label)}
     made = {(c.article_id, c.id) for c in claims_by}
     place = ", ".join(p for p in (entity.place_name, entity.country_code) if p)
@@ -270,6 +375,7 @@ def entity_page(
         label=entity.label,
         mentions=entity.mentions,
         articles=entity.articles,
+        counts=entity_counts(entity),
         chart_href=entity_href(entity.id) + "/mentions.svg",
         place=place,
         map_href=map_link(entity.latitude, entity.longitude),
@@ -278,4 +384,7 @@ def entity_page(
         neighbours=tuple(
             (EntityLink(n.entity_id, entity_href(n.entity_id), n.name, n.label), n.articles) for n in neighbours
         ),
+        stories=tuple(story_item(s) for s in stories),
+        all_neighbours=all_neighbours,
+        neighbours_toggle=entity_href(entity.id) + ("" if all_neighbours else "?with=all"),
     )
