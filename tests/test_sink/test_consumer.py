@@ -293,7 +293,9 @@ def test_stale_events_are_counted_apart_from_repeats(seed_events: list[dict[str,
 def test_the_subscription_pattern_matches_the_sinks_topics_and_no_other() -> None:
     sink, _, _ = make_sink(FakeStore())
     pattern = re.compile(topic_pattern(sink.topics))
-    assert sink.topics == ("articles.enriched", "articles.dlq", "stories", "claim-links", "trends") and all(pattern.match(t) for t in sink.topics)
+    assert sink.topics == ("articles.enriched", "articles.dlq", "stories", "claim-links", "trends") and all(
+        pattern.match(t) for t in sink.topics
+    )
     assert not [t for t in ("articlesXenriched", "stories-old", "old-trends", "claim-links.v2") if pattern.match(t)]
 
 
