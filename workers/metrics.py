@@ -203,8 +203,20 @@ class PipelineMetrics:
 
 
 #: The tables the sink writes (``sink_rows_written_total{table}``).
-SINK_TABLES = ("articles", "entities", "article_entities", "mentions", "claims", "dead_letters")
-#: What became of an event the sink read (``sink_events_total{outcome}``): written anew,
+SINK_TABLES = (
+    "articles",
+    "entities",
+    "article_entities",
+    "mentions",
+    "claims",
+    "dead_letters",
+    "stories",
+    "story_articles",
+    "claim_links",
+    "trends",
+)
+#: What became of an event the sink read (``sink_events_total{outcome}``; the story
+#: stage's events count alike, a story event by its article's membership): written anew,
 #: replacing an earlier version, the same version again (written once), older than the
 #: stored version (left alone), or a dead-letter row (from ``articles.dlq``, or a record
 #: the sink could not read or the database refused).

@@ -1,6 +1,7 @@
 """Every SQL statement of the "Queries" block of ``docs/sink.md`` (once the README's) runs
 on a store the sink's store filled with the real enriched seed articles, through the
-select-only reader role, and returns rows: an example that broke (a renamed column, a key
+select-only reader role, and returns rows (the story views on the story stage's events
+for those articles, made by the stage's own code): an example that broke (a renamed column, a key
 that no longer exists) fails here, and so does a page that lost the block."""
 
 from __future__ import annotations
@@ -8,7 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import orjson
 import psycopg
 import pytest
 
@@ -16,14 +19,21 @@ from tests.conftest import SEEDS
 from tests.integration.postgres import fresh_database
 from workers.inputs.corpus import seed_articles
 from workers.pipeline.enrich import Enricher
+from workers.pipeline.events import encode
 from workers.positions import Position
 from workers.sink.local_cluster import LocalCluster
 from workers.sink.rows import article_rows
 from workers.sink.samples import enriched_events
 from workers.sink.store import Batch, OffsetRange, SinkStore
+from workers.sink.story_rows import StageSchema, stage_rows
+from workers.sink.tables import StageRows
+from workers.stories.article import story_article
+from workers.stories.assign import StoryAssigner
+from workers.stories.events import link_events, story_event
 
 PAGE = SEEDS.parent.parent / "docs" / "sink.md"
 TOPIC = "articles.enriched"
+STORIES = "stories"
 
 
 def documented_statements() -> list[str]:
@@ -47,9 +57,25 @@ def store(postgres: LocalCluster, enricher: Enricher) -> Iterator[str]:
         try:
             rows = [article_rows(e, Position(TOPIC, 0, i)) for i, e in enumerate(events)]
             sink.write(Batch(rows, (), [OffsetRange(TOPIC, 0, None, len(events))]))
+            stage = stage_of(events)
+            sink.write(Batch(stage=stage, offsets=[OffsetRange(STORIES, 0, None, len(stage))]))
         finally:
             sink.close()
         yield database.reader_url
+
+
+def stage_of(events: list[dict[str, Any]]) -> list[StageRows]:
+    """The rows of the story stage's events for ``events``: each article's story event, then its links."""
+    assigner = StoryAssigner()
+    sent: list[tuple[StageSchema, object]] = []
+    for event in events:
+        assignment = assigner.assign(story_article(event))
+        sent.append(("story", story_event(assignment, "docs")))
+        sent += [("claim-link", link) for link in link_events(assignment, "docs")]
+    return [
+        stage_rows(orjson.loads(encode(value)), schema, Position(STORIES, 0, i))
+        for i, (schema, value) in enumerate(sent)
+    ]
 
 
 def test_the_sink_page_shows_a_query_for_each_question() -> None:
@@ -60,6 +86,9 @@ def test_the_sink_page_shows_a_query_for_each_question() -> None:
         "claims_about_entity",
         "entity_cooccurrence",
         "search(",
+        "stories_last_day",
+        "story_timeline",
+        "story_claims_ledger",
     ):
         assert surface in joined
 

@@ -3,6 +3,7 @@ bisects, never skips."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,12 +12,13 @@ import pytest
 from kafka import TopicPartition
 from prometheus_client import CollectorRegistry
 
+from tests.test_sink.stage_events import stage_stream
 from tests.test_sink.test_batch import FakeRecord, record
 from workers.metrics import SinkMetrics
 from workers.positions import Position
 from workers.settings import Settings
-from workers.sink.consumer import SYSTEMATIC_REFUSALS, SinkConsumer
-from workers.sink.exceptions import DatabaseUnavailable, RejectedBatch, StaleOffsets, SystematicRefusal
+from workers.sink.consumer import SYSTEMATIC_REFUSALS, SinkConsumer, topic_pattern
+from workers.sink.exceptions import DatabaseUnavailable, NewerEvent, RejectedBatch, StaleOffsets, SystematicRefusal
 from workers.sink.part_reader import FoundParts
 from workers.sink.parts import WantedParts
 from workers.sink.retry import backoff_seconds
@@ -286,3 +288,26 @@ def test_stale_events_are_counted_apart_from_repeats(seed_events: list[dict[str,
         for outcome in ("new", "duplicate", "stale")
     }
     assert counted == {"new": 1, "duplicate": 2, "stale": 1}
+
+
+def test_the_subscription_pattern_matches_the_sinks_topics_and_no_other() -> None:
+    sink, _, _ = make_sink(FakeStore())
+    pattern = re.compile(topic_pattern(sink.topics))
+    assert sink.topics == ("articles.enriched", "articles.dlq", "stories", "claim-links", "trends") and all(
+        pattern.match(t) for t in sink.topics
+    )
+    assert not [t for t in ("articlesXenriched", "stories-old", "old-trends", "claim-links.v2") if pattern.match(t)]
+
+
+def test_a_story_event_newer_than_the_sink_reads_stops_it_with_nothing_written(
+    seed_events: list[dict[str, Any]],
+) -> None:
+    store = FakeStore()
+    sink, kafka, _ = make_sink(store)
+    tp = TopicPartition("stories", 0)
+    kafka.assigned.append(tp)
+    sink.seek_to_stored([tp])
+    newer = {**next(e for kind, e in stage_stream() if kind == "story"), "schema": {"name": "story", "version": 2}}
+    with pytest.raises(NewerEvent, match=r"\[E930\] stories\[0\]@0"):
+        sink.write([*records(seed_events, 2), FakeRecord("stories", 0, 0, b"s", orjson.dumps(newer))])
+    assert store.batches == [] and sink.expected[("stories", 0)] is None

@@ -23,11 +23,14 @@ def _port(text: str) -> int:
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "sink",
-        help="write enriched articles and dead letters into PostgreSQL (exactly once in effect)",
+        help="write enriched articles, dead letters and stories into PostgreSQL (exactly once in effect)",
         description="Consume articles.enriched and articles.dlq (NEWSFLOW_TOPIC_ENRICHED, NEWSFLOW_TOPIC_DLQ) "
+        "and the story stage's stories, claim-links and trends (NEWSFLOW_TOPIC_STORIES, "
+        "NEWSFLOW_TOPIC_CLAIM_LINKS, NEWSFLOW_TOPIC_TRENDS; each read once it exists) "
         "in the consumer group NEWSFLOW_SINK_GROUP_ID and write them into the PostgreSQL database "
-        "NEWSFLOW_DATABASE_URL: articles, entities (one row per entity id), mentions, claims and dead "
-        "letters. The schema is migrated at start. Each batch of up to NEWSFLOW_SINK_BATCH_MAX_EVENTS "
+        "NEWSFLOW_DATABASE_URL: articles, entities (one row per entity id), mentions, claims, dead "
+        "letters, stories, story membership, claim links and trends. The schema is migrated at start. "
+        "Each batch of up to NEWSFLOW_SINK_BATCH_MAX_EVENTS "
         "events is one transaction that also stores the partitions' next offsets, and the sink seeks "
         "to them when it is given partitions: a sink killed at any point and restarted writes every "
         "article once. An article enriched again (other content or pipeline version) replaces its "

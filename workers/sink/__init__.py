@@ -1,7 +1,10 @@
-"""The PostgreSQL sink: ``articles.enriched`` and ``articles.dlq`` into tables.
+"""The PostgreSQL sink: ``articles.enriched``, ``articles.dlq`` and the story stage's
+``stories``, ``claim-links`` and ``trends`` into tables.
 
 Modules: :mod:`~workers.sink.tables` (a row type per table), :mod:`~workers.sink.rows` (pure: the rows
-of one event), :mod:`~workers.sink.batch` (pure: records into a batch), :mod:`~workers.sink.parts` (pure: an
+of one event), :mod:`~workers.sink.story_rows` (pure: the rows of a story-stage event),
+:mod:`~workers.sink.story_store` (which of a key's story-stage events wins, and their
+writes), :mod:`~workers.sink.batch` (pure: records into a batch), :mod:`~workers.sink.parts` (pure: an
 article event's left-out entities and claims put back) and :mod:`~workers.sink.part_reader` (reads
 them from their topics), :mod:`~workers.sink.schema`
 (migrations), :mod:`~workers.sink.store` (PostgreSQL adapter), :mod:`~workers.sink.retry` (which
@@ -29,6 +32,11 @@ exclusive):
 - ``sink_offsets`` (group, topic, partition): the next offset to read, written in the
   transaction of the rows.
 - ``schema_migrations``: versions applied.
+
+From the story stage (``migrations/0005_stories.sql``): ``stories`` (one row per story,
+its newest event), ``story_articles`` (one per article), ``claim_links`` (one per link)
+and ``trends`` (one per entity and window); views ``story_summaries``,
+``stories_last_day``, ``story_timeline`` and ``story_claims_ledger``.
 
 Views: ``entity_mentions_per_day``, ``claims_by_claimant``, ``claims_about_entity``,
 ``entity_cooccurrence``, ``search_documents`` and the function ``search(query, max_rows)``.

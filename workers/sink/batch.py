@@ -1,8 +1,11 @@
 """Consumed records into one :class:`~workers.sink.store.Batch`: pure, no Kafka, no database.
 
 A record of the enriched topic gives article rows, one of the dead-letter topic a
-dead-letter row; a record that is not the event its topic carries gives a dead-letter
-row of origin ``sink`` (never an exception: one record must not stop a partition). The
+dead-letter row, one of a story-stage topic that topic's rows
+(:mod:`workers.sink.story_rows`); a record that is not the event its topic carries gives a dead-letter
+row of origin ``sink`` (never an exception: one record must not stop a partition; only
+a story-stage event newer than this sink reads stops it, [E930], as that is every event
+to come, no bad one). The
 batch's offsets say, per partition, what the sink expects stored and what to store.
 """
 
@@ -16,7 +19,8 @@ from workers.positions import Positioned
 from workers.sink.exceptions import UnreadableEvent
 from workers.sink.rows import article_rows, dead_letter_row, parse_event, unreadable_row
 from workers.sink.store import Batch, OffsetRange
-from workers.sink.tables import ArticleRows, DeadLetterRow
+from workers.sink.story_rows import StageSchema, stage_rows
+from workers.sink.tables import ArticleRows, DeadLetterRow, StageRows
 
 __all__ = ["Record", "make_batch", "rejected_batch"]
 
@@ -38,6 +42,7 @@ def make_batch(
     dlq_topic: str,
     now: datetime,
     joined: Mapping[tuple[str, int, int], Mapping[str, Any]] | None = None,
+    stage: Mapping[str, StageSchema] | None = None,
 ) -> Batch:
     """The batch that writes ``records`` (in read order).
 
@@ -45,26 +50,34 @@ def make_batch(
         records: consumed records, of any assigned partitions.
         expected: per (topic, partition), the next offset stored when the reads began
             (None: none stored yet). Every partition of ``records`` must be in it.
-        dlq_topic: the dead-letter topic (its records are dead letters, every other
-            topic's enriched articles).
+        dlq_topic: the dead-letter topic (its records are dead letters, those of the
+            ``stage`` topics the story stage's events, every other topic's enriched articles).
         now: when records the sink cannot read failed.
         joined: per (topic, partition, offset), the event to write instead of the
             record's own: an article event with the entities and claims it left out put
             back (:mod:`workers.sink.parts`).
+        stage: the story stage's topics, each with the schema of its events.
+
+    Raises:
+        NewerEvent: [E930] a story-stage event of a newer schema version than the sink reads.
     """
     articles: list[ArticleRows] = []
     dead: list[DeadLetterRow] = []
+    staged: list[StageRows] = []
     for record in records:
         try:
             whole = joined.get((record.topic, record.partition, record.offset)) if joined else None
             event = parse_event(record.value) if whole is None else whole
+            schema = stage.get(record.topic) if stage else None
             if record.topic == dlq_topic:
                 dead.append(dead_letter_row(event, record))
+            elif schema is not None:
+                staged.append(stage_rows(event, schema, record))
             else:
                 articles.append(article_rows(event, record))
         except UnreadableEvent as error:
             dead.append(unreadable_row(error, record, record.key, record.value, now))
-    return Batch(articles, dead, _offsets(records, expected))
+    return Batch(articles, dead, _offsets(records, expected), staged)
 
 
 def rejected_batch(

@@ -1,5 +1,12 @@
 """Kafka adapter of the sink: consume, write one transaction per poll, never skip.
 
+The sink reads ``articles.enriched``, ``articles.dlq`` and the story stage's ``stories``,
+``claim-links`` and ``trends``. It subscribes by a pattern that matches exactly those
+names, so a topic that does not exist (no story stage deployed yet) is no error and no
+log line per metadata refresh: it is read from its first offset once it is created,
+found at the next metadata refresh (:data:`TOPIC_REFRESH_MS`). The sink never creates
+topics (``allow_auto_create_topics`` off; ``newsflow topics create`` does).
+
 The consumer is in the group ``Settings.sink_group_id`` with auto-commit off. When it is
 given partitions it seeks each to the next offset stored in PostgreSQL (to the beginning
 where none is stored): the database, written in the transaction of the rows, is where
@@ -32,6 +39,7 @@ one poll at a time can be dead-lettered first: at most ``SYSTEMATIC_REFUSALS - 1
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -50,8 +58,9 @@ from workers.sink.part_reader import MARGIN_SECONDS, FoundParts, PartReader, sen
 from workers.sink.parts import WantedParts, join_parts, omits_parts
 from workers.sink.retry import DatabaseRetry
 from workers.sink.store import Batch, SinkStore, WriteResult
+from workers.sink.story_rows import StageSchema
 
-__all__ = ["SYSTEMATIC_REFUSALS", "SinkConsumer"]
+__all__ = ["SYSTEMATIC_REFUSALS", "TOPIC_REFRESH_MS", "SinkConsumer", "topic_pattern"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +68,9 @@ log = logging.getLogger(__name__)
 #: (the sink stops, [E918]). Two or three events in a row can be bad for one reason
 #: (claims over the search vector's limit); five are a schema that refuses everything.
 SYSTEMATIC_REFUSALS = 5
+#: How often the sink refreshes the cluster's metadata, and so how soon it reads a topic
+#: of its own created after it started (kafka-python's default: 5 minutes).
+TOPIC_REFRESH_MS = 30_000
 
 
 class PartSource(Protocol):
@@ -68,7 +80,7 @@ class PartSource(Protocol):
 
 
 class SinkConsumer:
-    """Moves ``articles.enriched`` and ``articles.dlq`` into PostgreSQL.
+    """Moves ``articles.enriched``, ``articles.dlq`` and the story stage's topics into PostgreSQL.
 
     Args:
         settings: topics, group, batch size, Kafka connection.
@@ -97,7 +109,13 @@ class SinkConsumer:
         self.store = store
         self.metrics = metrics
         self.stop = stop or threading.Event()
-        self.topics = (settings.topic_enriched, settings.topic_dlq)
+        #: The story stage's topics, each with the schema of its events.
+        self.stage: dict[str, StageSchema] = {
+            settings.topic_stories: "story",
+            settings.topic_claim_links: "claim-link",
+            settings.topic_trends: "trend",
+        }
+        self.topics = (settings.topic_enriched, settings.topic_dlq, *self.stage)
         self._retry = DatabaseRetry(metrics, stop=self.stop, sleep=sleep)
         self._consumer = consumer or KafkaConsumer(
             **client_config(
@@ -113,6 +131,8 @@ class SinkConsumer:
                 # after 15 s, not the client's default 45 s
                 session_timeout_ms=15_000,
                 heartbeat_interval_ms=3_000,
+                allow_auto_create_topics=False,
+                metadata_max_age_ms=TOPIC_REFRESH_MS,
             )
         )
         #: Per assigned (topic, partition): the next offset stored in the database when
@@ -125,7 +145,7 @@ class SinkConsumer:
     # ------------------------------------------------------------------ lifecycle
     def run(self) -> None:
         """Consume until :attr:`stop` is set."""
-        self._consumer.subscribe(list(self.topics), listener=_Listener(self))
+        self._consumer.subscribe(pattern=topic_pattern(self.topics), listener=_Listener(self))
         try:
             while not self.stop.is_set():
                 self.step()
@@ -182,7 +202,12 @@ class SinkConsumer:
         while pending:
             part = pending.pop(0)
             batch = make_batch(
-                part, self.expected, dlq_topic=self.settings.topic_dlq, now=datetime.now(UTC), joined=joined
+                part,
+                self.expected,
+                dlq_topic=self.settings.topic_dlq,
+                now=datetime.now(UTC),
+                joined=joined,
+                stage=self.stage,
             )
             try:
                 result = self._write_until_done(batch, len(part))
@@ -295,7 +320,12 @@ class SinkConsumer:
         """The signature the database refuses ``record`` with, written alone and rolled
         back (``joined``: as in :meth:`write`); None when it takes it (or the sink stopped first)."""
         probe = make_batch(
-            [record], self.expected, dlq_topic=self.settings.topic_dlq, now=datetime.now(UTC), joined=joined
+            [record],
+            self.expected,
+            dlq_topic=self.settings.topic_dlq,
+            now=datetime.now(UTC),
+            joined=joined,
+            stage=self.stage,
         )
         try:
             self._retry(lambda: self.store.probe(probe), what=f"a try of {_at(record)}")
@@ -364,6 +394,12 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-pytho
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         self.sink.seek_to_stored(assigned)
+
+
+def topic_pattern(topics: Sequence[str]) -> str:
+    """The subscription pattern that matches exactly ``topics`` (a pattern, unlike a list,
+    lets a topic be absent without an error logged at every metadata refresh)."""
+    return "^(?:" + "|".join(re.escape(t) for t in topics) + ")$"
 
 
 def _at(record: Record) -> str:

@@ -14,8 +14,10 @@ Hierarchy (under :class:`workers.exceptions.NewsflowError`)::
     │                          dropped and its partitions read again from the stored offsets
     ├── RejectedBatch          [E915] PostgreSQL refused a row for good; the event is found
     │                          and written as a dead letter, alone
-    └── SystematicRefusal      [E918] PostgreSQL refused consecutive events with the same
-                               error: the schema, not the events, is wrong; the sink stops
+    ├── SystematicRefusal      [E918] PostgreSQL refused consecutive events with the same
+    │                          error: the schema, not the events, is wrong; the sink stops
+    └── NewerEvent             [E930] an event of the story stage in a schema version newer
+                               than this sink reads: the sink stops, its offsets kept
 
 Messages start with their code, say what failed and where, and what to do.
 """
@@ -28,6 +30,7 @@ __all__ = [
     "DatabaseUnavailable",
     "LocalClusterError",
     "MigrationError",
+    "NewerEvent",
     "RejectedBatch",
     "SinkError",
     "StaleOffsets",
@@ -94,4 +97,15 @@ class SystematicRefusal(SinkError):
     A schema that drifted from the code (an upgrade half done, a ``CHECK`` that does not
     take a new claim kind) refuses every event; dead-lettering them all would empty the
     stream into ``dead_letters``. The sink stops instead, its offsets where they were.
+    """
+
+
+class NewerEvent(SinkError):
+    """[E930] A ``stories``, ``claim-links`` or ``trends`` event whose schema version is
+    newer than the one this sink reads.
+
+    The stage was upgraded before the sink: every event it sends from now on is of that
+    version, so dead-lettering them would empty the stream into ``dead_letters`` (as
+    [E918] guards against for the database). The sink stops instead, its offsets where
+    they were; the sink of the stage's version reads them on.
     """

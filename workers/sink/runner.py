@@ -33,6 +33,8 @@ def run_sink(settings: Settings, *, stop: threading.Event | None = None) -> None
         DatabaseUnavailable: [E910] PostgreSQL cannot be reached at start.
         MigrationError: [E911] the schema cannot be brought up to date.
         KafkaUnavailable: [E401] no broker answered.
+        SystematicRefusal: [E918] the database refuses every event for one reason.
+        NewerEvent: [E930] the story stage sends events newer than this sink reads.
     """
     _setup_logging(settings.log_level)
     stop = stop or threading.Event()
@@ -50,9 +52,8 @@ def run_sink(settings: Settings, *, stop: threading.Event | None = None) -> None
     wait_for_broker(settings)
     consumer = SinkConsumer(settings, store, metrics, stop=stop)
     log.info(
-        "sink: consuming %s and %s as group %s, up to %d events a transaction",
-        settings.topic_enriched,
-        settings.topic_dlq,
+        "sink: consuming %s (each once it exists) as group %s, up to %d events a transaction",
+        ", ".join(consumer.topics),
         settings.sink_group_id,
         settings.sink_batch_max_events,
     )

@@ -15,13 +15,17 @@ it replaces; or older (stale), left alone. Newer means a later ``processed_at`` 
 worker's clock when it enriched the article; the later read wins a tie), so the newest
 enrichment wins whatever order events arrive in (a ``dlq replay``, a re-feed, two
 workers during a rebalance or a rolling upgrade).
+
+The story stage's events (stories, story membership, claim links, trends) are written
+in the same transaction by :mod:`workers.sink.story_store`, which says which of a key's
+events wins.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -30,6 +34,7 @@ from psycopg import sql
 
 from workers.sink.exceptions import DatabaseUnavailable, RejectedBatch, SinkError, StaleOffsets
 from workers.sink.schema import apply_migrations
+from workers.sink.story_store import write_stage_rows
 from workers.sink.tables import (
     ArticleEntityRow,
     ArticleRow,
@@ -38,6 +43,7 @@ from workers.sink.tables import (
     DeadLetterRow,
     EntityRow,
     MentionRow,
+    StageRows,
 )
 
 __all__ = [
@@ -57,8 +63,30 @@ __all__ = [
     "refused_for_good",
 ]
 
-Table = Literal["articles", "entities", "article_entities", "mentions", "claims", "dead_letters"]
-TABLES: tuple[Table, ...] = ("articles", "entities", "article_entities", "mentions", "claims", "dead_letters")
+Table = Literal[
+    "articles",
+    "entities",
+    "article_entities",
+    "mentions",
+    "claims",
+    "dead_letters",
+    "stories",
+    "story_articles",
+    "claim_links",
+    "trends",
+]
+TABLES: tuple[Table, ...] = (
+    "articles",
+    "entities",
+    "article_entities",
+    "mentions",
+    "claims",
+    "dead_letters",
+    "stories",
+    "story_articles",
+    "claim_links",
+    "trends",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,19 +107,22 @@ class OffsetRange:
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """What one transaction writes: article rows (in read order), dead letters, offsets."""
+    """What one transaction writes: article rows (in read order), dead letters, offsets,
+    and the rows of the story stage's events (in read order)."""
 
     articles: Sequence[ArticleRows] = ()
     dead_letters: Sequence[DeadLetterRow] = ()
     offsets: Sequence[OffsetRange] = ()
+    stage: Sequence[StageRows] = ()
 
 
 @dataclass(slots=True)
 class WriteResult:
     """What a transaction did: rows written by table, events by outcome.
 
-    ``duplicates`` counts every article event left alone: repeats of the stored event,
-    and the ``stale`` ones, older than the stored event (also counted in ``stale``).
+    ``duplicates`` counts every event left alone: repeats of the stored event, and the
+    ``stale`` ones, older than the stored event (also counted in ``stale``). Article
+    events and the story stage's (:mod:`workers.sink.story_store`) count alike.
     """
 
     rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
@@ -251,7 +282,7 @@ class SinkStore:
         Raises:
             RejectedBatch, DatabaseUnavailable, SinkError: as :meth:`write`.
         """
-        return self._write(Batch(batch.articles, batch.dead_letters, ()), keep=False)
+        return self._write(replace(batch, offsets=()), keep=False)
 
     def _write(self, batch: Batch, *, keep: bool) -> WriteResult:
         conn = self.connection()
@@ -354,6 +385,12 @@ class SinkStore:
         if batch.dead_letters:
             cur.executemany(_DEAD_LETTER_INSERT, list(batch.dead_letters))
         result.rows["dead_letters"] = len(batch.dead_letters)
+        stage = write_stage_rows(cur, batch.stage)
+        result.rows.update(stage.rows)
+        result.new += stage.outcomes["new"]
+        result.replaced += stage.outcomes["replace"]
+        result.duplicates += stage.outcomes["duplicate"] + stage.outcomes["stale"]
+        result.stale += stage.outcomes["stale"]
         return result
 
 

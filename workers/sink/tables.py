@@ -1,5 +1,7 @@
 """The sink's rows, one type per table: ``NamedTuple``s whose fields are the table's
-columns in order (``migrations/0001_init.sql``), so ``COPY`` takes them as they are.
+columns in order (``migrations/0001_init.sql``; the story stage's tables
+``migrations/0005_stories.sql``, without their ``written_at``), so ``COPY`` and
+``INSERT`` take them as they are.
 
 Made from events by :mod:`workers.sink.rows`; written by :mod:`workers.sink.store`.
 """
@@ -8,16 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "ArticleEntityRow",
     "ArticleRow",
     "ArticleRows",
+    "ClaimLinkRow",
     "ClaimRow",
     "DeadLetterRow",
     "EntityRow",
     "MentionRow",
+    "StageRows",
+    "StoryArticleRow",
+    "StoryEventRows",
+    "StoryRow",
+    "TrendRow",
 ]
 
 
@@ -147,3 +155,78 @@ class ArticleRows:
     def version(self) -> tuple[str, str]:
         """What makes two events of one article the same: event id (content) and pipeline."""
         return (self.article.event_id, self.article.pipeline_version)
+
+
+class StoryRow(NamedTuple):
+    story_id: str
+    label: str
+    size: int
+    sources: list[str]
+    first_seen: datetime
+    last_seen: datetime
+    entities: list[dict[str, Any]]
+    version: str
+
+
+class StoryArticleRow(NamedTuple):
+    article_id: str
+    story_id: str
+    matched: str
+    score: float
+    at: datetime
+    source: str | None
+    version: str
+
+
+class ClaimLinkRow(NamedTuple):
+    link_id: str
+    story_id: str
+    proposition: str
+    kind: str
+    claim_id: str
+    claim_article_id: str
+    claim_claimant: str | None
+    claim_stance: str
+    claim_polarity: str
+    claim_text: str
+    claim_start: int
+    claim_end: int
+    other_id: str
+    other_article_id: str
+    other_claimant: str | None
+    other_stance: str
+    other_polarity: str
+    other_text: str
+    other_start: int
+    other_end: int
+    similarity: float
+    shared_entities: list[str]
+    version: str
+
+
+class TrendRow(NamedTuple):
+    trend_id: str
+    entity_key: str
+    name: str
+    label: str
+    window_start: datetime
+    window_end: datetime
+    count: int  # type: ignore[assignment]  # the table's column; shadows tuple.count, never called on a row
+    baseline: float
+    score: float
+    statistic: str
+    stories: list[str]
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEventRows:
+    """Everything one ``stories`` event writes: the story as it stands, and the
+    article's membership."""
+
+    story: StoryRow
+    member: StoryArticleRow
+
+
+#: The rows of one event of the story stage, in the order the sink read them.
+StageRows = StoryEventRows | ClaimLinkRow | TrendRow
