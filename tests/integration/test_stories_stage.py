@@ -331,3 +331,29 @@ def test_the_stage_rides_out_a_broker_restart_without_loss_or_doubles(
     check = check_against_offline(settings, tmp_path, ids)
     print(check.line("broker restart") + f" placed_after_restart={waited:.1f}s stage_restarts={len(stages) - 1}")
     assert len(stages) == 1, f"the stage did not survive the broker restart:\n{stages[0].log()[-4000:]}"
+
+
+def test_reset_state_here_starts_afresh_where_the_old_state_had_got_to(
+    pipeline_settings: Settings, tmp_path: Path, start_stage: StartStage, events: list[dict[str, Any]]
+) -> None:
+    settings = stage_settings(pipeline_settings.bootstrap_servers, tmp_path)
+    stream = copies(events, 80, prefix="reset")
+    feed(settings, stream[:60])
+    stage = start_stage(settings)
+    wait_placed(settings, {e["id"] for e in stream[:60]}, alive(stage), RECOVERY_TIMEOUT)
+    assert stage.stop() == 0
+    reset = subprocess.run(
+        [sys.executable, "-m", "workers", "stories", "--reset-state"],
+        env=settings_env(settings),
+        capture_output=True,
+        timeout=120,
+    )
+    assert reset.returncode == 0, reset.stderr.decode()
+    assert b"resumes at" in reset.stderr
+    feed(settings, stream[60:])
+    again = start_stage(settings)
+    wait_placed(settings, {e["id"] for e in stream}, alive(again), RECOVERY_TIMEOUT)
+    assert again.stop() == 0
+    placed = Counter(orjson.loads(r.value or b"")["article_id"] for r in read_topic(settings, settings.topic_stories))
+    assert set(placed.values()) == {1}, "the reset state placed an article the old state had placed"
+    assert "restored; checkpoint" in again.log()

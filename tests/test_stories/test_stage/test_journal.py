@@ -104,3 +104,13 @@ def test_a_tombstone_removes_a_key_from_the_replica() -> None:
     log.journal(1, 1, (0, 0))
     log.put(journal_key(1), None)
     assert log.state.items(b"journal/") == {} and log.state.position == 2
+
+
+def test_a_checkpoint_written_right_after_a_take_over_before_any_batch_counts() -> None:
+    log = Log()
+    log.fence(1, 1)
+    log.journal(1, 1, (0, 0))
+    log.fence(2, 2)
+    log.checkpoint(b"state at 1", "A", 1, 2, {0: 1})
+    plan = plan_resume(log.state)
+    assert plan.checkpoint is not None and plan.checkpoint.data == b"state at 1" and plan.journal == ()

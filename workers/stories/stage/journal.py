@@ -226,7 +226,9 @@ def plan_resume(log: StateLog) -> ResumePlan:
     good: dict[str, Checkpoint] = {}
     for value in log.items(b"manifest/").values():
         manifest = _manifest(value)
-        why = _void(fences, manifest.epoch, manifest.seq) or _chunks_problem(log, manifest)
+        # A checkpoint holds the state before sequence seq + 1: a member that checkpoints
+        # right after it took over (no batch of its own yet) writes one of its epoch there.
+        why = _void(fences, manifest.epoch, manifest.seq + 1) or _chunks_problem(log, manifest)
         data = _assemble(log, manifest) if why is None else None
         if data is not None:
             good[manifest.slot] = Checkpoint(manifest, data)
