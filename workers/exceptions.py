@@ -25,6 +25,11 @@ Each package keeps its own errors in its ``exceptions.py``; the whole tree::
     │   ├── StaleOffsets           [E914]
     │   ├── RejectedBatch          [E915]
     │   └── SystematicRefusal      [E918]
+    ├── StoriesError               workers.stories.exceptions: the stories stage's tree
+    │   ├── SnapshotMismatch       [E420]
+    │   ├── SnapshotCorrupt        [E421]
+    │   ├── JournalInputGone       [E422]
+    │   └── StageUnavailable       [E423], [E424]
     ├── WebError                   workers.web.exceptions: the explorer's tree
     │   ├── StoreUnavailable       [E920], [E921], [E924], [E925], [E926]
     │   └── UnsafeRendering        [E923]

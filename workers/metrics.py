@@ -26,9 +26,11 @@ __all__ = [
     "SINK_OUTCOMES",
     "SINK_TABLES",
     "STAGES",
+    "STORIES_OUTCOMES",
     "PipelineMetrics",
     "SinkMetrics",
     "Stage",
+    "StoriesMetrics",
 ]
 
 PREFIX = "newsflow"
@@ -293,12 +295,86 @@ class SinkMetrics:
             self.lag.labels(topic=topic, partition=str(partition)).set(lag)
 
 
+#: What became of an article the story stage read (``stories_articles_total{outcome}``):
+#: it opened a story, joined one, joined its original's as a copy, was dead-lettered
+#: (unreadable), or was placed again from the journal after a restart or take-over.
+STORIES_OUTCOMES = ("new", "joined", "duplicate", "dead_lettered", "replayed")
+# A batch of the story stage: milliseconds (a few articles) to seconds (a full batch).
+_STORIES_BATCH_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class StoriesMetrics:
+    """The metrics of one ``newsflow stories`` stage process (active or standby).
+
+    Args:
+        registry: where to register; a fresh ``CollectorRegistry()`` in tests.
+    """
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        p = f"{PREFIX}_stories"
+        self.articles = Counter(
+            f"{p}_articles_total", "Articles the story stage read, by outcome.", ["outcome"], registry=registry
+        )
+        self.links = Counter(f"{p}_links_total", "Claim links published, by kind.", ["kind"], registry=registry)
+        self.trends = Counter(f"{p}_trends_total", "Trend events published.", registry=registry)
+        self.open = Gauge(f"{p}_open", "Stories open in the active stage's state.", registry=registry)
+        self.state_bytes = Gauge(
+            f"{p}_state_bytes", "Size of the last checkpoint of the stage's state (compressed).", registry=registry
+        )
+        self.checkpoint_seconds = Histogram(
+            f"{p}_checkpoint_seconds",
+            "Time to write one checkpoint of the stage's state.",
+            buckets=_STORIES_BATCH_BUCKETS,
+            registry=registry,
+        )
+        self.active = Gauge(
+            f"{p}_active", "1 on the member that holds the input partitions, 0 on a standby.", registry=registry
+        )
+        self.batch_seconds = Histogram(
+            f"{p}_batch_seconds",
+            "Time to take one batch: journal, assign, publish, commit.",
+            buckets=_STORIES_BATCH_BUCKETS,
+            registry=registry,
+        )
+        self.takeover_seconds = Gauge(
+            f"{p}_takeover_seconds",
+            "How long the last take-over of the partitions took: catch up, restore, replay.",
+            registry=registry,
+        )
+        self.lag = Gauge(
+            f"{p}_lag_messages",
+            "Partition's high watermark minus the stage's position, per held input partition.",
+            ["topic", "partition"],
+            registry=registry,
+        )
+        self.assigned_partitions = Gauge(
+            f"{p}_assigned_partitions", "Input partitions held by this stage process.", registry=registry
+        )
+        self.ready = Gauge(
+            f"{p}_ready", "1 once the stage has caught up with its changelog (active or standby).", registry=registry
+        )
+        for outcome in STORIES_OUTCOMES:
+            self.articles.labels(outcome=outcome)
+        for kind in ("corroborates", "contradicts"):
+            self.links.labels(kind=kind)
+
+    def set_lag(self, topic: str, lags: dict[int, int]) -> None:
+        """Replace the lag series with ``lags`` (partition -> messages)."""
+        for labels in list(self.lag._metrics):
+            if int(labels[1]) not in lags:
+                self.lag.remove(*labels)
+        for partition, lag in lags.items():
+            self.lag.labels(topic=topic, partition=str(partition)).set(lag)
+
+
 #: Every metric family name as Prometheus exposes it, for checking dashboards and alerts.
 def _names() -> frozenset[str]:
     registry = CollectorRegistry()
     metrics = PipelineMetrics(registry)
     metrics.build.info({})
     SinkMetrics(registry)
+    StoriesMetrics(registry)
     names: set[str] = set()
     for family in registry.collect():
         names.update(sample.name for sample in family.samples)

@@ -52,6 +52,19 @@ class Settings:
     topic_trends: str = "trends"
     #: Consumer group of the story stage (one active member, the others standby).
     stories_group_id: str = "newsflow-stories"
+    #: Where the story stage serves /metrics, /healthz and /readyz (0: not at all); its
+    #: own port, so it can run beside a worker (9400) on one host.
+    stories_metrics_port: int = 9401
+    #: Most articles the story stage takes in one batch (one journal record, one commit).
+    stories_batch_max_articles: int = 200
+    #: The story stage checkpoints its whole state after this many articles or this many
+    #: seconds, whichever comes first (a restart replays at most that much).
+    stories_checkpoint_articles: int = 5000
+    stories_checkpoint_seconds: float = 60.0
+    #: Fault injection for tests only: the story stage kills itself (SIGKILL) once it has
+    #: published the outputs of this many articles, before it commits them. 0: off.
+    #: Refused (E119) unless ``test_hooks`` is on.
+    stories_crash_after_articles: int = 0
     #: Partitions and replication factor used when the CLI creates topics.
     partitions: int = 6
     replication_factor: int = 1
@@ -146,6 +159,8 @@ class Settings:
             "lag_interval_seconds",
             "poison_attempts",
             "sink_batch_max_events",
+            "stories_batch_max_articles",
+            "stories_checkpoint_articles",
             "web_pool_size",
             "web_statement_timeout_ms",
             "web_max_streams",
@@ -156,7 +171,11 @@ class Settings:
             raise ConfigError(
                 f"[E101] {env_name('max_message_bytes')} must be at least 1024, got {self.max_message_bytes}"
             )
-        for name, meaning in (("metrics_port", " (0: no metrics server)"), ("web_port", "")):
+        for name, meaning in (
+            ("metrics_port", " (0: no metrics server)"),
+            ("web_port", ""),
+            ("stories_metrics_port", " (0: no metrics server)"),
+        ):
             if not 0 <= getattr(self, name) <= 65535:
                 raise ConfigError(f"[E105] {_where(name)} must be a port, 0..65535{meaning}, got {getattr(self, name)}")
         if not 0 <= self.web_cache_seconds <= 3600:
@@ -189,6 +208,17 @@ class Settings:
                 )
             if not (self.sasl_username and self.sasl_password):
                 raise ConfigError("[E111] SASL needs NEWSFLOW_SASL_USERNAME and NEWSFLOW_SASL_PASSWORD")
+        if not 0 < self.stories_checkpoint_seconds <= 86_400:
+            raise ConfigError(
+                f"[E118] {env_name('stories_checkpoint_seconds')} must be more than 0 "
+                f"and at most 86400 seconds, got {self.stories_checkpoint_seconds:g}"
+            )
+        if self.stories_crash_after_articles and (self.stories_crash_after_articles < 0 or not self.test_hooks):
+            raise ConfigError(
+                f"[E119] {env_name('stories_crash_after_articles')} is a test-only fault injection (it kills the "
+                f"story stage) and is refused unless {env_name('test_hooks')}=true, which only the test suite "
+                "sets; unset it"
+            )
         if self.crash_on_article_id and not self.test_hooks:
             raise ConfigError(
                 f"[E115] {env_name('crash_on_article_id')} is a test-only fault injection (it kills the worker) "
@@ -212,6 +242,11 @@ class Settings:
     def dedup_changelog_topic(self) -> str:
         """The changelog of the duplicate index, shared by the group's workers."""
         return f"{self.group_id}-dedup-changelog"
+
+    @property
+    def stories_changelog_topic(self) -> str:
+        """The story stage's changelog: its journal of batches and its checkpoints."""
+        return f"{self.stories_group_id}-changelog"
 
     @property
     def poison_changelog_topic(self) -> str:

@@ -24,8 +24,10 @@ def test_topics_list_shows_every_pipeline_topic_with_its_partitions(pipeline_set
 def test_topics_create_twice_reports_existing_topics(pipeline_settings: Settings) -> None:
     result = newsflow(pipeline_settings, "topics", "create")
     assert result.returncode == 0
-    # The pipeline's topics and the two changelogs (duplicate index, poison-pill guard).
-    assert result.stdout.decode().count(": exists") == len(pipeline_settings.all_topics) + 2
+    # The pipeline's topics, the story stage's, and the three changelogs (duplicate
+    # index, poison-pill guard, story stage).
+    expected = len(pipeline_settings.all_topics) + len(pipeline_settings.story_topics) + 3
+    assert result.stdout.decode().count(": exists") == expected
 
 
 def test_feed_then_tail_json_round_trips_every_article(pipeline_settings: Settings) -> None:

@@ -74,3 +74,10 @@ def test_an_enriched_event_the_stage_cannot_read_fails_alone(
 def test_a_threshold_outside_0_to_1_is_a_usage_error(tmp_path: Path) -> None:
     src = _write(tmp_path / "in.jsonl", enriched("a1", QUAKE))
     assert main(["stories", str(src), "--threshold", "2"]) == 2
+
+
+def test_the_stage_options_and_the_offline_options_do_not_mix(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("")
+    assert main(["stories", str(src), "--reset-state"]) == 2
+    assert main(["stories", "-o", str(tmp_path / "out.jsonl")]) == 2

@@ -1,4 +1,4 @@
-"""``newsflow stories``: group articles into stories offline, with the stage's own code."""
+"""``newsflow stories``: the story stage (no PATH), or the same code offline on files."""
 
 from __future__ import annotations
 
@@ -28,8 +28,16 @@ __all__ = ["add_parser", "run"]
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "stories",
-        help="group articles into stories and link their claims, offline (no Kafka)",
-        description="Read articles in the order given, assign each to a story (an open one whose "
+        help="group articles into stories and link their claims: the stage on Kafka, or offline on files",
+        description="Two modes, one code. Without PATH: the story stage, a worker of its own. It "
+        "consumes articles.enriched (NEWSFLOW_TOPIC_ENRICHED) in the group NEWSFLOW_STORIES_GROUP_ID, "
+        "where one member holds every partition and the others stand by, and publishes each "
+        "placement on stories and the claim links on claim-links (keyed by story id). Its state is "
+        "journaled and checkpointed on <group>-changelog, so a restarted or standby member resumes "
+        "where the last one stopped. Serves /metrics, /healthz, /readyz on "
+        "NEWSFLOW_STORIES_METRICS_PORT (9401); runs until SIGINT or SIGTERM (exit 0; 70: Kafka did "
+        'not take its records in time). See docs/stories.md, "The stream stage". '
+        "With PATH: offline, no Kafka. Read articles in the order given, assign each to a story (an open one whose "
         "entities and text it matches, or a new one) and link the claims of a story that different "
         "claimants make about one proposition (contradicts, corroborates), with the same code as the "
         "stories stage. Inputs: enriched articles (articles.enriched values, e.g. the output of "
@@ -39,7 +47,17 @@ def add_parser(sub: Any) -> None:
         "schemas/claim-link.v1.json). Exit codes: 0 every input placed; 1 some input failed or none "
         "was found; 2 usage or configuration error.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="input files, directories or -")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="offline: input files, directories or -")
+    p.add_argument(
+        "--reset-state",
+        nargs="?",
+        const="here",
+        choices=("here", "earliest"),
+        metavar="FROM",
+        help="stage: forget the saved state (e.g. after [E420]) and exit; with every stage stopped. "
+        "'here' (the default) starts afresh where the old state had got to, 'earliest' places every "
+        "article of the topic again",
+    )
     p.add_argument("-o", "--output", metavar="OUT", help="write here instead of stdout")
     p.add_argument("--model", help="spaCy pipeline for raw articles (overrides NEWSFLOW_SPACY_MODEL)")
     defaults = StoryParams()
@@ -70,6 +88,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     settings = settings.with_overrides(spacy_model=args.model)
     params = StoryParams(threshold=args.threshold, idle=timedelta(hours=args.idle_hours))
+    if not args.paths:
+        return _stage(args, settings, params)
+    if args.reset_state:
+        say("newsflow stories: error: --reset-state is for the stage (no PATH)")
+        return 2
     assigner = StoryAssigner(params)
     version = stage_version(params)
     out = open_output(args.output)
@@ -88,6 +111,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             out.close()
     say(f"newsflow stories: {tally.done} articles in {len(stories)} stories, {tally.failed} failed")
     return tally.exit_code
+
+
+def _stage(args: argparse.Namespace, settings: Settings, params: StoryParams) -> int:
+    from workers.stories.stage.runner import reset_state, run_stage  # Kafka clients: only here
+
+    if args.output or args.model:
+        say("newsflow stories: error: -o and --model are for the offline mode (with PATH)")
+        return 2
+    if args.reset_state:
+        say(f"newsflow stories: {reset_state(settings, args.reset_state, params)}")
+        return 0
+    return run_stage(settings, params=params)
 
 
 def _articles(paths: list[str], settings: Settings, tally: InputTally) -> Iterator[StoryArticle]:

@@ -17,12 +17,14 @@ def add_parser(sub: Any) -> None:
         "create",
         help="create the pipeline's topics that are missing",
         description="Create the five pipeline topics, articles.raw, articles.enriched, claims, entities "
-        "and articles.dlq (names from NEWSFLOW_TOPIC_RAW, _ENRICHED, _CLAIMS, _ENTITIES, _DLQ), with "
-        "--partitions partitions each; and the workers' two changelogs, of the duplicate index, "
-        "<group>-dedup-changelog, and of the poison-pill guard, <group>-poison-changelog (<group>: "
-        "NEWSFLOW_GROUP_ID, newsflow-enricher), compacted, one partition each. Existing topics are left "
-        "as they are; prints each topic's name and whether it "
-        "was created or existed.",
+        "and articles.dlq (names from NEWSFLOW_TOPIC_RAW, _ENRICHED, _CLAIMS, _ENTITIES, _DLQ), and the "
+        "story stage's three, stories, claim-links and trends (NEWSFLOW_TOPIC_STORIES, _CLAIM_LINKS, "
+        "_TRENDS), with --partitions partitions each; and three changelogs, compacted, one partition "
+        "each: the workers' duplicate index, <group>-dedup-changelog, and poison-pill guard, "
+        "<group>-poison-changelog (<group>: NEWSFLOW_GROUP_ID, newsflow-enricher), and the story "
+        "stage's state, <stories group>-changelog (NEWSFLOW_STORIES_GROUP_ID, newsflow-stories). "
+        "Existing topics are left as they are; prints each topic's name and whether it was created or "
+        "existed.",
     )
     create.add_argument(
         "--partitions",

@@ -26,18 +26,23 @@ class TopicInfo:
 def create_topics(settings: Settings) -> dict[str, int | None]:
     """Create the pipeline's topics that do not exist yet.
 
-    Besides the five pipeline topics this creates the workers' two changelogs, of the
-    duplicate index and of the poison-pill guard: compacted (the latest value per key
-    is all a replica needs), one partition (every worker reads all of it, and one log
-    orders all writes).
+    Besides the five pipeline topics and the story stage's three (``stories``,
+    ``claim-links``, ``trends``) this creates three changelogs, of the workers' duplicate
+    index and poison-pill guard and of the story stage's state: compacted (the latest
+    value per key is all a replica needs), one partition (every member reads all of it,
+    and one log orders all writes).
 
     Returns:
         For each topic, its partition count if it was created now, None if it existed.
     """
-    wanted = [NewTopic(name, settings.partitions, settings.replication_factor) for name in settings.all_topics]
+    wanted = [
+        NewTopic(name, settings.partitions, settings.replication_factor)
+        for name in (*settings.all_topics, *settings.story_topics)
+    ]
+    changelogs = (settings.dedup_changelog_topic, settings.poison_changelog_topic, settings.stories_changelog_topic)
     wanted += [
         NewTopic(changelog, 1, settings.replication_factor, topic_configs={"cleanup.policy": "compact"})
-        for changelog in (settings.dedup_changelog_topic, settings.poison_changelog_topic)
+        for changelog in changelogs
     ]
     admin = KafkaAdminClient(**client_config(settings))
     try:

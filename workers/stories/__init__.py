@@ -9,5 +9,8 @@ command (``newsflow stories FILE...``) and the stage run this same code.
 - :mod:`~workers.stories.text`: TF-IDF vectors learnt as the stream goes (scikit-learn);
 - :mod:`~workers.stories.links`: claim links;
 - :mod:`~workers.stories.assign`: the single-pass assigner and its parameters;
-- :mod:`~workers.stories.output`: an assignment as a JSON object.
+- :mod:`~workers.stories.events`: an assignment as its ``stories`` and ``claim-links`` events;
+- :mod:`~workers.stories.snapshot`: the assigner's whole state as bytes, and back;
+- :mod:`~workers.stories.stage`: the stage on Kafka (``newsflow stories`` without a PATH),
+  its thin adapter: one active member, a journal and checkpoints on a changelog.
 """

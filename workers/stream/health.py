@@ -1,7 +1,8 @@
 """The worker's HTTP endpoint: ``/metrics`` for Prometheus, ``/healthz`` and ``/readyz``.
 
 Liveness says the process answers; readiness says it can do work: the model is loaded
-and the consumer group has assigned it partitions.
+and the consumer group has assigned it partitions. The story stage serves the same
+endpoints; a standby of it is ready without partitions (it stands by, caught up).
 """
 
 from __future__ import annotations
@@ -9,28 +10,50 @@ from __future__ import annotations
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
 from workers.exceptions import ConfigError
-from workers.metrics import PipelineMetrics
 
 __all__ = ["HealthServer", "Readiness"]
 
 log = logging.getLogger(__name__)
 
 
-class Readiness:
-    """What readiness depends on; updated by the worker as it starts and rebalances."""
+class ReadinessMetrics(Protocol):
+    """The metrics readiness publishes (``PipelineMetrics``, ``StoriesMetrics``)."""
 
-    def __init__(self, metrics: PipelineMetrics) -> None:
+    registry: CollectorRegistry
+    assigned_partitions: Gauge
+    ready: Gauge
+
+
+class Readiness:
+    """What readiness depends on; updated by the worker as it starts and rebalances.
+
+    Args:
+        needs_partitions: not ready until partitions are assigned (False for a process
+            that is ready to take them, such as the story stage's standby).
+        starting: what ``/readyz`` says before :meth:`set_model_loaded`.
+    """
+
+    def __init__(
+        self,
+        metrics: ReadinessMetrics,
+        *,
+        needs_partitions: bool = True,
+        starting: str = "starting (model loading, duplicate index catching up)",
+    ) -> None:
         self._metrics = metrics
         self.model_loaded = False
         self.partitions: frozenset[int] = frozenset()
+        self.needs_partitions = needs_partitions
+        self.starting = starting
 
     @property
     def ready(self) -> bool:
-        return self.model_loaded and bool(self.partitions)
+        return self.model_loaded and (bool(self.partitions) or not self.needs_partitions)
 
     def set_model_loaded(self) -> None:
         self.model_loaded = True
@@ -52,9 +75,18 @@ class HealthServer:
         metrics: the registry to expose.
         readiness: the readiness state.
         host, port: where to listen; port 0 picks a free port (see :attr:`port`).
+        port_setting: the variable that sets the port, for the error when it is taken.
     """
 
-    def __init__(self, metrics: PipelineMetrics, readiness: Readiness, *, host: str, port: int) -> None:
+    def __init__(
+        self,
+        metrics: ReadinessMetrics,
+        readiness: Readiness,
+        *,
+        host: str,
+        port: int,
+        port_setting: str = "NEWSFLOW_METRICS_PORT",
+    ) -> None:
         registry = metrics.registry
 
         class Handler(BaseHTTPRequestHandler):
@@ -72,7 +104,7 @@ class HealthServer:
                         + (
                             b"partitions not assigned\n"
                             if readiness.model_loaded
-                            else b"starting (model loading, duplicate index catching up)\n"
+                            else readiness.starting.encode() + b"\n"
                         )
                     )
                     self._reply(200 if ok else 503, body)
@@ -93,7 +125,7 @@ class HealthServer:
             self._server = ThreadingHTTPServer((host, port), Handler)
         except OSError as exc:
             raise ConfigError(
-                f"[E108] cannot serve /metrics on {host}:{port}: {exc.strerror}. Set NEWSFLOW_METRICS_PORT "
+                f"[E108] cannot serve /metrics on {host}:{port}: {exc.strerror}. Set {port_setting} "
                 "to a free port (each worker on one host needs its own), or 0 to serve none."
             ) from None
         self._server.daemon_threads = True
