@@ -34,6 +34,7 @@ __all__ = [
     "REPO",
     "SINK_DASHBOARD",
     "SINK_JOB",
+    "STORIES_DASHBOARD",
     "DashboardQuery",
     "VariableQuery",
     "alert_rules",
@@ -56,7 +57,8 @@ DEPLOY = REPO / "deploy"
 DASHBOARD = DEPLOY / "grafana" / "dashboards" / "newsflow.json"
 #: The sink's dashboard (newsflow sink), on the sink's own scrape job.
 SINK_DASHBOARD = DEPLOY / "grafana" / "dashboards" / "sink.json"
-DASHBOARDS = (DASHBOARD, SINK_DASHBOARD)
+STORIES_DASHBOARD = DEPLOY / "grafana" / "dashboards" / "stories.json"
+DASHBOARDS = (DASHBOARD, SINK_DASHBOARD, STORIES_DASHBOARD)
 #: The scrape job of the sinks (prometheus.yml); the workers' is :func:`worker_job`.
 SINK_JOB = "newsflow-sink"
 DATASOURCES = DEPLOY / "grafana" / "provisioning" / "datasources" / "prometheus.yml"

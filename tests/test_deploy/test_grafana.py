@@ -16,6 +16,7 @@ from tests.test_deploy.deploy_files import (
     PROMETHEUS_CONFIG,
     SINK_DASHBOARD,
     SINK_JOB,
+    STORIES_DASHBOARD,
     dashboard,
     dashboard_panels,
     dashboard_queries,
@@ -30,6 +31,8 @@ from workers.metrics import METRIC_NAMES
 NOT_ON_THE_DASHBOARD: dict[str, str] = {}
 #: The sink's metrics are on the sink's dashboard (its own scrape job), the rest on the workers'.
 SINK_PREFIX = "newsflow_sink_"
+#: The story stage's metrics are on the stories dashboard.
+STORIES_PREFIX = "newsflow_stories_"
 each_dashboard = pytest.mark.parametrize("board", DASHBOARDS, ids=lambda p: p.name)
 
 
@@ -94,7 +97,7 @@ def exported() -> set[str]:
 
 
 def test_every_metric_the_worker_exports_is_on_the_dashboard() -> None:
-    workers = {n for n in exported() if not n.startswith(SINK_PREFIX)}
+    workers = {n for n in exported() if not n.startswith((SINK_PREFIX, STORIES_PREFIX))}
     missing = workers - shown_on(DASHBOARD) - {re.sub(r"_total$", "", n) for n in NOT_ON_THE_DASHBOARD}
     assert sorted(missing) == []
 
@@ -104,8 +107,17 @@ def test_every_metric_the_sink_exports_is_on_the_sink_dashboard() -> None:
     assert sink and sorted(sink - shown_on(SINK_DASHBOARD)) == []
 
 
+def test_every_metric_the_story_stage_exports_is_on_the_stories_dashboard() -> None:
+    stories = {n for n in exported() if n.startswith(STORIES_PREFIX)}
+    assert stories and sorted(stories - shown_on(STORIES_DASHBOARD)) == []
+
+
+def test_the_stories_dashboard_shows_only_the_stage_metrics() -> None:
+    assert all(n.startswith(STORIES_PREFIX) or n == "up" for n in shown_on(STORIES_DASHBOARD))
+
+
 def test_the_workers_dashboard_shows_no_sink_metric_and_the_sinks_no_worker_metric() -> None:
-    assert not any(n.startswith(SINK_PREFIX) for n in shown_on(DASHBOARD))
+    assert not any(n.startswith((SINK_PREFIX, STORIES_PREFIX)) for n in shown_on(DASHBOARD))
     assert all(n.startswith(SINK_PREFIX) or n == "up" or n.startswith("process_") for n in shown_on(SINK_DASHBOARD))
 
 
