@@ -26,6 +26,7 @@ from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, end_offsets
 from workers.pipeline.decode import decode_article
 from workers.settings import Settings
+from workers.stories.stage.runner import reset_state
 
 
 def add_parser(sub: Any) -> None:
@@ -52,6 +53,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     wait_for_broker(settings)
     for name, partitions in create_topics(settings).items():
         print(f"topic {name}: {'exists' if partitions is None else 'created'}")
+    # The demo shows the stories among its own articles: the story stage starts from a
+    # fresh state (an earlier run's stories, or a state another version saved, [E420]).
+    print(f"story stage: {reset_state(settings, 'here')}")
     watched = (settings.topic_enriched, settings.topic_dlq, settings.topic_stories, settings.topic_claim_links)
     starts = {topic: end_offsets(settings, topic) for topic in watched}
     deadline = time.monotonic() + args.timeout
