@@ -18,7 +18,7 @@ usage() {
 Usage: $PROG [PATH ...]
 
 Starts Kafka (deploy/local/kafka.sh) and PostgreSQL (deploy/local/postgres.sh) unless
-they are already running, then one enrichment worker, the sink and the explorer
+they are already running, then one enrichment worker, the story stage, the sink and the explorer
 (newsflow serve); feeds PATHs (default: seeds/articles) and prints the explorer's URL.
 Runs until Ctrl-C, then stops what it started (not a broker or database that was
 already running). Logs go to EXPLORE_STATE_DIR.
@@ -54,7 +54,7 @@ declare -A children=()   # name -> pid of what this script started
 
 stop_children() {
   local name pid
-  for name in server sink worker; do
+  for name in server sink stories worker; do
     pid=${children[$name]:-}
     [[ -n "$pid" ]] || continue
     if kill -0 "$pid" 2>/dev/null; then
@@ -62,7 +62,7 @@ stop_children() {
       kill -TERM "$pid" 2>/dev/null || true
     fi
   done
-  for name in server sink worker; do
+  for name in server sink stories worker; do
     pid=${children[$name]:-}
     [[ -n "$pid" ]] || continue
     # a worker finishes the article in flight and commits: give it time, then insist
@@ -132,6 +132,8 @@ alive_or_die() {
 # the worker keeps NEWSFLOW_METRICS_PORT (default 9400); the sink serves no metrics here
 start_child sink "$EXPLORE_NEWSFLOW" sink --metrics-port 0
 start_child worker "$EXPLORE_NEWSFLOW" worker
+# the story stage keeps NEWSFLOW_STORIES_METRICS_PORT (default 9401)
+start_child stories "$EXPLORE_NEWSFLOW" stories
 start_child server "$EXPLORE_NEWSFLOW" serve --port "$EXPLORE_PORT"
 
 URL="http://127.0.0.1:$EXPLORE_PORT/"

@@ -48,7 +48,7 @@ def write_articles(directory: Path, *ids: str) -> Path:
 
 
 def run_demo(settings: Settings, articles: Path, pythonpath: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = settings_env(settings.with_overrides(metrics_port=0))
+    env = settings_env(settings.with_overrides(metrics_port=0, stories_metrics_port=0))
     if pythonpath is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pythonpath), env.get("PYTHONPATH")]))
     return subprocess.run(
@@ -81,3 +81,6 @@ def test_demo_exits_0_when_every_article_is_enriched(pipeline_settings: Settings
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 of 2 articles enriched, 0 dead-lettered, worker exit 0" in result.stdout
+    # The two articles say the same thing: the second joins the first one's story.
+    assert "== stories: 1 among 2 articles, 1 with more than one article" in result.stdout
+    assert "1 stories, 0 claim links, story stage exit 0" in result.stdout

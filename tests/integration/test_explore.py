@@ -51,6 +51,7 @@ def test_explore_serves_the_seeds_and_ctrl_c_stops_what_it_started(tmp_path: Pat
         "EXPLORE_STATE_DIR": str(tmp_path / "explore"),
         "EXPLORE_NEWSFLOW": str(Path(sys.executable).parent / "newsflow"),
         "NEWSFLOW_METRICS_PORT": str(_free_port()),
+        "NEWSFLOW_STORIES_METRICS_PORT": str(_free_port()),
     }
     proc = subprocess.Popen(
         [str(EXPLORE_SH)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
@@ -63,17 +64,22 @@ def test_explore_serves_the_seeds_and_ctrl_c_stops_what_it_started(tmp_path: Pat
 
         deadline = time.monotonic() + 300
         while True:
+            # the article, and its story: the story stage placed it and the sink stored that
             page = httpx.get(f"{url}articles/{FIRST_SEED}", timeout=10)
-            if page.status_code == 200:
+            if page.status_code == 200 and 'class="story-link"' in page.text:
                 break
             assert proc.poll() is None, "".join(output)
-            assert time.monotonic() < deadline, f"the first seed never reached the explorer:\n{''.join(output)}"
+            assert time.monotonic() < deadline, (
+                f"the first seed or its story never reached the explorer:\n{''.join(output)}"
+            )
             time.sleep(1)
         assert page.text.count('<mark class="entity') > 10
         assert "content-security-policy" in page.headers
+        story = httpx.get(url.rstrip("/") + re.search(r'class="story-link" href="([^"]+)"', page.text)[1], timeout=10)  # type: ignore[index]
+        assert story.status_code == 200 and FIRST_SEED in story.text
 
         children = [int(pid) for pid in re.findall(r"started the \w+ \(pid (\d+)", "".join(output))]
-        assert len(children) == 3
+        assert len(children) == 4  # worker, story stage, sink, server
         os.kill(proc.pid, signal.SIGINT)
         rc = proc.wait(timeout=180)
         output.append(proc.stdout.read().decode(errors="replace") if proc.stdout else "")

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from kafka import KafkaConsumer, TopicPartition
 
-from workers.cli.summary import summarize
+from workers.cli.summary import summarize, summarize_stories
 from workers.exceptions import InvalidArticle, NewsflowError
 from workers.inputs.corpus import SEED_DIR
 from workers.inputs.files import read_inputs
@@ -26,17 +26,20 @@ from workers.kafka.feed import feed_articles
 from workers.kafka.tail import TailRecord, end_offsets
 from workers.pipeline.decode import decode_article
 from workers.settings import Settings
+from workers.stories.stage.runner import reset_state
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "demo",
         help="run the pipeline end to end once and print the results",
-        description="On a running broker: create the topics, start one worker, feed the "
-        "articles, wait until each has come out enriched or dead-lettered, print a summary "
-        "of each, stop the worker. Exits 0 when every article was enriched; 1 when one was "
-        "dead-lettered (named, with the dead letter's reason) or the worker exited non-zero; "
-        "2 on an invalid input, a timeout or a worker that died.",
+        description="On a running broker: create the topics, start one enrichment worker and "
+        "the story stage, feed the articles, wait until each has come out enriched or "
+        "dead-lettered and every enriched one has found its story, print a summary of each "
+        "article and the stories found among them (with their claim links), stop both. "
+        "Exits 0 when every article was enriched and placed in a story; 1 when one was "
+        "dead-lettered (named, with the dead letter's reason) or a process exited non-zero; "
+        "2 on an invalid input, a timeout or a process that died.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help=f"articles to feed (default: {SEED_DIR})")
     p.add_argument("--timeout", type=float, default=300.0, metavar="S", help="give up after S seconds (default 300)")
@@ -50,35 +53,47 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     wait_for_broker(settings)
     for name, partitions in create_topics(settings).items():
         print(f"topic {name}: {'exists' if partitions is None else 'created'}")
-    starts = {topic: end_offsets(settings, topic) for topic in (settings.topic_enriched, settings.topic_dlq)}
+    # The demo shows the stories among its own articles: the story stage starts from a
+    # fresh state (an earlier run's stories, or a state another version saved, [E420]).
+    print(f"story stage: {reset_state(settings, 'here')}")
+    watched = (settings.topic_enriched, settings.topic_dlq, settings.topic_stories, settings.topic_claim_links)
+    starts = {topic: end_offsets(settings, topic) for topic in watched}
+    deadline = time.monotonic() + args.timeout
 
     with tempfile.TemporaryDirectory(prefix="newsflow-demo-") as tmp:
-        log_path = Path(tmp) / "worker.log"
-        worker = _start_worker(settings, log_path)
+        logs = {name: Path(tmp) / f"{name}.log" for name in ("worker", "stories")}
+        worker = _start(settings, logs["worker"], "worker")
+        stage = _start(settings, logs["stories"], "stories")
+        processes = {"worker": worker, "story stage": stage}
         try:
             sent = feed_articles(inputs, settings).sent
-            print(f"fed {sent} articles to {settings.topic_raw}; waiting for the worker ...")
-            outcome = _collect(settings, starts, set(expected), args.timeout, worker)
+            print(f"fed {sent} articles to {settings.topic_raw}; waiting for the worker and the story stage ...")
+            outcome = _collect(settings, starts, set(expected), deadline, processes)
         except NewsflowError:
-            print(_tail(log_path), file=sys.stderr)
+            for path in logs.values():
+                print(_tail(path), file=sys.stderr)
             raise
         finally:
-            code = _stop_worker(worker)
-        print(f"worker stopped (exit code {code})")
+            code = _stop(worker)
+            stage_code = _stop(stage)
+        print(f"worker stopped (exit code {code}), story stage stopped (exit code {stage_code})")
 
     for article_id in expected:
         if article_id in outcome.enriched:
             print(summarize(outcome.enriched[article_id]))
+    print(summarize_stories(outcome.stories, outcome.links, outcome.enriched))
     missing = [i for i in dict.fromkeys(expected) if i not in outcome.enriched]
     print(
         f"\n{len(outcome.enriched)} of {len(set(expected))} articles enriched, "
-        f"{len(outcome.dead)} dead-lettered, worker exit {code}"
+        f"{len(outcome.dead)} dead-lettered, worker exit {code}; "
+        f"{len({s['story_id'] for s in outcome.stories.values()})} stories, "
+        f"{len(outcome.links)} claim links, story stage exit {stage_code}"
     )
     if missing:
         print(f"not enriched: {', '.join(missing)}", file=sys.stderr)
         for article_id in missing:
             print(f"  {article_id}: dead-lettered, {outcome.dead.get(article_id)}", file=sys.stderr)
-    return 0 if not missing and code == 0 else 1
+    return 0 if not missing and code == 0 and stage_code == 0 else 1
 
 
 def _expected_ids(inputs: list[Any], settings: Settings) -> list[str]:
@@ -91,21 +106,22 @@ def _expected_ids(inputs: list[Any], settings: Settings) -> list[str]:
     return ids
 
 
-def _start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
-    # The demo's own settings, whole: the worker reads the topics the demo feeds and
+def _start(settings: Settings, log_path: Path, command: str) -> subprocess.Popen[bytes]:
+    """``newsflow <command>`` (the worker, the story stage) with the demo's settings."""
+    # The demo's own settings, whole: the processes read the topics the demo feeds and
     # watches. A data dir of the demo's own: a worker already running on this machine
-    # keeps its own; the demo's copy of the duplicate index is rebuilt from the changelog.
+    # keeps its own; the demo's copies of the state are rebuilt from their changelogs.
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
     for name in Settings.__dataclass_fields__:
         env[f"NEWSFLOW_{name.upper()}"] = str(getattr(settings, name))
-    env["NEWSFLOW_DATA_DIR"] = str(log_path.parent / "worker-data")
+    env["NEWSFLOW_DATA_DIR"] = str(log_path.parent / f"{command}-data")
     with log_path.open("wb") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "workers", "worker"], stdout=log, stderr=subprocess.STDOUT, env=env
+            [sys.executable, "-m", "workers", command], stdout=log, stderr=subprocess.STDOUT, env=env
         )
 
 
-def _stop_worker(worker: subprocess.Popen[bytes]) -> int:
+def _stop(worker: subprocess.Popen[bytes]) -> int:
     if worker.poll() is None:
         worker.send_signal(signal.SIGTERM)
         try:
@@ -122,13 +138,26 @@ class Outcome:
 
     enriched: dict[str, dict[str, Any]] = field(default_factory=dict)
     dead: dict[str, str] = field(default_factory=dict)
+    #: The newest story event of each enriched article, and the claim links by id.
+    stories: dict[str, dict[str, Any]] = field(default_factory=dict)
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def accounted(self, wanted: set[str]) -> bool:
-        return wanted <= self.enriched.keys() | self.dead.keys()
+        """Every wanted article enriched or dead-lettered, and every enriched one in a story."""
+        return wanted <= self.enriched.keys() | self.dead.keys() and self.enriched.keys() <= self.stories.keys()
 
     def add(self, record: TailRecord, settings: Settings, wanted: set[str]) -> None:
-        """Note ``record`` (from the enriched or the dead-letter topic) if it is one of ours."""
+        """Note ``record`` (from the enriched, dead-letter, stories or claim-links topic)
+        if it is about one of ours."""
         value = orjson.loads(record.value or b"{}")
+        if record.topic == settings.topic_stories:
+            if value.get("article_id") in wanted:
+                self.stories[value["article_id"]] = value
+            return
+        if record.topic == settings.topic_claim_links:
+            if value.get("claim", {}).get("article_id") in wanted:
+                self.links[value["link_id"]] = value
+            return
         if record.topic == settings.topic_enriched:
             if value.get("id") in wanted and value["id"] not in self.enriched:
                 self.enriched[value["id"]] = value
@@ -146,15 +175,16 @@ def _collect(
     settings: Settings,
     starts: dict[str, dict[int, int]],
     wanted: set[str],
-    timeout: float,
-    worker: subprocess.Popen[bytes],
+    deadline: float,
+    processes: dict[str, subprocess.Popen[bytes]],
 ) -> Outcome:
-    """Read the enriched and the dead-letter topics from ``starts`` (offsets by topic
-    and partition) until every wanted id has come out on one of them.
+    """Read the watched topics from ``starts`` (offsets by topic and partition) until
+    every wanted id has come out enriched or dead-lettered, and each enriched one has
+    its story event.
 
     Raises:
-        NewsflowError: the worker died, or the timeout passed first (naming the
-            articles that had not come out).
+        NewsflowError: a process died, or the deadline passed first (naming the
+            articles that had not come out, or not found their story).
     """
     outcome = Outcome()
     consumer = KafkaConsumer(**client_config(settings, enable_auto_commit=False, group_id=None))
@@ -163,17 +193,13 @@ def _collect(
         consumer.assign(tps)
         for tp in tps:
             consumer.seek(tp, starts[tp.topic][tp.partition])
-        deadline = time.monotonic() + timeout
         while not outcome.accounted(wanted):
             if time.monotonic() > deadline:
-                pending = sorted(wanted - outcome.enriched.keys() - outcome.dead.keys())
-                raise NewsflowError(
-                    f"[E503] only {len(outcome.enriched)} of {len(wanted)} articles enriched after "
-                    f"{timeout:.0f} s; not come out: {', '.join(pending)}"
-                )
+                raise _late(outcome, wanted)
             batches = consumer.poll(timeout_ms=500)
-            if not batches and worker.poll() is not None:
-                raise NewsflowError(f"[E502] the worker exited early with code {worker.returncode}")
+            for name, process in processes.items():
+                if not batches and process.poll() is not None:
+                    raise NewsflowError(f"[E502] the {name} exited early with code {process.returncode}")
             for records in batches.values():
                 for r in records:
                     outcome.add(
@@ -184,6 +210,20 @@ def _collect(
     return outcome
 
 
+def _late(outcome: Outcome, wanted: set[str]) -> NewsflowError:
+    pending = sorted(wanted - outcome.enriched.keys() - outcome.dead.keys())
+    if pending:
+        return NewsflowError(
+            f"[E503] only {len(outcome.enriched)} of {len(wanted)} articles enriched in time; "
+            f"not come out: {', '.join(pending)}"
+        )
+    unplaced = sorted(outcome.enriched.keys() - outcome.stories.keys())
+    return NewsflowError(
+        f"[E504] only {len(outcome.stories)} of {len(outcome.enriched)} enriched articles placed in a story "
+        f"in time; no story event for: {', '.join(unplaced)}"
+    )
+
+
 def _tail(path: Path, lines: int = 40) -> str:
     text = path.read_text(errors="replace").splitlines() if path.exists() else []
-    return "worker log (last lines):\n" + "\n".join(text[-lines:])
+    return f"{path.stem} log (last lines):\n" + "\n".join(text[-lines:])
