@@ -28,8 +28,10 @@ Each package keeps its own errors in its ``exceptions.py``; the whole tree::
     ├── WebError                   workers.web.exceptions: the explorer's tree
     │   ├── StoreUnavailable       [E920], [E921], [E924], [E925], [E926]
     │   └── UnsafeRendering        [E923]
-    └── GoldError                  workers.evaluation.exceptions: a gold file is missing,
-                                   unreadable or does not quote its text
+    ├── GoldError                  workers.evaluation.exceptions: a gold file is missing,
+    │                              unreadable or does not quote its text
+    └── TrendStateError            workers.stories.exceptions: [E312], [E313] a trend
+                                   detector's saved state cannot be restored
 
 Messages start with a code (``[E104] ...``) that is easy to grep in logs and docs
 (``docs/error-codes.md`` lists them all); ``tests/test_exceptions.py`` keeps this tree
