@@ -9,5 +9,6 @@ command (``newsflow stories FILE...``) and the stage run this same code.
 - :mod:`~workers.stories.text`: TF-IDF vectors learnt as the stream goes (scikit-learn);
 - :mod:`~workers.stories.links`: claim links;
 - :mod:`~workers.stories.assign`: the single-pass assigner and its parameters;
+- :mod:`~workers.stories.trends`: entities named far above their own baseline (bursts);
 - :mod:`~workers.stories.output`: an assignment as a JSON object.
 """
