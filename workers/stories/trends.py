@@ -117,8 +117,10 @@ class _Entity:
     last: int = 0
     #: The window it last emitted in.
     fired: int | None = None
-    #: Story id -> articles naming it in the current window (insertion order: first seen).
+    #: Story id -> articles naming it in window ``stories_window`` (insertion order:
+    #: first seen); emptied when it is named in a newer current window.
     stories: dict[str, int] = field(default_factory=dict)
+    stories_window: int | None = None
 
 
 class TrendDetector:
@@ -151,11 +153,15 @@ class TrendDetector:
             return []
         events = []
         for entity_id in sorted(article.entities):
-            entity = self._touch(entity_id, article)
+            entity = self._touch(entity_id, article, oldest)
             entity.counts[window] = entity.counts.get(window, 0) + 1
             entity.last = max(entity.last, window)
+            if len(entity.counts) > self.params.baseline_windows + 1:
+                entity.counts = {w: n for w, n in entity.counts.items() if w >= oldest}
             if window != self._now:
                 continue
+            if entity.stories_window != window:
+                entity.stories, entity.stories_window = {}, window
             if story_id in entity.stories or len(entity.stories) < self.params.stories_tracked:
                 entity.stories[story_id] = entity.stories.get(story_id, 0) + 1
             event = self._burst(entity_id, entity, window)
@@ -181,7 +187,16 @@ class TrendDetector:
             "first": self._first,
             "now": self._now,
             "entities": [
-                [key, e.name, e.label, sorted(e.counts.items()), e.last, e.fired, list(e.stories.items())]
+                [
+                    key,
+                    e.name,
+                    e.label,
+                    sorted(e.counts.items()),
+                    e.last,
+                    e.fired,
+                    list(e.stories.items()),
+                    e.stories_window,
+                ]
                 for key, e in self._entities.items()
             ],
         }
@@ -213,9 +228,10 @@ class TrendDetector:
                         int(last),
                         None if fired is None else int(fired),
                         {str(s): int(n) for s, n in stories},
+                        None if stories_window is None else int(stories_window),
                     ),
                 )
-                for key, name, label, counts, last, fired, stories in state["entities"]
+                for key, name, label, counts, last, fired, stories, stories_window in state["entities"]
             )
             first, now = state["first"], state["now"]
             if (first is None) != (now is None):
@@ -234,12 +250,14 @@ class TrendDetector:
         detector._now = None if now is None else int(now)
         return detector
 
-    def _touch(self, entity_id: str, article: StoryArticle) -> _Entity:
-        """The entity's record, made if new, as the most recently named."""
+    def _touch(self, entity_id: str, article: StoryArticle, oldest: int) -> _Entity:
+        """The entity's record, as the most recently named: made if new, or made afresh
+        if it was named in none of the windows kept (as if it had been dropped)."""
         entity = self._entities.get(entity_id)
-        if entity is not None:
+        if entity is not None and entity.last >= oldest:
             self._entities.move_to_end(entity_id)
             return entity
+        self._entities.pop(entity_id, None)
         # workers.ids.entity_id writes the label, lower case, before the colon.
         entity = _Entity(article.names.get(entity_id, entity_id), entity_id.split(":", 1)[0].upper())
         self._entities[entity_id] = entity
@@ -275,13 +293,14 @@ class TrendDetector:
         )
 
     def _advance(self, window: int) -> None:
-        """Move the current window to ``window``: drop the entities not named since
-        before the baseline, counts older than it and the stories of past windows."""
+        """Move the current window to ``window`` and drop, from the least recently named
+        on, the entities named in none of the windows kept. An entity a late article
+        named stays behind a newer one until that one goes too; :meth:`_touch` then
+        takes it for new, so keeping it changes no output either."""
         self._now = window
         oldest = window - self.params.baseline_windows
-        for key in [k for k, e in self._entities.items() if e.last < oldest]:
+        while self._entities:
+            key, entity = next(iter(self._entities.items()))
+            if entity.last >= oldest:
+                break
             del self._entities[key]
-        for entity in self._entities.values():
-            if len(entity.counts) > 0 and min(entity.counts) < oldest:
-                entity.counts = {w: n for w, n in entity.counts.items() if w >= oldest}
-            entity.stories.clear()
