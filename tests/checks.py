@@ -6,11 +6,19 @@ from typing import Any
 
 from workers.models import ARTICLE_SCHEMA, CLAIM_SCHEMA, DEAD_LETTER_SCHEMA, ENTITY_SCHEMA, SchemaRef
 from workers.schemas import validator_for
-from workers.stories.events import CLAIM_LINK_SCHEMA, STORY_SCHEMA
+from workers.stories.events import CLAIM_LINK_SCHEMA, STORY_SCHEMA, TREND_SCHEMA
 
 SCHEMA_BY_NAME: dict[str, SchemaRef] = {
     ref.name: ref
-    for ref in (ARTICLE_SCHEMA, CLAIM_SCHEMA, ENTITY_SCHEMA, DEAD_LETTER_SCHEMA, STORY_SCHEMA, CLAIM_LINK_SCHEMA)
+    for ref in (
+        ARTICLE_SCHEMA,
+        CLAIM_SCHEMA,
+        ENTITY_SCHEMA,
+        DEAD_LETTER_SCHEMA,
+        STORY_SCHEMA,
+        CLAIM_LINK_SCHEMA,
+        TREND_SCHEMA,
+    )
 }
 
 

@@ -24,12 +24,15 @@ Each package keeps its own errors in its ``exceptions.py``; the whole tree::
     │   ├── LocalClusterError      [E913]
     │   ├── StaleOffsets           [E914]
     │   ├── RejectedBatch          [E915]
-    │   └── SystematicRefusal      [E918]
+    │   ├── SystematicRefusal      [E918]
+    │   └── NewerEvent             [E930]
     ├── StoriesError               workers.stories.exceptions: the stories stage's tree
     │   ├── SnapshotMismatch       [E420]
     │   ├── SnapshotCorrupt        [E421]
     │   ├── JournalInputGone       [E422]
-    │   └── StageUnavailable       [E423], [E424]
+    │   ├── StageUnavailable       [E423], [E424]
+    │   └── TrendStateError        [E312], [E313] a trend detector's saved state
+    │                              cannot be restored
     ├── WebError                   workers.web.exceptions: the explorer's tree
     │   ├── StoreUnavailable       [E920], [E921], [E924], [E925], [E926]
     │   └── UnsafeRendering        [E923]

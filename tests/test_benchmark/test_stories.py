@@ -19,3 +19,6 @@ def test_the_stage_streams_every_copy_and_samples_its_state(monkeypatch: pytest.
     samples = result.extra["state_samples"]
     assert isinstance(samples, list) and len(samples) == SAMPLES
     assert samples[-1]["articles"] == 30 and samples[-1]["open_stories"] >= 1
+    # the trend detector runs in the loop: its state is sampled with the assigner's
+    assert samples[-1]["trend_entities"] >= 1 and samples[-1]["trend_counts"] >= samples[-1]["trend_entities"]
+    assert isinstance(result.extra["trends"], int)

@@ -81,3 +81,37 @@ def test_the_stage_options_and_the_offline_options_do_not_mix(tmp_path: Path) ->
     src.write_text("")
     assert main(["stories", str(src), "--reset-state"]) == 2
     assert main(["stories", "-o", str(tmp_path / "out.jsonl")]) == 2
+
+
+def test_each_line_carries_the_trends_its_article_made_cross(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # an article an hour naming the Dutch parliament for a day, then six on Chile in one hour
+    quiet = [
+        enriched(f"b{h}", BUDGET, at=f"2024-03-01T{h:02d}:10:00Z", entities={"GPE:The Hague": 0.9}) for h in range(24)
+    ]
+    quakes = [
+        enriched(f"q{k}", QUAKE, at=f"2024-03-02T00:{10 + k:02d}:00Z", entities={"GPE:Chile": 0.9}, source=f"s{k}")
+        for k in range(6)
+    ]
+    src = _write(tmp_path / "in.jsonl", *quiet, *quakes)
+    out = tmp_path / "out.jsonl"
+    assert main(["stories", str(src), "-o", str(out)]) == 0
+    lines = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    fired = [(x["story"]["article_id"], t) for x in lines for t in x["trends"]]
+    ((article_id, trend),) = fired
+    assert_valid_event(trend)
+    assert article_id == "q4" and (trend["entity_id"], trend["count"], trend["baseline"]) == ("gpe:chile", 5, 0.0)
+    assert trend["stories"] == [story_id("q0")] and trend["version"] == lines[0]["story"]["version"]
+    assert "30 articles in 2 stories, 0 failed; 1 trends" in capsys.readouterr().err
+    # the flags set the detector's parameters: with six articles needed, it is the sixth
+    out2 = tmp_path / "out2.jsonl"
+    assert main(["stories", str(src), "-o", str(out2), "--trend-min-count", "6"]) == 0
+    lines = [orjson.loads(line) for line in out2.read_bytes().splitlines()]
+    assert [x["story"]["article_id"] for x in lines if x["trends"]] == ["q5"]
+
+
+def test_trend_parameters_out_of_range_are_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = _write(tmp_path / "in.jsonl", enriched("a1", QUAKE))
+    assert main(["stories", str(src), "--trend-baseline-windows", "0"]) == 2
+    assert "[E311] trend parameters: baseline_windows must be at least 1" in capsys.readouterr().err

@@ -35,6 +35,9 @@ __all__ = [
     "SINK_DASHBOARD",
     "SINK_JOB",
     "STORIES_DASHBOARD",
+    "STORIES_JOB",
+    "STORIES_METRICS_PORT",
+    "STORIES_PORT_VARIABLE",
     "DashboardQuery",
     "VariableQuery",
     "alert_rules",
@@ -49,6 +52,7 @@ __all__ = [
     "load_yaml",
     "require_tool",
     "sink_job",
+    "stories_job",
     "worker_job",
 ]
 
@@ -61,6 +65,12 @@ STORIES_DASHBOARD = DEPLOY / "grafana" / "dashboards" / "stories.json"
 DASHBOARDS = (DASHBOARD, SINK_DASHBOARD, STORIES_DASHBOARD)
 #: The scrape job of the sinks (prometheus.yml); the workers' is :func:`worker_job`.
 SINK_JOB = "newsflow-sink"
+#: The scrape job of the stories stage, its metrics port and the variable that sets it:
+#: the deploy files name the port in each place they need it, and the tests hold them
+#: to this one value.
+STORIES_JOB = "newsflow-stories"
+STORIES_METRICS_PORT = 9401
+STORIES_PORT_VARIABLE = "NEWSFLOW_STORIES_METRICS_PORT"
 DATASOURCES = DEPLOY / "grafana" / "provisioning" / "datasources" / "prometheus.yml"
 DASHBOARD_PROVIDERS = DEPLOY / "grafana" / "provisioning" / "dashboards" / "newsflow.yml"
 PROMETHEUS_CONFIG = DEPLOY / "prometheus" / "prometheus.yml"
@@ -205,6 +215,12 @@ def worker_job() -> str:
 def sink_job() -> dict[str, Any]:
     """The scrape config of the sinks in prometheus.yml."""
     (job,) = [j for j in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"] if j["job_name"] == SINK_JOB]
+    return dict(job)
+
+
+def stories_job() -> dict[str, Any]:
+    """The scrape config of the stories stage in prometheus.yml."""
+    (job,) = [j for j in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"] if j["job_name"] == STORIES_JOB]
     return dict(job)
 
 

@@ -14,7 +14,10 @@ from tests.test_deploy.deploy_files import (
     PROMETHEUS_CONFIG,
     REPO,
     SINK_JOB,
+    STORIES_METRICS_PORT,
+    STORIES_PORT_VARIABLE,
     load_yaml,
+    stories_job,
     worker_job,
 )
 from workers.settings import Settings
@@ -188,3 +191,30 @@ def test_prometheus_scrapes_the_compose_sink_in_the_sink_job() -> None:
     (job,) = [j for j in load_yaml(PROMETHEUS_CONFIG)["scrape_configs"] if j["job_name"] == SINK_JOB]
     hosts = {t.rsplit(":", 1)[0] for group in job["static_configs"] for t in group["targets"]}
     assert hosts == set(sink_services())
+
+
+def test_the_stories_stage_runs_two_members_after_the_topics_on_its_own_port() -> None:
+    members = newsflow_services("stories")
+    assert len(members) == 2  # one active, one standby
+    (topics,) = newsflow_services("topics")
+    for name, member in members.items():
+        assert member["command"] == ["newsflow", "stories"], name  # the stage, not the offline command
+        assert member["depends_on"][topics]["condition"] == "service_completed_successfully", name
+        assert member["environment"][STORIES_PORT_VARIABLE] == str(STORIES_METRICS_PORT), name
+        assert (COMPOSE.parent / member["build"]["context"]).resolve() == REPO, name
+
+
+def test_prometheus_scrapes_every_stories_member_on_the_stage_port() -> None:
+    targets = [t for group in stories_job()["static_configs"] for t in group["targets"]]
+    assert {t.rsplit(":", 1)[0] for t in targets} == set(newsflow_services("stories"))
+    assert {t.rsplit(":", 1)[1] for t in targets} == {str(STORIES_METRICS_PORT)}
+
+
+def test_the_stories_members_have_valid_settings_with_the_default_topics_and_group() -> None:
+    if "stories_metrics_port" not in Settings.__dataclass_fields__:
+        pytest.skip("the stories stage's settings (stories_metrics_port) are not in workers/settings.py")
+    for name, member in newsflow_services("stories").items():
+        settings = Settings.from_env({k: str(v) for k, v in member["environment"].items()})
+        assert settings.all_topics == Settings().all_topics, name
+        assert settings.stories_group_id == Settings().stories_group_id, name
+        assert settings.stories_metrics_port == STORIES_METRICS_PORT, name

@@ -7,6 +7,9 @@ from typing import Any
 from tests.test_deploy.deploy_files import (
     PROMETHEUS_CONFIG,
     SINK_JOB,
+    STORIES_JOB,
+    STORIES_METRICS_PORT,
+    STORIES_PORT_VARIABLE,
     kubernetes_object,
     kubernetes_objects,
     load_yaml,
@@ -15,6 +18,7 @@ from workers.settings import Settings
 
 WORKER = "newsflow-worker"
 SINK = "newsflow-sink"
+STORIES = "newsflow-stories"
 
 
 def container() -> dict[str, Any]:
@@ -42,7 +46,17 @@ def kafka_trigger() -> dict[str, Any]:
 
 def test_manifests_hold_the_expected_kinds() -> None:
     kinds = sorted(o["kind"] for o in kubernetes_objects())
-    assert kinds == ["ConfigMap", "Deployment", "Deployment", "PodMonitor", "PodMonitor", "ScaledObject", "Service"]
+    assert kinds == [
+        "ConfigMap",
+        "Deployment",
+        "Deployment",
+        "Deployment",
+        "PodMonitor",
+        "PodMonitor",
+        "PodMonitor",
+        "ScaledObject",
+        "Service",
+    ]
 
 
 def test_manifests_name_no_namespace() -> None:
@@ -183,3 +197,66 @@ def test_sink_podmonitor_names_the_job_the_sink_alerts_expect() -> None:
 def test_worker_podmonitor_does_not_select_the_sink_pods() -> None:
     selector = kubernetes_object("PodMonitor", WORKER)["spec"]["selector"]["matchLabels"]
     assert not selector.items() <= sink_pod()["metadata"]["labels"].items()
+
+
+def stories_deployment() -> dict[str, Any]:
+    return dict(kubernetes_object("Deployment", STORIES))
+
+
+def stories_container() -> dict[str, Any]:
+    (stories,) = stories_deployment()["spec"]["template"]["spec"]["containers"]
+    return dict(stories)
+
+
+def test_stories_runs_an_active_member_and_a_standby_of_the_stage() -> None:
+    deployment = stories_deployment()
+    assert deployment["spec"]["replicas"] == 2
+    container = stories_container()
+    assert container["command"] == ["newsflow", "stories"]
+    assert [e["configMapRef"]["name"] for e in container["envFrom"]] == [
+        kubernetes_object("ConfigMap")["metadata"]["name"]
+    ]
+    # never both members gone at once in a rollout
+    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+
+
+def test_stories_serves_its_own_metrics_port_named_in_every_place_alike() -> None:
+    container = stories_container()
+    (port,) = container["ports"]
+    (variable,) = [e for e in container["env"] if e["name"] == STORIES_PORT_VARIABLE]
+    annotations = stories_deployment()["spec"]["template"]["metadata"]["annotations"]
+    assert (port["name"], port["containerPort"]) == ("metrics", STORIES_METRICS_PORT)
+    assert variable["value"] == annotations["prometheus.io/port"] == str(STORIES_METRICS_PORT)
+    assert configmap_settings().metrics_port != STORIES_METRICS_PORT  # not the workers' or the sink's
+
+
+def test_stories_is_probed_on_healthz_and_readyz() -> None:
+    container = stories_container()
+    probes = {kind: container[kind]["httpGet"] for kind in ("startupProbe", "livenessProbe", "readinessProbe")}
+    assert {kind: (g["path"], g["port"]) for kind, g in probes.items()} == {
+        "startupProbe": ("/healthz", "metrics"),
+        "livenessProbe": ("/healthz", "metrics"),
+        "readinessProbe": ("/readyz", "metrics"),
+    }
+
+
+def test_stories_runs_as_a_non_root_user_with_limits_and_a_writable_data_dir() -> None:
+    pod = stories_deployment()["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    resources = stories_container()["resources"]
+    assert set(resources["requests"]) == set(resources["limits"]) == {"cpu", "memory"}
+    mounts = {m["mountPath"] for m in stories_container()["volumeMounts"]}
+    assert str(configmap_settings().data_dir) in mounts
+
+
+def test_stories_podmonitor_names_its_job_and_no_other_podmonitor_selects_it() -> None:
+    labels = stories_deployment()["spec"]["template"]["metadata"]["labels"]
+    monitor = kubernetes_object("PodMonitor", STORIES)["spec"]
+    assert monitor["selector"]["matchLabels"].items() <= labels.items()
+    assert labels[monitor["jobLabel"]] == STORIES_JOB
+    for other in (WORKER, SINK):
+        assert not kubernetes_object("PodMonitor", other)["spec"]["selector"]["matchLabels"].items() <= labels.items()
+
+
+def test_the_autoscaler_leaves_the_stories_stage_alone() -> None:
+    assert kubernetes_object("ScaledObject")["spec"]["scaleTargetRef"]["name"] != STORIES

@@ -2,11 +2,13 @@
 
 The corpus is enriched once (not timed: (2) times enrichment), then streamed through
 what the stage does per record, timed: parse the ``articles.enriched`` bytes, read the
-article (``story_article``), assign it (``StoryAssigner``) and encode its ``stories`` and
-``claim-links`` events. The stream is the corpus ``repeat`` times over, each copy a new
-article id, one article every ``spacing`` of article time, so it runs through many idle
-windows; the assigner's state (open stories, words, entities, claims, index entries)
-and the process's RSS are sampled as it goes, to show them flat.
+article (``story_article``), assign it (``StoryAssigner``), count it for trends
+(``TrendDetector``) and encode its ``stories``, ``claim-links`` and ``trends`` events.
+The stream is the corpus ``repeat`` times over, each copy a new article id, one article
+every ``spacing`` of article time, so it runs through many idle windows; the assigner's
+state (open stories, words, entities, claims, index entries), the trend detector's
+(entities, window counts, stories) and the process's RSS are sampled as it goes, to
+show them flat.
 
 Nothing is asserted: the figures go into the report, next to (2)'s.
 """
@@ -31,6 +33,7 @@ from workers.settings import Settings
 from workers.stories.article import story_article
 from workers.stories.assign import StoryAssigner
 from workers.stories.events import link_events, story_event
+from workers.stories.trends import TrendDetector, TrendParams
 from workers.stories.version import stage_version
 
 __all__ = ["stories_stage"]
@@ -48,25 +51,37 @@ def stories_stage(model: str, corpus: list[InputArticle], settings: Settings, re
     events = [orjson.loads(encode(e)) for e in enricher.pipe(articles, batch_size=settings.batch_max_articles)]
     stream = list(_stream(events, repeat))
     assigner = StoryAssigner()
-    version = stage_version(assigner.params)
+    trend_params = TrendParams()
+    version = stage_version(assigner.params, trend_params)
+    detector = TrendDetector(trend_params, version=version)
     every = max(1, len(stream) // SAMPLES)
     samples: list[dict[str, Any]] = []
     busy = 0.0
     links = 0
+    trends = 0
     opened: set[str] = set()
     with threadpool_limits(1):
         for i, value in enumerate(stream, start=1):
             began = time.perf_counter()
-            assignment = assigner.assign(story_article(orjson.loads(value)))
+            article = story_article(orjson.loads(value))
+            assignment = assigner.assign(article)
+            found = detector.observe(article, assignment.story.id)
             encode(story_event(assignment, version))
-            for event in link_events(assignment, version):
+            for event in [*link_events(assignment, version), *found]:
                 encode(event)
             busy += time.perf_counter() - began
+            trends += len(found)
             links += len(assignment.links)
             opened.add(assignment.story.id)
             if i % every == 0:
                 samples.append(
-                    {"articles": i, "open_stories": len(assigner.stories), "rss_mb": _rss_mb(), **assigner.state_size()}
+                    {
+                        "articles": i,
+                        "open_stories": len(assigner.stories),
+                        "rss_mb": _rss_mb(),
+                        **assigner.state_size(),
+                        **detector.state_size(),
+                    }
                 )
     return Result(
         "stories stage core, one core",
@@ -76,6 +91,7 @@ def stories_stage(model: str, corpus: list[InputArticle], settings: Settings, re
         {
             "stories": len(opened),
             "links": links,
+            "trends": trends,
             "idle_hours": assigner.params.idle.total_seconds() / 3600,
             "state_first": samples[0] if samples else None,
             "state_last": samples[-1] if samples else None,

@@ -10,6 +10,7 @@ import orjson
 
 from workers.cli.output import open_output
 from workers.cli.progress import say
+from workers.exceptions import ConfigError
 from workers.inputs.exceptions import InputError
 from workers.inputs.files import InputArticle, InputTally, check_article, read_inputs
 from workers.pipeline.events import encode
@@ -17,6 +18,7 @@ from workers.settings import Settings
 from workers.stories.article import StoryArticle, story_article
 from workers.stories.assign import StoryAssigner, StoryParams
 from workers.stories.events import link_events, story_event
+from workers.stories.trends import TrendDetector, TrendParams
 from workers.stories.version import stage_version
 
 if TYPE_CHECKING:
@@ -43,9 +45,11 @@ def add_parser(sub: Any) -> None:
         "stories stage. Inputs: enriched articles (articles.enriched values, e.g. the output of "
         "newsflow enrich), or raw articles, which are enriched first; .json, .jsonl, .txt, "
         "directories of them, or - for JSON lines on stdin. Writes one JSON line per article: "
-        '{"story": <stories event>, "links": [<claim-links event>, ...]} (schemas/story.v1.json, '
-        "schemas/claim-link.v1.json). Exit codes: 0 every input placed; 1 some input failed or none "
-        "was found; 2 usage or configuration error.",
+        '{"story": <stories event>, "links": [<claim-links event>, ...], "trends": [<trends event>, ...]} '
+        "(schemas/story.v1.json, schemas/claim-link.v1.json, schemas/trend.v1.json): the trends are "
+        "those the article made cross, an entity named in far more articles in its window than "
+        "in the windows before (docs/stories.md, Trends). Exit codes: 0 every input placed; 1 some "
+        "input failed or none was found; 2 usage or configuration error.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="offline: input files, directories or -")
     p.add_argument(
@@ -76,6 +80,36 @@ def add_parser(sub: Any) -> None:
         help="a story closes after this many hours without a new article, in article time "
         f"(default {defaults.idle.total_seconds() / 3600:g})",
     )
+    trends = TrendParams()
+    p.add_argument(
+        "--trend-window-hours",
+        type=float,
+        default=trends.window.total_seconds() / 3600,
+        metavar="H",
+        help=f"trends: the length of a window, in article time (default {trends.window.total_seconds() / 3600:g})",
+    )
+    p.add_argument(
+        "--trend-baseline-windows",
+        type=int,
+        default=trends.baseline_windows,
+        metavar="N",
+        help="trends: an entity's baseline is its mean count over this many windows before "
+        f"(default {trends.baseline_windows})",
+    )
+    p.add_argument(
+        "--trend-min-count",
+        type=int,
+        default=trends.min_count,
+        metavar="N",
+        help=f"trends: least articles naming the entity in the window (default {trends.min_count})",
+    )
+    p.add_argument(
+        "--trend-threshold",
+        type=float,
+        default=trends.threshold,
+        metavar="Z",
+        help=f"trends: least score (count - baseline) / sqrt(max(baseline, 1)) (default {trends.threshold:g})",
+    )
     p.set_defaults(run=run)
 
 
@@ -86,6 +120,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not 0 <= args.threshold <= 1 or args.idle_hours <= 0:
         say("newsflow stories: error: --threshold must be in 0..1 and --idle-hours above 0")
         return 2
+    try:
+        trend_params = TrendParams(
+            window=timedelta(hours=args.trend_window_hours),
+            baseline_windows=args.trend_baseline_windows,
+            min_count=args.trend_min_count,
+            threshold=args.trend_threshold,
+        )
+    except ConfigError as exc:
+        say(f"newsflow stories: error: {exc}")
+        return 2
     settings = settings.with_overrides(spacy_model=args.model)
     params = StoryParams(threshold=args.threshold, idle=timedelta(hours=args.idle_hours))
     if not args.paths:
@@ -94,22 +138,30 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         say("newsflow stories: error: --reset-state is for the stage (no PATH)")
         return 2
     assigner = StoryAssigner(params)
-    version = stage_version(params)
+    version = stage_version(params, trend_params)
+    detector = TrendDetector(trend_params, version=version)
     out = open_output(args.output)
     tally = InputTally()
     stories: set[str] = set()
+    trends = 0
     try:
         for article in _articles(args.paths, settings, tally):
             assignment = assigner.assign(article)
             stories.add(assignment.story.id)
-            line = {"story": story_event(assignment, version), "links": link_events(assignment, version)}
+            found = detector.observe(article, assignment.story.id)
+            trends += len(found)
+            line = {
+                "story": story_event(assignment, version),
+                "links": link_events(assignment, version),
+                "trends": found,
+            }
             out.write(orjson.dumps(line) + b"\n")
             tally.done += 1
         out.flush()
     finally:
         if args.output:
             out.close()
-    say(f"newsflow stories: {tally.done} articles in {len(stories)} stories, {tally.failed} failed")
+    say(f"newsflow stories: {tally.done} articles in {len(stories)} stories, {tally.failed} failed; {trends} trends")
     return tally.exit_code
 
 

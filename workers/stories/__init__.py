@@ -9,6 +9,7 @@ command (``newsflow stories FILE...``) and the stage run this same code.
 - :mod:`~workers.stories.text`: TF-IDF vectors learnt as the stream goes (scikit-learn);
 - :mod:`~workers.stories.links`: claim links;
 - :mod:`~workers.stories.assign`: the single-pass assigner and its parameters;
+- :mod:`~workers.stories.trends`: entities named far above their own baseline (bursts);
 - :mod:`~workers.stories.events`: an assignment as its ``stories`` and ``claim-links`` events;
 - :mod:`~workers.stories.snapshot`: the assigner's whole state as bytes, and back;
 - :mod:`~workers.stories.stage`: the stage on Kafka (``newsflow stories`` without a PATH),

@@ -5,10 +5,13 @@
   (size, sources, first and last seen, leading entities, a label built from them);
 - ``claim-links`` (keyed by story id): one event per pair of claims of a story that
   different claimants make about one proposition, ``contradicts`` or ``corroborates``,
-  with both claims' ids, spans and the evidence.
+  with both claims' ids, spans and the evidence;
+- ``trends`` (keyed by entity id): one event when an entity's mentions in a window are
+  far above its own baseline (:mod:`workers.stories.trends` finds them).
 
-Schemas: ``schemas/story.v1.json`` and ``schemas/claim-link.v1.json``. The events are
-dataclasses that orjson serialises as those objects (``workers.pipeline.events.encode``).
+Schemas: ``schemas/story.v1.json``, ``schemas/claim-link.v1.json`` and
+``schemas/trend.v1.json``. The events are dataclasses that orjson serialises as those
+objects (``workers.pipeline.events.encode``).
 """
 
 from __future__ import annotations
@@ -25,17 +28,22 @@ from workers.stories.links import ClaimLink, polarity
 __all__ = [
     "CLAIM_LINK_SCHEMA",
     "STORY_SCHEMA",
+    "TREND_SCHEMA",
     "ClaimLinkEvent",
     "LinkedClaim",
     "StoryEntity",
     "StoryEvent",
+    "TrendEvent",
     "link_events",
     "link_id",
     "story_event",
+    "trend_event",
+    "trend_id",
 ]
 
 STORY_SCHEMA = SchemaRef("story", 1)
 CLAIM_LINK_SCHEMA = SchemaRef("claim-link", 1)
+TREND_SCHEMA = SchemaRef("trend", 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +107,26 @@ class ClaimLinkEvent:
     schema: SchemaRef = CLAIM_LINK_SCHEMA
 
 
+@dataclass(frozen=True, slots=True)
+class TrendEvent:
+    """The value on ``trends``: an entity named far more often in one window than its
+    baseline (``score`` is ``statistic``'s value; docs/stories.md states it)."""
+
+    trend_id: str
+    entity_id: str
+    name: str
+    label: str
+    window_start: str
+    window_end: str
+    count: int
+    baseline: float
+    score: float
+    statistic: str
+    stories: list[str]
+    version: str
+    schema: SchemaRef = TREND_SCHEMA
+
+
 def story_event(assignment: Assignment, version: str) -> StoryEvent:
     """The ``stories`` event of one assignment, made by the stage of ``version``."""
     story = assignment.story
@@ -128,6 +156,44 @@ def link_id(claim_id: str, other_id: str) -> str:
     """The id of the link between two claims, whichever of them came first."""
     first, second = sorted((claim_id, other_id))
     return "l-" + hashlib.blake2b(f"{first}\0{second}".encode(), digest_size=8).hexdigest()
+
+
+def trend_id(entity_id: str, window_start: datetime) -> str:
+    """The id of the trend of ``entity_id`` in the window that starts at ``window_start``."""
+    return "t-" + hashlib.blake2b(f"{entity_id}\0{_iso(window_start)}".encode(), digest_size=8).hexdigest()
+
+
+def trend_event(
+    *,
+    entity_id: str,
+    name: str,
+    label: str,
+    window: tuple[datetime, datetime],
+    count: int,
+    baseline: float,
+    score: float,
+    statistic: str,
+    stories: list[str],
+    version: str,
+) -> TrendEvent:
+    """The ``trends`` event of ``entity_id`` in ``window`` (start, end), made by the stage
+    of ``version``; its id depends on the entity and the window's start only, so a replay
+    of the same window repeats it."""
+    start, end = window
+    return TrendEvent(
+        trend_id(entity_id, start),
+        entity_id,
+        name,
+        label,
+        _iso(start),
+        _iso(end),
+        count,
+        round(baseline, 4),
+        round(score, 4),
+        statistic,
+        stories,
+        version,
+    )
 
 
 def _link_event(story_id: str, link: ClaimLink, version: str) -> ClaimLinkEvent:

@@ -1,4 +1,5 @@
-"""Errors of the stories stage (``newsflow stories`` as a worker) and of its saved state.
+"""Errors of the stories stage (``newsflow stories`` as a worker), of its saved state and
+of its core.
 
 ::
 
@@ -6,15 +7,23 @@
     ├── SnapshotMismatch    [E420] saved state of another format or stage version
     ├── SnapshotCorrupt     [E421] saved state that does not decode, or whose chunks disagree
     ├── JournalInputGone    [E422] an input the journal names is no longer in its topic
-    └── StageUnavailable    [E423] the changelog topic is missing; [E424] Kafka did not
-                            acknowledge the stage's writes in time (exit 70)
+    ├── StageUnavailable    [E423] the changelog topic is missing; [E424] Kafka did not
+    │                       acknowledge the stage's writes in time (exit 70)
+    └── TrendStateError     [E312], [E313] a trend detector's saved state cannot be restored
 """
 
 from __future__ import annotations
 
 from workers.exceptions import NewsflowError
 
-__all__ = ["JournalInputGone", "SnapshotCorrupt", "SnapshotMismatch", "StageUnavailable", "StoriesError"]
+__all__ = [
+    "JournalInputGone",
+    "SnapshotCorrupt",
+    "SnapshotMismatch",
+    "StageUnavailable",
+    "StoriesError",
+    "TrendStateError",
+]
 
 
 class StoriesError(NewsflowError):
@@ -36,3 +45,8 @@ class JournalInputGone(StoriesError):
 class StageUnavailable(StoriesError):
     """Kafka cannot hold the stage's state or outputs: the changelog is missing, or a
     write was not acknowledged within the publish timeout."""
+
+
+class TrendStateError(StoriesError):
+    """A trend detector's saved state cannot be restored: not one this code wrote, or
+    written with another window length (its counts would land in the wrong windows)."""
