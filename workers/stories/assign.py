@@ -165,6 +165,8 @@ class StoryAssigner:
         self._by_entity: dict[str, set[str]] = {}
         self._by_term: dict[int, set[str]] = {}
         self._now: datetime | None = None
+        #: Story id -> its leading names and their word columns (see ``_topic_words``).
+        self._topic_columns: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
 
     def assign(self, article: StoryArticle) -> Assignment:
         """Put ``article`` in a story (an open one or a new one) and link its claims."""
@@ -219,6 +221,7 @@ class StoryAssigner:
 
     def _close(self, story: Story) -> None:
         del self.stories[story.id]
+        self._topic_columns.pop(story.id, None)
         for entity in story.entities:
             _discard(self._by_entity, entity, story.id)
         for term in story.terms:
@@ -259,8 +262,7 @@ class StoryAssigner:
         mine = list(article.claims)
         earlier = story.claims
         # The topic's own words are no sign of one proposition either: they are left out.
-        topic_words = np.unique(self.text.counts([" ".join(name for _, name, _ in leading)]).indices)
-        sims = cosines(vectors, [*story.claim_vectors, *vectors], topic_words)
+        sims = cosines(vectors, [*story.claim_vectors, *vectors], self._topic_words(story.id, leading))
         links: list[ClaimLink] = []
         floor = min(p.link_threshold, p.link_shared_threshold)
         for i, claim in enumerate(mine):
@@ -280,6 +282,16 @@ class StoryAssigner:
             )
             links += [self._proposition(story, found_link) for found_link in found]
         return links
+
+    def _topic_words(self, sid: str, leading: list[tuple[str, str, float]]) -> np.ndarray:
+        """The columns of the words of the leading entities' names (sorted), kept per
+        story while its leading names stay the same (a vectorizer call costs as much as
+        the rest of a link round)."""
+        names = tuple(name for _, name, _ in leading)
+        kept = self._topic_columns.get(sid)
+        if kept is None or kept[0] != names:
+            kept = self._topic_columns[sid] = (names, np.unique(self.text.counts([" ".join(names)]).indices))
+        return kept[1]
 
     @staticmethod
     def _proposition(story: Story, found: ClaimLink) -> ClaimLink:

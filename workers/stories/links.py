@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 
 from workers.stories.article import StoryClaim
@@ -109,11 +110,7 @@ def polarity(claim: StoryClaim) -> int:
     reached" and "production has not stopped" assert).
     """
     sign = -1 if claim.stance == "deny" else 1
-    negates = any(
-        (len(_NEGATION.findall(sentence)) + len(_REVERSAL.findall(sentence))) % 2
-        for sentence in _SENTENCE_END.split(claim.content)
-    )
-    return -sign if negates else sign
+    return -sign if _negates(claim.content) else sign
 
 
 def states_a_proposition(claim: StoryClaim) -> bool:
@@ -138,28 +135,52 @@ def party(claim: StoryClaim, names: Mapping[str, str] | None = None, lead: str |
     if claim.claimant is None:
         return None
     text = " ".join((claim.claimant_text or "").split())
-    role = _REPRESENTATIVE.search(text)
-    if role is not None:
-        owner = role["owner"] or role["for"]
-        if owner is not None:
-            owner = _DEFINITE.sub("", owner)
-        if owner is None:  # a pronoun
-            if lead is not None:
-                return lead
-        else:
-            words = set(_CAPITALISED.findall(owner))
-            found = sorted(e for e, name in (names or {}).items() if words & set(name.split()))
+    principal, indefinite = _claimant_reading(text)
+    if principal is not None:
+        if principal:
+            found = sorted(e for e, name in (names or {}).items() if principal & set(name.split()))
             if found:
                 return found[0]
-            if not words and not _INDEFINITE.match(owner) and lead is not None:
-                return lead  # "the singer's": a description of someone the story is about
-    if claim.claimant == text.lower() and _INDEFINITE.match(text):
+        elif lead is not None:
+            return lead
+    if indefinite and claim.claimant == text.lower():
         return f"{claim.article_id}/{claim.claimant}"
     return claim.claimant
 
 
-def _numbers(claim: StoryClaim) -> set[str]:
-    return set(_NUMBER.findall(claim.content))
+# The readings below depend on the words alone and are asked for every pair of claims
+# compared: each is kept for the texts seen last (a claim meets the story's claims
+# again with every article that joins).
+@lru_cache(maxsize=8192)
+def _negates(content: str) -> bool:
+    return any(
+        (len(_NEGATION.findall(sentence)) + len(_REVERSAL.findall(sentence))) % 2
+        for sentence in _SENTENCE_END.split(content)
+    )
+
+
+@lru_cache(maxsize=8192)
+def _claimant_reading(text: str) -> tuple[frozenset[str] | None, bool]:
+    """Whom a representative speaks for (the capitalised words naming its principal; an
+    empty set for a pronoun or a definite description, which stand for the story's
+    lead; None when the claimant represents nobody or an indefinite one), and whether
+    the claimant is indefinite."""
+    principal: frozenset[str] | None = None
+    role = _REPRESENTATIVE.search(text)
+    if role is not None:
+        owner = role["owner"] or role["for"]
+        if owner is None:  # a pronoun
+            principal = frozenset()
+        else:
+            owner = _DEFINITE.sub("", owner)
+            words = frozenset(_CAPITALISED.findall(owner))
+            principal = words if words or not _INDEFINITE.match(owner) else None
+    return principal, bool(_INDEFINITE.match(text))
+
+
+@lru_cache(maxsize=8192)
+def _numbers(content: str) -> frozenset[str]:
+    return frozenset(_NUMBER.findall(content))
 
 
 def link(
@@ -195,22 +216,23 @@ def link(
         return []
     best: dict[str, tuple[float, StoryClaim]] = {}
     for other, similarity in zip(others, similarities, strict=True):
+        if similarity < same_threshold and not (
+            similarity >= shared_threshold and (claim.entities & other.entities) - topic
+        ):
+            continue
         if other.id == claim.id or not states_a_proposition(other):
             continue
         theirs = party(other, names, lead)
         if theirs is None or theirs == mine:
             continue
-        if similarity < same_threshold and not (
-            similarity >= shared_threshold and (claim.entities & other.entities) - topic
-        ):
-            continue
         if theirs not in best or similarity > best[theirs][0]:
             best[theirs] = (similarity, other)
     links = []
+    sign = polarity(claim)
     for similarity, other in best.values():
-        kind: LinkKind = "corroborates" if polarity(claim) == polarity(other) else "contradicts"
+        kind: LinkKind = "corroborates" if polarity(other) == sign else "contradicts"
         shared = (claim.entities & other.entities) - topic
-        anchored = similarity >= agree_threshold or shared or _numbers(claim) & _numbers(other)
+        anchored = similarity >= agree_threshold or shared or _numbers(claim.content) & _numbers(other.content)
         if kind == "corroborates" and not anchored:
             continue  # words in common and no anchor: two statements on one topic
         evidence = tuple(sorted((names or {}).get(e, e) for e in shared))
