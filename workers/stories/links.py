@@ -214,14 +214,23 @@ def link(
     mine = party(claim, names, lead)
     if mine is None or not states_a_proposition(claim):
         return []
-    best: dict[str, tuple[float, StoryClaim]] = {}
+    # The most similar claim of each claimant as written in each article first (one
+    # party whatever else), then of each party: party() once a group, not once a claim.
+    by_claimant: dict[tuple[str, str | None, str], tuple[float, StoryClaim]] = {}
     for other, similarity in zip(others, similarities, strict=True):
         if similarity < same_threshold and not (
             similarity >= shared_threshold and (claim.entities & other.entities) - topic
         ):
             continue
-        if other.id == claim.id or not states_a_proposition(other):
+        if other.id == claim.id or other.claimant is None or other.stance == "question":
             continue
+        if other.cue in _DIRECTIVE_CUES:
+            continue
+        key = (other.claimant, other.claimant_text, other.article_id)
+        if key not in by_claimant or similarity > by_claimant[key][0]:
+            by_claimant[key] = (similarity, other)
+    best: dict[str, tuple[float, StoryClaim]] = {}
+    for similarity, other in by_claimant.values():
         theirs = party(other, names, lead)
         if theirs is None or theirs == mine:
             continue
