@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.test_stories.events import claim, enriched
 from workers.stories.article import StoryClaim, story_article
 from workers.stories.assign import StoryAssigner, StoryParams
-from workers.stories.links import polarity
+from workers.stories.links import link, party, polarity, states_a_proposition
 
 BODY_A = "The ministry said the dam at Kariba had not cracked. Engineers said the dam at Kariba had cracked."
 BODY_B = "The operator said the dam at Kariba had cracked after the floods."
@@ -88,3 +88,145 @@ def test_an_entity_the_whole_story_is_about_is_not_evidence_of_one_proposition()
     assert about_kariba.assign(story_article(_claims("a1", body, *specs))).links == ()
     first_article = StoryAssigner(params).assign(story_article(_claims("a1", body, *specs)))
     assert [(lk.claim.id, lk.other.id) for lk in first_article.links] == [("c2", "c1")]
+
+
+def _said(
+    claim_id: str,
+    who: str,
+    content: str,
+    *,
+    article: str = "a",
+    entity: str | None = None,
+    cue: str = "say",
+    stance: str = "assert",
+    entities: frozenset[str] = frozenset(),
+) -> StoryClaim:
+    """A claim as the stage reads it; ``entity``: the claimant's entity id, else its words."""
+    claimant = entity or " ".join(who.lower().split())
+    return StoryClaim(claim_id, article, claimant, who, cue, stance, content, (0, 1), entities, False)
+
+
+def _kinds(
+    claim: StoryClaim,
+    others: list[StoryClaim],
+    similarity: float = 0.5,
+    *,
+    names: dict[str, str] | None = None,
+    lead: str | None = None,
+    topic: frozenset[str] = frozenset(),
+    agree_threshold: float = 0.6,
+) -> list[str]:
+    """The kinds and other claims of ``claim``'s links, every other at ``similarity``."""
+    found = link(
+        claim,
+        others,
+        [similarity] * len(others),
+        same_threshold=0.3,
+        shared_threshold=0.25,
+        names=names,
+        topic=topic,
+        lead=lead,
+        agree_threshold=agree_threshold,
+    )
+    return [f"{lk.kind}:{lk.other.id}" for lk in found]
+
+
+def test_verbs_of_stopping_failing_and_denying_flip_the_polarity() -> None:
+    for content in (
+        "filming has been halted",
+        "the tour was cancelled",
+        "the talks were called off",
+        "the company failed to report the release",
+        "the union refused to meet",
+        "the reports are untrue",
+    ):
+        assert polarity(_one(content)) == -1, content
+
+
+def test_a_negated_stop_asserts_the_going_on() -> None:
+    assert polarity(_one("production has not stopped")) == 1
+    assert polarity(_one("the company did not fail to report it")) == 1
+
+
+def test_bad_news_is_not_a_negation() -> None:
+    for content in ("deliveries were delayed", "shares fell 5%", "the club lost the final", "the wall collapsed"):
+        assert polarity(_one(content)) == 1, content
+
+
+def test_an_activity_going_ahead_contradicts_its_halt() -> None:
+    going = _said("c2", "the studio", "filming was going ahead in Vancouver")
+    halted = _said("c1", "the crew", "filming in Vancouver has been halted")
+    assert _kinds(going, [halted]) == ["contradicts:c1"]
+
+
+def test_requests_and_questions_state_no_proposition_and_are_not_linked() -> None:
+    advice = _said("c2", "the researcher", "customers to change their passwords", cue="advise")
+    question = _said("c3", "the bank", "whether passwords were taken", cue="ask", stance="question")
+    statement = _said("c1", "the bank", "no passwords were taken")
+    assert not states_a_proposition(advice) and not states_a_proposition(question)
+    assert states_a_proposition(statement)
+    assert _kinds(advice, [statement]) == [] and _kinds(statement, [advice, question]) == []
+
+
+def test_a_representative_named_by_its_principal_speaks_for_that_entity() -> None:
+    names = {"person:brandon-kessler": "Brandon Kessler", "gpe:vancouver": "Vancouver"}
+    for who in ("Kessler's agent", "Kessler\u2019s longtime publicist", "a spokesperson for Kessler"):
+        assert party(_said("c", who, "x"), names) == "person:brandon-kessler", who
+
+
+def test_a_representative_of_a_pronoun_or_a_description_speaks_for_the_story_lead() -> None:
+    lead = "person:lana-corwin"
+    for who in ("her representative", "his agent", "the singer's representatives", "her publicist Dana Whitfield"):
+        assert party(_said("c", who, "x", entity="person:dana-whitfield"), {}, lead) == lead, who
+    assert party(_said("c", "her representative", "x"), {}, None) == "her representative"
+
+
+def test_one_party_under_two_names_is_not_linked_with_itself() -> None:
+    names = {"person:brandon-kessler": "Brandon Kessler"}
+    agent = _said("c2", "Kessler's agent", "the actor entered rehabilitation", article="a2")
+    his_agent = _said("c1", "his agent", "the actor has entered rehabilitation", article="a1")
+    assert _kinds(agent, [his_agent], names=names, lead="person:brandon-kessler") == []
+    assert _kinds(agent, [his_agent], 0.9, names=names, lead="gpe:vancouver") == ["corroborates:c1"]
+
+
+def test_indefinite_claimants_of_two_articles_are_two_parties() -> None:
+    crew = _said("c2", "Two crew members", "filming has been halted", article="a2")
+    other_crew = _said("c1", "two crew members", "filming has been halted", article="a1")
+    same_article = _said("c3", "two crew members", "filming has been halted", article="a2")
+    assert party(crew) != party(other_crew) and party(crew) == party(same_article)
+    assert _kinds(crew, [other_crew, same_article], 0.9) == ["corroborates:c1"]
+    union, other_union = _said("c2", "the union", "x", article="a2"), _said("c1", "The union", "x", article="a1")
+    assert party(union) == party(other_union)
+
+
+def test_a_corroboration_needs_an_anchor_or_nearly_the_same_words() -> None:
+    sent_home = _said("c2", "the crew", "most of the cast had been sent home", entities=frozenset({"gpe:set"}))
+    behind = _said("c1", "an actress", "the cast was all behind him")
+    assert _kinds(sent_home, [behind], 0.4) == []
+    assert _kinds(sent_home, [behind], 0.4, agree_threshold=0.35) == ["corroborates:c1"]
+    same_place = _said("c3", "a driver", "the cast left the set early", entities=frozenset({"gpe:set"}))
+    assert _kinds(sent_home, [same_place], 0.4) == ["corroborates:c3"]
+    assert _kinds(sent_home, [same_place], 0.4, topic=frozenset({"gpe:set"})) == []
+    strikers = _said("c4", "the union", "600 staff had joined the strike")
+    figure = _said("c5", "a picket", "600 staff were on the picket line")
+    assert _kinds(strikers, [figure], 0.4) == ["corroborates:c5"]
+
+
+def test_a_contradiction_needs_no_anchor() -> None:
+    reached = _said("c2", "regulators", "the material did get into the river")
+    held = _said("c1", "the plant manager", "none of it reached the river")
+    assert _kinds(reached, [held], 0.35) == ["contradicts:c1"]
+
+
+def test_words_of_the_story_topic_alone_do_not_link_two_claims() -> None:
+    body = "Kariba officials said Kariba Kariba would reopen. The Kariba operator said Kariba Kariba would never close."
+    specs = [
+        ("c1", "Kariba officials", "Kariba Kariba would reopen", "assert"),
+        ("c2", "The Kariba operator", "Kariba Kariba would never close", "assert"),
+    ]
+    params = StoryParams(link_threshold=0.1, link_shared_threshold=0.1)
+    first = StoryAssigner(params)
+    assert [lk.claim.id for lk in first.assign(story_article(_claims("a1", body, *specs))).links] == ["c2"]
+    about_kariba = StoryAssigner(params)
+    about_kariba.assign(story_article(_claims("a0", "Kariba dam Kariba lake Kariba town.")))
+    assert about_kariba.assign(story_article(_claims("a1", body, *specs))).links == ()

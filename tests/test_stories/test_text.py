@@ -6,7 +6,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.metrics.pairwise import cosine_similarity
 
-from workers.stories.text import N_FEATURES, SparseVector, TextModel, add, dots, norm, row_dot
+from workers.stories.text import N_FEATURES, SparseVector, TextModel, add, cosines, dots, norm, row_dot
 
 TEXTS = [
     "Rescuers searched collapsed houses in Valparaiso after the earthquake.",
@@ -65,3 +65,24 @@ def test_a_word_seen_in_every_document_weighs_less_than_a_rare_one() -> None:
     (columns, values), *_ = model.weigh(model.counts(["harbour storm"]))
     common = model.counts(["harbour"]).indices[0]
     assert values[list(columns).index(common)] < values[1 - list(columns).index(common)]
+
+
+def test_cosines_leave_the_ignored_words_out_of_both_vectors() -> None:
+    model = TextModel()
+    texts = ["Kariba dam cracked", "Kariba turbines restart", "dam cracked overnight"]
+    counts = model.counts(texts)
+    for i in range(3):
+        model.observe(counts[i])
+    a, b, c = model.weigh(counts)
+    ignore = np.unique(model.counts(["Kariba"]).indices)
+    found = cosines([a], [b, c], ignore)
+    # Without "kariba", the first two share no word; the first and third are the same
+    # words as the first without "kariba" ("dam cracked") plus one.
+    without = model.weigh(model.counts(["dam cracked"]))[0]
+    assert dots([a], [b])[0, 0] > 0 and found[0, 0] == 0.0
+    assert np.isclose(found[0, 1], dots([without], [c])[0, 0], atol=1e-6)
+
+
+def test_cosines_with_nothing_ignored_are_the_dot_products() -> None:
+    a, b, c = _vectors()
+    assert np.array_equal(cosines([a, b], [a, b, c], np.array([], dtype=np.int32)), dots([a, b], [a, b, c]))

@@ -30,7 +30,8 @@ stream gives the same stories, offline or in the stage.
 
 When an article joins, each of its claims is compared with the claims the story holds
 (at most ``claims_kept``, the newest) and with the article's other claims, all at once
-as one product of their TF-IDF matrices (:mod:`workers.stories.links`). A copy's claims
+as one product of their TF-IDF matrices, the words of the story's topic (the names of
+its leading entities) left out (:mod:`workers.stories.links`). A copy's claims
 are neither linked nor kept: they say again what its original said.
 """
 
@@ -48,7 +49,7 @@ import numpy as np
 
 from workers.stories.article import StoryArticle, StoryClaim
 from workers.stories.links import ClaimLink, link
-from workers.stories.text import SparseVector, TextModel, add, dots, norm, row_dot
+from workers.stories.text import SparseVector, TextModel, add, cosines, norm, row_dot
 
 __all__ = ["Assignment", "Story", "StoryAssigner", "StoryParams", "story_id"]
 
@@ -86,6 +87,9 @@ class StoryParams:
     link_threshold: float = 0.3
     #: The same, when the two contents name a common entity.
     link_shared_threshold: float = 0.25
+    #: Least content cosine of a corroboration with no anchor (no common non-topic
+    #: entity, no common number): docs/stories.md.
+    link_agree_threshold: float = 0.6
 
 
 def story_id(article_id: str) -> str:
@@ -161,6 +165,8 @@ class StoryAssigner:
         self._by_entity: dict[str, set[str]] = {}
         self._by_term: dict[int, set[str]] = {}
         self._now: datetime | None = None
+        #: Story id -> its leading names and their word columns (see ``_topic_words``).
+        self._topic_columns: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
 
     def assign(self, article: StoryArticle) -> Assignment:
         """Put ``article`` in a story (an open one or a new one) and link its claims."""
@@ -215,6 +221,7 @@ class StoryAssigner:
 
     def _close(self, story: Story) -> None:
         del self.stories[story.id]
+        self._topic_columns.pop(story.id, None)
         for entity in story.entities:
             _discard(self._by_entity, entity, story.id)
         for term in story.terms:
@@ -250,10 +257,12 @@ class StoryAssigner:
         """Each claim of ``article`` against the story's claims and the article's earlier ones."""
         p = self.params
         names = {**story.names, **article.names}
-        topic = frozenset(e for e, _, _ in story.leading(_TOPIC)) if story.size else frozenset()
+        leading = story.leading(_TOPIC) if story.size else []
+        topic = frozenset(e for e, _, _ in leading)
         mine = list(article.claims)
         earlier = story.claims
-        sims = dots(vectors, [*story.claim_vectors, *vectors])
+        # The topic's own words are no sign of one proposition either: they are left out.
+        sims = cosines(vectors, [*story.claim_vectors, *vectors], self._topic_words(story.id, leading))
         links: list[ClaimLink] = []
         floor = min(p.link_threshold, p.link_shared_threshold)
         for i, claim in enumerate(mine):
@@ -268,9 +277,21 @@ class StoryAssigner:
                 shared_threshold=p.link_shared_threshold,
                 names=names,
                 topic=topic,
+                lead=leading[0][0] if leading else None,
+                agree_threshold=p.link_agree_threshold,
             )
             links += [self._proposition(story, found_link) for found_link in found]
         return links
+
+    def _topic_words(self, sid: str, leading: list[tuple[str, str, float]]) -> np.ndarray:
+        """The columns of the words of the leading entities' names (sorted), kept per
+        story while its leading names stay the same (a vectorizer call costs as much as
+        the rest of a link round)."""
+        names = tuple(name for _, name, _ in leading)
+        kept = self._topic_columns.get(sid)
+        if kept is None or kept[0] != names:
+            kept = self._topic_columns[sid] = (names, np.unique(self.text.counts([" ".join(names)]).indices))
+        return kept[1]
 
     @staticmethod
     def _proposition(story: Story, found: ClaimLink) -> ClaimLink:

@@ -21,7 +21,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
-__all__ = ["N_FEATURES", "SparseVector", "TextModel", "add", "dots", "norm", "row_dot"]
+__all__ = ["N_FEATURES", "SparseVector", "TextModel", "add", "cosines", "dots", "norm", "row_dot"]
 
 #: A vector as its columns (sorted, distinct) and their values.
 SparseVector = tuple[np.ndarray, np.ndarray]
@@ -110,6 +110,29 @@ def dots(a: Sequence[SparseVector], b: Sequence[SparseVector]) -> np.ndarray:
     columns = np.unique(np.concatenate([v[0] for v in a]))
     product: np.ndarray = _dense(a, columns) @ _dense(b, columns).T
     return product
+
+
+def cosines(a: Sequence[SparseVector], b: Sequence[SparseVector], ignore: np.ndarray) -> np.ndarray:
+    """The cosines of every unit vector of ``a`` with every one of ``b`` (as :func:`dots`)
+    with the columns ``ignore`` (sorted, distinct) left out of both: the words two texts
+    share beyond those. A vector made of ignored words alone has cosine 0 with all.
+    """
+    if not len(ignore):
+        return dots(a, b)
+    if not a or not b:
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    # As in dots, laid out on a's columns, with the ignored ones added for b's norms.
+    columns = np.union1d(np.concatenate([v[0] for v in a]), ignore)
+    left, right = _dense(a, columns), _dense(b, columns)
+    ignored = np.searchsorted(columns, ignore)
+    # Unit vectors: what is left of each norm is 1 minus the squares of the ignored entries.
+    left_norms = np.sqrt(np.maximum(1.0 - np.square(left[:, ignored]).sum(axis=1), 0.0))
+    right_norms = np.sqrt(np.maximum(1.0 - np.square(right[:, ignored]).sum(axis=1), 0.0))
+    left[:, ignored] = 0.0
+    product = left @ right.T
+    scale = np.outer(left_norms, right_norms)
+    out: np.ndarray = np.divide(product, scale, out=np.zeros_like(product), where=scale > 1e-6)
+    return out
 
 
 def _dense(rows: Sequence[SparseVector], columns: np.ndarray) -> np.ndarray:
