@@ -9,6 +9,7 @@ import orjson
 from tests.test_stories.events import enriched
 from workers.stories.assign import StoryAssigner, story_id
 from workers.stories.stage.place import Placer
+from workers.stories.trends import TrendDetector
 
 
 @dataclass
@@ -22,7 +23,9 @@ class Record:
 
 
 def placer() -> Placer:
-    return Placer(StoryAssigner(), "v1", "stories", "claim-links", "trends", "articles.dlq")
+    return Placer(
+        StoryAssigner(), "v1", "stories", "claim-links", "trends", "articles.dlq", TrendDetector(version="v1")
+    )
 
 
 def test_an_article_opens_a_story_keyed_by_its_id_on_the_stories_topic() -> None:
@@ -55,3 +58,21 @@ def test_a_value_that_is_no_json_object_is_dead_lettered_and_the_next_one_placed
     assert p.place(Record(b"[1, 2]")).outcome == "dead_lettered"
     assert orjson.loads(p.place(Record(b"{not json")).records[0][2])["reason"] == "invalid_json"
     assert p.place(Record(orjson.dumps(enriched("a2", "Floods.")))).outcome == "new"
+
+
+def test_an_article_that_sets_off_a_trend_publishes_it_keyed_by_the_entity() -> None:
+    p = placer()
+    quiet = [
+        enriched(f"b{h}", "The Hague budget.", at=f"2024-03-01T{h:02d}:10:00Z", entities={"GPE:The Hague": 0.9})
+        for h in range(24)
+    ]
+    surge = [
+        enriched(f"q{k}", "Quake in Chile.", at=f"2024-03-02T00:{10 + k:02d}:00Z", entities={"GPE:Chile": 0.9})
+        for k in range(5)
+    ]
+    placed = [p.place(Record(orjson.dumps(event))) for event in [*quiet, *surge]]
+    fired = [(i, record) for i, one in enumerate(placed) for record in one.records if record[0] == "trends"]
+    ((i, (_, key, value)),) = fired
+    trend = orjson.loads(value)
+    assert (i, key, trend["entity_id"], trend["version"]) == (28, b"gpe:chile", "gpe:chile", "v1")
+    assert placed[28].trends == 1 and sum(one.trends for one in placed) == 1

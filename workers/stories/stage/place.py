@@ -1,9 +1,10 @@
 """One input record of the story stage in, its output records out. No Kafka.
 
 The stage's only decision-making code: decode the ``articles.enriched`` value, place the
-article with the assigner, and make the ``stories`` and ``claim-links`` events (the
-same :func:`~workers.stories.events.story_event` and
-:func:`~workers.stories.events.link_events` as ``newsflow stories FILE``). An event the
+article with the assigner, and make the ``stories``, ``claim-links`` and ``trends``
+events (the same :func:`~workers.stories.events.story_event`,
+:func:`~workers.stories.events.link_events` and
+:class:`~workers.stories.trends.TrendDetector` as ``newsflow stories FILE``). An event the
 stage cannot read becomes a dead letter for ``articles.dlq``, naming the stage in its
 error ([E310]) and the input's topic, partition and offset; its ``failed_at`` is the
 input's own timestamp, so a replay after a crash makes the same letter.
@@ -14,7 +15,6 @@ randomness, so a replayed batch gives the same events byte for byte.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -24,11 +24,12 @@ import orjson
 from workers.exceptions import Reason
 from workers.pipeline.dlq import dead_letter
 from workers.pipeline.events import encode
-from workers.stories.article import StoryArticle, story_article
+from workers.stories.article import story_article
 from workers.stories.assign import StoryAssigner
 from workers.stories.events import link_events, story_event
+from workers.stories.trends import TrendDetector
 
-__all__ = ["InputRecord", "OutputRecord", "Placed", "Placer", "TrendHook"]
+__all__ = ["InputRecord", "OutputRecord", "Placed", "Placer"]
 
 #: (topic, key, value) of one output record.
 OutputRecord = tuple[str, bytes | None, bytes]
@@ -45,14 +46,6 @@ class InputRecord(Protocol):
     value: bytes | None
 
 
-class TrendHook(Protocol):
-    """Where trend detection plugs in (``workers/stories/trends.py``, when it lands):
-    told each placed article and its story, it returns the ``trends`` events (each with
-    an ``entity_id``, the record's key) that article sets off."""
-
-    def observe(self, article: StoryArticle, story_id: str) -> Sequence[Any]: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Placed:
     """What became of one input: its outcome and the records to publish."""
@@ -65,11 +58,12 @@ class Placed:
 
 @dataclass(slots=True)
 class Placer:
-    """Places records with ``assigner``; events name ``version``.
+    """Places records with ``assigner`` and tells ``trends`` of each placed article;
+    events name ``version``.
 
     Args:
         topics: the ``stories``, ``claim-links``, ``trends`` and dead-letter topics.
-        trends: the trend detector, if any.
+        trends: the trend detector (its events name its own version: the stage's).
     """
 
     assigner: StoryAssigner
@@ -78,7 +72,7 @@ class Placer:
     links_topic: str
     trends_topic: str
     dlq_topic: str
-    trends: TrendHook | None = None
+    trends: TrendDetector
 
     def place(self, record: InputRecord) -> Placed:
         """The outputs of one ``articles.enriched`` record."""
@@ -96,8 +90,8 @@ class Placer:
         links = link_events(assignment, self.version)
         records: list[OutputRecord] = [(self.stories_topic, key, encode(story_event(assignment, self.version)))]
         records += [(self.links_topic, key, encode(link)) for link in links]
-        trends = list(self.trends.observe(article, story_id)) if self.trends is not None else []
-        records += [(self.trends_topic, str(t.entity_id).encode(), encode(t)) for t in trends]
+        trends = self.trends.observe(article, story_id)
+        records += [(self.trends_topic, t.entity_id.encode(), encode(t)) for t in trends]
         outcome = {"new": "new", "duplicate": "duplicate"}.get(assignment.matched, "joined")
         return Placed(outcome, records, [link.kind for link in links], len(trends))
 

@@ -54,6 +54,7 @@ from workers.stories.stage.journal import (
 )
 from workers.stories.stage.kafka_io import ChangelogFollower, fetch_inputs
 from workers.stories.stage.place import InputRecord, Placed, Placer
+from workers.stories.trends import TrendDetector, TrendParams
 from workers.stories.version import stage_version
 from workers.stream.health import Readiness
 
@@ -86,13 +87,15 @@ class StoryStage:
         *,
         stop: threading.Event | None = None,
         params: StoryParams | None = None,
+        trend_params: TrendParams | None = None,
     ) -> None:
         self.settings = settings
         self.metrics = metrics
         self.readiness = readiness
         self.stop = stop or threading.Event()
         self.params = params or StoryParams()
-        self.version = stage_version(self.params)
+        self.trend_params = trend_params or TrendParams()
+        self.version = stage_version(self.params, self.trend_params)
         self.member = f"{os.uname().nodename}:{os.getpid()}"
         self.state = StateLog()
         self.follower = ChangelogFollower(settings, self.state)
@@ -216,11 +219,13 @@ class StoryStage:
         mine = self.placer is not None and plan.seq == self.seq and plan.epoch == self.epoch
         replayed = 0
         if not mine:
+            trends: TrendDetector | None = None
             if plan.checkpoint is not None:
-                assigner, _ = restore(plan.checkpoint.data, self.params, self.version)
+                assigner, extra = restore(plan.checkpoint.data, self.params, self.version)
+                trends = TrendDetector.from_state(extra["trends"], self.trend_params, version=self.version)
             else:
                 assigner = StoryAssigner(self.params)
-            self.placer = self.new_placer(assigner)
+            self.placer = self.new_placer(assigner, trends)
             self.epoch = plan.epoch + 1
             self.write_changelog([(fence_key(self.epoch), Fence(self.epoch, plan.seq + 1, self.member).encode())])
             replayed = self._replay(plan.journal)
@@ -249,10 +254,11 @@ class StoryStage:
             self.offsets,
         )
 
-    def new_placer(self, assigner: StoryAssigner) -> Placer:
+    def new_placer(self, assigner: StoryAssigner, trends: TrendDetector | None = None) -> Placer:
+        """A placer with ``assigner`` and ``trends`` (a fresh detector when None)."""
         s = self.settings
-        # Trend detection plugs in here (Placer.trends) once workers/stories/trends.py exists.
-        return Placer(assigner, self.version, s.topic_stories, s.topic_claim_links, s.topic_trends, s.topic_dlq)
+        trends = trends or TrendDetector(self.trend_params, version=self.version)
+        return Placer(assigner, self.version, s.topic_stories, s.topic_claim_links, s.topic_trends, s.topic_dlq, trends)
 
     def _replay(self, journal: Sequence[JournalRecord]) -> int:
         """Place the journal's batches again, in order, and publish their outputs."""
@@ -347,7 +353,8 @@ class StoryStage:
         drop the journal the older checkpoint covered."""
         assert self.placer is not None
         started = time.monotonic()
-        data = snapshot(self.placer.assigner, self.version, {"seq": self.seq, "epoch": self.epoch})
+        extra = {"seq": self.seq, "epoch": self.epoch, "trends": self.placer.trends.to_state()}
+        data = snapshot(self.placer.assigner, self.version, extra)
         newest = max(self.manifests.values(), key=lambda m: m.seq, default=None)
         slot = SLOTS[0] if newest is None or newest.slot == SLOTS[1] else SLOTS[1]
         chunks, manifest = checkpoint_records(
