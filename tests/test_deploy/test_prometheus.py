@@ -16,6 +16,7 @@ from tests.test_deploy.deploy_files import (
     DASHBOARDS,
     PROMETHEUS_CONFIG,
     SINK_JOB,
+    STORIES_JOB,
     alert_rules,
     dashboard_panels,
     is_allowed_metric,
@@ -102,7 +103,14 @@ def test_alerts_on_up_select_the_job_that_scrapes_the_workers_or_the_sinks() -> 
         if "up" in metric_names(rule["expr"])
     }
     expected = {
-        alert: {SINK_JOB if alert.startswith("NewsflowSink") else worker_scrape_config()["job_name"]} for alert in jobs
+        alert: {
+            SINK_JOB
+            if alert.startswith("NewsflowSink")
+            else STORIES_JOB
+            if alert.startswith("NewsflowStories")
+            else worker_scrape_config()["job_name"]
+        }
+        for alert in jobs
     }
     assert jobs == expected and any(a.startswith("NewsflowSink") for a in jobs)
 
@@ -117,6 +125,14 @@ def test_sink_alerts_read_only_sink_metrics_or_the_sink_job() -> None:
         if rule["alert"].startswith("NewsflowSink"):
             names = metric_names(rule["expr"])
             assert all(n.startswith("newsflow_sink_") or n == "up" for n in names), rule["alert"]
+
+
+def test_story_stage_alerts_read_only_stage_metrics_or_the_stage_job() -> None:
+    for rule in alert_rules():
+        if rule["alert"].startswith("NewsflowStories"):
+            names = metric_names(rule["expr"])
+            assert all(n.startswith("newsflow_stories_") or n == "up" for n in names), rule["alert"]
+            assert f'job="{STORIES_JOB}"' in rule["expr"], rule["alert"]
 
 
 def test_prometheus_scrapes_the_workers_on_the_settings_metrics_port() -> None:
