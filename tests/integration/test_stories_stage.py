@@ -287,11 +287,14 @@ def test_a_standby_takes_over_when_the_active_stage_is_killed(
     wait_for(lambda: one.metric("newsflow_stories_active") == 1.0, alive(one), timeout=60, what="one active")
     two = start_stage(settings)
     wait_for(lambda: two.metric("newsflow_stories_ready") == 1.0, alive(one, two), timeout=60, what="a standby")
-    feed(settings, stream)
+    # Half the stream before the kill, half after: the standby has articles of its own to
+    # place (the active one may have placed the first half whole by the time it dies).
+    feed(settings, stream[: ARTICLES // 2])
     wait_for(lambda: len(placed_ids(settings)) >= 150, alive(one, two), timeout=RECOVERY_TIMEOUT, what="150 placed")
     assert two.metric("newsflow_stories_active") == 0.0, "both stages active"
     one.kill()
     killed = time.monotonic()
+    feed(settings, stream[ARTICLES // 2 :])
     wait_placed(settings, ids, alive(two), RECOVERY_TIMEOUT)
     recovered = time.monotonic() - killed
     takeover = two.metric("newsflow_stories_takeover_seconds")
