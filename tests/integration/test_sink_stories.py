@@ -232,12 +232,15 @@ def test_the_views_answer_the_last_days_stories_a_timeline_and_a_claims_ledger(
 # newsflow sink on the real broker
 # ---------------------------------------------------------------------------
 def create_story_topics(settings: Settings) -> None:
+    """Create the story stage's topics that do not exist yet."""
     admin = KafkaAdminClient(**client_config(settings))
     try:
-        admin.create_topics(
-            [NewTopic(t, settings.partitions, settings.replication_factor) for t in settings.story_topics],
-            timeout_ms=30_000,
-        )
+        missing = set(settings.story_topics) - set(admin.list_topics())
+        if missing:
+            admin.create_topics(
+                [NewTopic(t, settings.partitions, settings.replication_factor) for t in sorted(missing)],
+                timeout_ms=30_000,
+            )
     finally:
         admin.close()
 
@@ -281,6 +284,13 @@ def test_the_sink_runs_without_the_story_topics_and_reads_them_once_created(
     start_sink: Callable[[Settings], SinkProcess],
 ) -> None:
     url = log_stage_writes(database.url)
+    # Story topics of names nobody created (the fixture's `topics create` made the usual ones).
+    late = uuid.uuid4().hex[:6]
+    sink_settings = sink_settings.with_overrides(
+        topic_stories=f"stories-late-{late}",
+        topic_claim_links=f"claim-links-late-{late}",
+        topic_trends=f"trends-late-{late}",
+    )
     articles = list(sample_stream(sink_events, 3, prefix=f"st-{uuid.uuid4().hex[:6]}"))
     producer = KafkaProducer(**client_config(sink_settings, acks="all"))
     for e in articles:
@@ -338,6 +348,15 @@ def test_a_sink_killed_mid_stream_and_restarted_stores_each_story_event_once(
     start_sink: Callable[[Settings], SinkProcess],
 ) -> None:
     url = log_stage_writes(database.url)
+    # A database that takes 2 ms a membership row: the sink (about 2,000 story events a
+    # second here) would otherwise store them all between two polls, before the kill.
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "CREATE FUNCTION slow_row() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN PERFORM pg_sleep(0.002); RETURN NEW; END $$;"
+            "CREATE TRIGGER slow_memberships BEFORE INSERT OR UPDATE ON story_articles "
+            "FOR EACH ROW EXECUTE FUNCTION slow_row()"
+        )
     settings = sink_settings.with_overrides(sink_batch_max_events=20)
     create_story_topics(settings)
     events = many_stories(400, f"k{uuid.uuid4().hex[:4]}")
