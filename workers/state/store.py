@@ -128,6 +128,63 @@ class ChangelogStore:
             pending, self._pending = self._pending, []
         return pending
 
+    def scan(self, prefix: bytes, *, after: bytes | None = None, limit: int) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` entries whose key starts with ``prefix`` (and is above ``after``,
+        when given), in key order, our staged writes on top.
+
+        RocksDB seeks to the start, so the cost grows with ``limit`` (and the deletions
+        RocksDB has not compacted yet under the start), not with the entries.
+        """
+        with self._lock:
+            staged = sorted(
+                (k, v) for k, v in self._staged.items() if k.startswith(prefix) and (after is None or k > after)
+            )
+            found: list[tuple[bytes, bytes]] = []
+            it = self._db.iter()
+            it.seek(after if after is not None and after > prefix else prefix)
+            i = 0
+            while len(found) < limit:
+                key = cast(bytes, it.key()) if it.valid() else None
+                if key is not None and (not key.startswith(prefix) or (after is not None and key <= after)):
+                    if key.startswith(prefix):
+                        it.next()
+                        continue
+                    key = None
+                if i < len(staged) and (key is None or staged[i][0] <= key):
+                    staged_key, value = staged[i]
+                    i += 1
+                    if key == staged_key:
+                        it.next()
+                    if value is not None:
+                        found.append((staged_key, value))
+                elif key is not None:
+                    found.append((key, cast(bytes, it.value())))
+                    it.next()
+                else:
+                    break
+            del it
+        return found
+
+    def last(self, prefix: bytes) -> bytes | None:
+        """The greatest key starting with ``prefix`` (``prefix`` not ending in 0xff),
+        our staged writes on top; None when there is none."""
+        bound = prefix[:-1] + bytes([prefix[-1] + 1])
+        with self._lock:
+            staged = [k for k, v in self._staged.items() if k.startswith(prefix) and v is not None]
+            deleted = {k for k, v in self._staged.items() if v is None}
+            it = self._db.iter()
+            it.seek_for_prev(bound)
+            while it.valid():
+                key = cast(bytes, it.key())
+                if not key.startswith(prefix):
+                    break
+                if key not in deleted:
+                    staged.append(key)
+                    break
+                it.prev()
+            del it
+        return max(staged, default=None)
+
     @property
     def staged_count(self) -> int:
         """Writes of ours not yet seen in the changelog."""
