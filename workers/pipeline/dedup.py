@@ -53,6 +53,8 @@ SIGNATURE_BYTES = NUM_PERM * 8
 EXPIRE_PER_CHECK = 4
 _TIME = struct.Struct(">q")
 _QUEUE = b"t:"
+#: Checks between two looks at the queue's newest entry for stream time.
+_REFRESH_EVERY = 256
 _WORD = re.compile(r"\w++")
 #: The same words in ASCII text, found faster by testing ASCII classes only.
 _ASCII_WORD = re.compile(r"\w++", re.ASCII)
@@ -231,6 +233,7 @@ class DuplicateIndex:
         self.now: int | None = None
         self._cursor: bytes | None = None  # the queue's last key expired, to seek past RocksDB's deletions
         self._passes = 0
+        self._checks = 0
 
     @property
     def cutoff(self) -> int | None:
@@ -293,9 +296,13 @@ class DuplicateIndex:
         return expired
 
     def _advance(self, seconds: int) -> None:
-        """Stream time: the newest of this article's, the one before, and the queue's newest."""
-        newest = self._queue.last(_QUEUE) if self._queue is not None else None
-        queued = _parse_queue_key(newest)[0] if newest is not None else seconds
+        """Stream time: the newest of this article's, the one before, and (at the first
+        check, then every ``_REFRESH_EVERY``) the queue's newest, other workers' too."""
+        queued = seconds
+        if self._queue is not None and self._checks % _REFRESH_EVERY == 0:
+            newest = self._queue.last(_QUEUE)
+            queued = _parse_queue_key(newest)[0] if newest is not None else seconds
+        self._checks += 1
         self.now = max(seconds, queued, self.now if self.now is not None else seconds)
 
     def _live(self, record: bytes | None) -> bool:
