@@ -104,6 +104,11 @@ class Settings:
     dedup_enabled: bool = True
     #: Least estimated Jaccard similarity (word 5-shingles) of a near duplicate.
     near_duplicate_threshold: float = 0.8
+    #: Days the duplicate index keeps an article, by the article's time (its
+    #: publication, never later than when it was enriched): older entries are ignored
+    #: by lookups and removed by tombstones on the changelog, so the index and a new
+    #: worker's catch-up hold only the window. 0: keep every article forever.
+    dedup_window_days: int = 30
     #: Benchmarking only: validate and publish articles without any NLP.
     passthrough: bool = False
     #: Fault injection for tests only: the worker kills itself (SIGKILL) when it is
@@ -223,6 +228,11 @@ class Settings:
             raise ConfigError(
                 f"[E115] {env_name('crash_on_article_id')} is a test-only fault injection (it kills the worker) "
                 f"and is refused unless {env_name('test_hooks')}=true, which only the test suite sets; unset it"
+            )
+        if not 0 <= self.dedup_window_days <= 36_500:
+            raise ConfigError(
+                f"[E125] {env_name('dedup_window_days')} must be 0 (keep every article) to 36500 days, "
+                f"got {self.dedup_window_days}"
             )
         if not 0 < self.near_duplicate_threshold <= 1:
             raise ConfigError(

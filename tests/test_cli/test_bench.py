@@ -28,7 +28,7 @@ def test_soak_runs_when_given_a_count() -> None:
 
 def test_only_and_skip_select_scenarios_in_run_order() -> None:
     assert chosen("--only", "A,2,1") == ["1", "2", "A"]
-    assert chosen("--skip", "A,1b,4,L") == ["1", "2", "T", "K", "3", "3n", "5a", "5b", "R"]
+    assert chosen("--skip", "A,1b,4,L") == ["1", "2", "T", "K", "3", "3n", "5a", "5b", "R", "W"]
 
 
 def test_rb_names_the_index_catch_up_it_runs_with() -> None:
@@ -67,3 +67,14 @@ def test_kb_names_the_sink_scenario_it_runs_with() -> None:
 def test_sink_events_defaults_to_2000_and_takes_a_count() -> None:
     assert build_parser().parse_args(["bench"]).sink_events == 2000
     assert build_parser().parse_args(["bench", "--sink-events", "200"]).sink_events == 200
+
+
+def test_index_window_scenario_needs_the_broker_and_takes_entry_counts() -> None:
+    assert chosen("--only", "Wn") == ["W"] and "W" not in chosen("--offline-only")
+    assert build_parser().parse_args(["bench"]).index_entries == (100_000,)
+    assert build_parser().parse_args(["bench", "--index-entries", "100000,1000000"]).index_entries == (
+        100_000,
+        1_000_000,
+    )
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "--index-entries", "10"])

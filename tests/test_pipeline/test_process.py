@@ -204,3 +204,26 @@ def test_a_dead_letter_over_its_topic_limit_drops_value_and_key_and_is_keyed_by_
     )
     assert limits.fits(out)
     assert_valid_event(letter)
+
+
+def test_with_a_window_the_index_goes_by_the_articles_publication_time(
+    enricher: Enricher, make_settings: Callable[..., Settings], tmp_path: Any
+) -> None:
+    from datetime import timedelta
+
+    from workers.state.store import ChangelogStore
+
+    store = ChangelogStore(tmp_path / "index")
+    try:
+        processor = RecordProcessor(enricher, make_settings(), index=DuplicateIndex(store, window=timedelta(days=30)))
+        dated = [("orig", "2024-01-01"), ("copy-in-window", "2024-01-20"), ("copy-after", "2024-03-01")]
+        outcomes = processor.process_batch(
+            [record(orjson.dumps({"id": i, "body": TEXT, "published_at": at})) for i, at in dated]
+        )
+        assert [o.article.duplicate_of.id if o.article and o.article.duplicate_of else None for o in outcomes] == [
+            None,
+            "orig",
+            None,
+        ]
+    finally:
+        store.close()

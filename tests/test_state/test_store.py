@@ -83,3 +83,24 @@ def test_a_staged_deletion_hides_the_key_at_once_and_goes_out_as_a_tombstone(sto
     assert store.take_pending() == [(b"k", None)]
     assert store.apply([Change(0, 2, b"k", None)]) == 1  # the tombstone, back from the log
     assert (store.staged_count, store.get(b"k")) == (0, None)
+
+
+def test_scan_lists_a_prefix_in_key_order_with_staged_writes_and_deletions_on_top(store: ChangelogStore) -> None:
+    store.apply([Change(0, i, key, b"log") for i, key in enumerate([b"a:9", b"t:1", b"t:3", b"t:5", b"u:0"])])
+    store[b"t:2"] = b"staged"
+    store[b"t:5"] = b"rewritten"
+    del store[b"t:3"]
+    assert store.scan(b"t:", limit=10) == [(b"t:1", b"log"), (b"t:2", b"staged"), (b"t:5", b"rewritten")]
+    assert store.scan(b"t:", limit=2) == [(b"t:1", b"log"), (b"t:2", b"staged")]
+    assert store.scan(b"t:", after=b"t:2", limit=10) == [(b"t:5", b"rewritten")]
+    assert store.scan(b"v:", limit=10) == []
+
+
+def test_last_is_the_greatest_key_of_a_prefix_not_deleted(store: ChangelogStore) -> None:
+    assert store.last(b"t:") is None
+    store.apply([Change(0, i, key, b"v") for i, key in enumerate([b"t:1", b"t:3", b"u:0"])])
+    assert store.last(b"t:") == b"t:3"
+    del store[b"t:3"]
+    assert store.last(b"t:") == b"t:1"
+    store[b"t:2"] = b"v"
+    assert store.last(b"t:") == b"t:2"

@@ -15,10 +15,10 @@ from workers.settings import Settings
 #: Every scenario that ``--only`` and ``--skip`` name, in the order they run. (R) runs
 #: with its baseline (Rb), (K) with (Kb); (S) runs only with ``--soak N``; (L) needs (3)'s
 #: throughput. (K) needs Debian's PostgreSQL (``make install``) but no broker.
-SCENARIOS = ("1", "1b", "2", "T", "A", "K", "3", "3n", "4", "5a", "5b", "L", "S", "R")
+SCENARIOS = ("1", "1b", "2", "T", "A", "K", "3", "3n", "4", "5a", "5b", "L", "S", "R", "W")
 #: The scenarios that need a broker (left out by ``--offline-only``).
-BROKER_SCENARIOS = frozenset({"3", "3n", "4", "5a", "5b", "L", "S", "R"})
-_ALIASES = {"rb": "R", "r": "R", "a": "A", "l": "L", "s": "S", "k": "K", "kb": "K", "t": "T"}
+BROKER_SCENARIOS = frozenset({"3", "3n", "4", "5a", "5b", "L", "S", "R", "W"})
+_ALIASES = {"rb": "R", "r": "R", "a": "A", "l": "L", "s": "S", "k": "K", "kb": "K", "t": "T", "w": "W", "wn": "W"}
 
 
 def scenario_keys(text: str) -> frozenset[str]:
@@ -41,6 +41,17 @@ def sizes_text(text: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+def entry_counts(text: str) -> tuple[int, ...]:
+    """``"100000,1000000"`` -> the entry counts of (W) (argparse type of ``--index-entries``)."""
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {text!r}") from None
+    if any(n < 100 for n in counts):
+        raise argparse.ArgumentTypeError(f"each count must be at least 100, got {text!r}")
+    return counts
 
 
 def selected_scenarios(args: argparse.Namespace) -> list[str]:
@@ -80,7 +91,9 @@ def add_parser(sub: Any) -> None:
         "faster counts) against (5b) a plain kafka-python consume-and-produce loop (max_poll_records 500, "
         "2000 and 5000, the fastest counts), (L) end-to-end latency at about half of (3)'s capacity, "
         "optionally (S) a memory soak, and (R) a new worker's catch-up on the index changelog of "
-        "50x N articles against (Rb) a plain read of it. Prints articles/s, words/s, ratios and "
+        "50x N articles against (Rb) a plain read of it, (W) a new worker's catch-up on the index changelog "
+        "of --index-entries synthetic articles with a window that keeps 10%% of them, after compaction, "
+        "against (Wn) no window: seconds, records read and disk size. Prints articles/s, words/s, ratios and "
         "peak RSS per worker, and writes the same as JSON. Needs a running broker for (3)-(R).",
     )
     p.add_argument(
@@ -121,6 +134,14 @@ def add_parser(sub: Any) -> None:
         default=2000,
         metavar="N",
         help="articles (K) and (Kb) each write (default 2000)",
+    )
+    p.add_argument(
+        "--index-entries",
+        type=entry_counts,
+        default=(100_000,),
+        metavar="LIST",
+        help="synthetic index entries of (W) and (Wn), comma separated (default 100000; 1000000 takes "
+        "about 10x as long)",
     )
     p.add_argument(
         "--offline-only", action="store_true", help="only (1), (1b), (2), (T), (A) and (K): no broker needed"
@@ -320,6 +341,27 @@ def _broker_scenarios(
         index_run, records = scenarios.write_index_changelog(settings, index_corpus, workdir)
         step("R", "index replica catch-up", scenarios.replica_catch_up, index_run, index_corpus, records, workdir)
         step("Rb", "plain read of the changelog", scenarios.plain_read, index_run, index_corpus, records)
+    if "W" in chosen:
+        _index_window(args, settings, report, workdir)
+
+
+def _index_window(args: argparse.Namespace, settings: Settings, report: Any, workdir: Path) -> None:
+    """(W) and (Wn) for each of ``--index-entries``, and their ratios."""
+    from workers.benchmark.index_window import window_runs
+
+    for entries in args.index_entries:
+        print(f"bench: (W) the index's window, {entries:,} synthetic entries ...", file=sys.stderr, flush=True)
+        windowed, unwindowed = window_runs(
+            settings, entries, workdir, log=lambda line: print(f"bench: (W) {line}", file=sys.stderr, flush=True)
+        )
+        key = f"W{entries}"
+        report.add(key, windowed)
+        report.add(key + "n", unwindowed)
+        for what, figure in (("catch-up seconds", None), ("records read", "records_read"), ("disk size", "disk_mb")):
+            a = windowed.seconds if figure is None else windowed.extra[figure]
+            b = unwindowed.seconds if figure is None else unwindowed.extra[figure]
+            assert isinstance(a, int | float) and isinstance(b, int | float)
+            report.measured(f"({key})/({key}n) {entries:,} entries, {what}", a / b if b else None, "about 0.1")
 
 
 def _broker_ratios(report: Any) -> None:

@@ -22,11 +22,12 @@ RECORD_OVERHEAD_BYTES = 128
 
 @dataclass(frozen=True, slots=True)
 class OutputRecord:
-    """One record to publish: topic, key and serialized value."""
+    """One record to publish: topic, key and serialized value (None: a tombstone, on a
+    changelog only)."""
 
     topic: str
     key: bytes
-    value: bytes
+    value: bytes | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class OutputLimits:
 
     @staticmethod
     def size(record: OutputRecord) -> int:
-        return len(record.key) + len(record.value) + RECORD_OVERHEAD_BYTES
+        return len(record.key) + len(record.value or b"") + RECORD_OVERHEAD_BYTES
 
     def check(self, record: OutputRecord) -> OutputRecord:
         """``record`` itself.

@@ -15,7 +15,7 @@ from typing import Literal
 from workers.exceptions import InvalidArticle, OutputTooLarge, Reason
 from workers.models import DeadLetter, EnrichedArticle, RawArticle
 from workers.pipeline.decode import decode_article
-from workers.pipeline.dedup import DuplicateIndex, fingerprint
+from workers.pipeline.dedup import DuplicateIndex, fingerprint, index_time
 from workers.pipeline.dlq import dead_letter, replays_of
 from workers.pipeline.enrich import Enricher, utc_now
 from workers.pipeline.events import OutputLimits, OutputRecord, article_records, encode
@@ -199,7 +199,8 @@ class RecordProcessor:
             return article, False
         try:
             with self._timer("dedup"):
-                duplicate = self.index.check_and_remember(article.id, fingerprint(article.body))
+                at = index_time(article) if self.index.window is not None else None
+                duplicate = self.index.check_and_remember(article.id, fingerprint(article.body), at)
         except Exception:
             # Flagging is a service to consumers; an article is not lost for it.
             log.exception("duplicate check failed for %s; published without it", article.id)

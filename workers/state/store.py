@@ -22,6 +22,7 @@ Nothing here talks to Kafka.
 
 from __future__ import annotations
 
+import bisect
 import shutil
 import threading
 from collections.abc import Iterable
@@ -71,6 +72,8 @@ class ChangelogStore:
         self._lock = threading.Lock()
         #: Our writes not yet seen in the log; None: deleted (a tombstone for the changelog).
         self._staged: dict[bytes, bytes | None] = {}
+        #: The staged keys in order, for :meth:`scan` and :meth:`last`.
+        self._staged_keys: list[bytes] = []
         self._pending: list[tuple[bytes, bytes | None]] = []
         self._open()
 
@@ -112,14 +115,18 @@ class ChangelogStore:
     def __setitem__(self, key: bytes, value: bytes) -> None:
         """Stage a write: ours to read at once, the changelog's once Kafka has it."""
         with self._lock:
-            self._staged[key] = value
-            self._pending.append((key, value))
+            self._stage(key, value)
 
     def __delitem__(self, key: bytes) -> None:
         """Stage a deletion: gone for our reads at once, a tombstone for the changelog."""
         with self._lock:
-            self._staged[key] = None
-            self._pending.append((key, None))
+            self._stage(key, None)
+
+    def _stage(self, key: bytes, value: bytes | None) -> None:
+        if key not in self._staged:
+            bisect.insort(self._staged_keys, key)
+        self._staged[key] = value
+        self._pending.append((key, value))
 
     def take_pending(self) -> list[tuple[bytes, bytes | None]]:
         """The writes staged since the last call, in order: records for the changelog
@@ -127,6 +134,68 @@ class ChangelogStore:
         with self._lock:
             pending, self._pending = self._pending, []
         return pending
+
+    def scan(self, prefix: bytes, *, after: bytes | None = None, limit: int) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` entries whose key starts with ``prefix`` (and is above ``after``,
+        when given), in key order, our staged writes on top.
+
+        RocksDB seeks to the start, so the cost grows with ``limit`` (and the deletions
+        RocksDB has not compacted yet under the start), not with the entries.
+        """
+        start = after if after is not None and after > prefix else prefix
+        with self._lock:
+            keys = self._staged_keys
+            i = bisect.bisect_right(keys, start) if start == after else bisect.bisect_left(keys, start)
+            found: list[tuple[bytes, bytes]] = []
+            it = self._db.iter()
+            it.seek(start)
+            if start == after and it.valid() and it.key() == after:
+                it.next()
+            while len(found) < limit:
+                key = cast(bytes, it.key()) if it.valid() else None
+                if key is not None and not key.startswith(prefix):
+                    key = None
+                staged_key = keys[i] if i < len(keys) and keys[i].startswith(prefix) else None
+                if staged_key is not None and (key is None or staged_key <= key):
+                    i += 1
+                    if key == staged_key:
+                        it.next()
+                    value = self._staged[staged_key]
+                    if value is not None:
+                        found.append((staged_key, value))
+                elif key is not None:
+                    found.append((key, cast(bytes, it.value())))
+                    it.next()
+                else:
+                    break
+            del it
+        return found
+
+    def last(self, prefix: bytes) -> bytes | None:
+        """The greatest key starting with ``prefix`` (``prefix`` not ending in 0xff),
+        our staged writes on top; None when there is none."""
+        bound = prefix[:-1] + bytes([prefix[-1] + 1])
+        with self._lock:
+            keys = self._staged_keys
+            candidates = []
+            i = bisect.bisect_left(keys, bound) - 1
+            while i >= 0 and keys[i].startswith(prefix):
+                if self._staged[keys[i]] is not None:
+                    candidates.append(keys[i])
+                    break
+                i -= 1
+            it = self._db.iter()
+            it.seek_for_prev(bound)
+            while it.valid():
+                key = cast(bytes, it.key())
+                if not key.startswith(prefix):
+                    break
+                if key not in self._staged or self._staged[key] is not None:
+                    candidates.append(key)
+                    break
+                it.prev()
+            del it
+        return max(candidates, default=None)
 
     @property
     def staged_count(self) -> int:
@@ -167,6 +236,7 @@ class ChangelogStore:
             for key, value in seen:
                 if key in self._staged and self._staged[key] == value:
                     del self._staged[key]
+                    del self._staged_keys[bisect.bisect_left(self._staged_keys, key)]
         return len(seen)
 
     def reset(self) -> None:
@@ -175,6 +245,7 @@ class ChangelogStore:
             self._close_db()
             shutil.rmtree(self.path, ignore_errors=True)
             self._staged.clear()
+            self._staged_keys.clear()
             self._pending.clear()
             self._open()
 
@@ -188,6 +259,14 @@ class ChangelogStore:
                 else:
                     merged[key] = value
         return merged
+
+    def disk_bytes(self) -> int:
+        """The bytes of the replica's files once RocksDB has flushed and compacted them
+        (what it holds, without deleted entries awaiting compaction; benchmarks)."""
+        with self._lock:
+            self._db.flush()
+            self._db.compact_range(None, None)
+        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
 
     def close(self) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import faust
@@ -71,7 +72,8 @@ def build_worker(
     app = create_app(settings, smallest_topic_limit=min(limits.topics.values(), default=None))
     index = None
     if state is not None:
-        index = DuplicateIndex(state, threshold=settings.near_duplicate_threshold)
+        window = timedelta(days=settings.dedup_window_days) if settings.dedup_window_days else None
+        index = DuplicateIndex(state, threshold=settings.near_duplicate_threshold, window=window)
     processor = RecordProcessor(
         enricher,
         settings,

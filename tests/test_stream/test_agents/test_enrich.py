@@ -387,8 +387,13 @@ def test_index_writes_are_taken_once_as_records_for_the_changelog(
         parts = make_agent(state=state)
         state[b"x:1"] = b"a"
         state[b"s:2"] = b"b"
+        del state[b"s:0"]  # the window expired it: a tombstone
         topic = parts.settings.dedup_changelog_topic
-        assert parts.agent.take_index_writes() == [OutputRecord(topic, b"x:1", b"a"), OutputRecord(topic, b"s:2", b"b")]
+        assert parts.agent.take_index_writes() == [
+            OutputRecord(topic, b"x:1", b"a"),
+            OutputRecord(topic, b"s:2", b"b"),
+            OutputRecord(topic, b"s:0", None),
+        ]
         assert parts.agent.take_index_writes() == []
     finally:
         state.close()

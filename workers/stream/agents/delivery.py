@@ -299,7 +299,8 @@ async def deliver(
 
 
 def _instead(processor: RecordProcessor, record: InputRecord, outcome: Outcome, failure: Failure) -> Outcome:
-    what = f"{failure.record.topic} refused a record of {len(failure.record.value)} bytes for good ({failure.error})"
+    size = len(failure.record.value or b"")
+    what = f"{failure.record.topic} refused a record of {size} bytes for good ({failure.error})"
     instead = processor.output_failed(record, outcome, failure.record, failure.reason, failure.error)
     if instead is None:
         raise DeliveryImpossible(f"[E602] {what}, even a dead letter without the input's value")

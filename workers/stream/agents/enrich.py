@@ -158,9 +158,8 @@ class EnrichAgent:
         """The duplicate index's writes since the last call, as records for its changelog."""
         if self._state is None:
             return []
-        writes = self._state.take_pending()
-        # The index never deletes: every write has a value.
-        return [OutputRecord(self._settings.dedup_changelog_topic, k, v) for k, v in writes if v is not None]
+        # A value of None is a tombstone: the index's window expired the key.
+        return [OutputRecord(self._settings.dedup_changelog_topic, k, v) for k, v in self._state.take_pending()]
 
     async def publish(self, stream: StreamT[bytes], batch: ParsedBatch) -> None:
         """Publish a batch's outputs, then ack its inputs and count them.
