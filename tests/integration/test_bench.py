@@ -13,7 +13,7 @@ from workers.settings import Settings
 
 #: (1b) and (4) start two processes each: left out to keep the run short on 2 cores.
 SKIPPED = "1b,4"
-EXPECTED_ROWS = {"1", "2", "T", "A2k", "A4k", "K", "Kb", "3", "3n", "5a", "5b", "L", "R", "Rb"}
+EXPECTED_ROWS = {"1", "2", "T", "A2k", "A4k", "K", "Kb", "3", "3n", "5a", "5b", "L", "R", "Rb", "W1000", "W1000n"}
 EXPECTED_RATIOS = {
     "(2)/(1) offline enrichment vs bare spaCy",
     "(T)/(2) stories stage vs enrichment, articles/s",
@@ -26,12 +26,27 @@ EXPECTED_RATIOS = {
     "(3)/(3n) with vs without the duplicate index",
     "(5a)/(5b) passthrough worker vs plain kafka-python loop",
     "(R)/(Rb) index replica catch-up vs plain read",
+    "(W1000)/(W1000n) 1,000 entries, catch-up seconds",
+    "(W1000)/(W1000n) 1,000 entries, records read",
+    "(W1000)/(W1000n) 1,000 entries, disk size",
 }
 
 
 def test_bench_writes_every_row_with_positive_figures(pipeline_settings: Settings, tmp_path: Path) -> None:
     output = tmp_path / "bench.json"
-    args = ["--articles", "8", "--latency-seconds", "2", "--sizes", "2k,4k", "--sink-events", "200", "--skip", SKIPPED]
+    args = [
+        "--articles",
+        "8",
+        "--latency-seconds",
+        "2",
+        "--sizes",
+        "2k,4k",
+        "--sink-events",
+        "200",
+        "--index-entries",
+        "1000",
+    ]
+    args += ["--skip", SKIPPED]
     result = subprocess.run(
         [sys.executable, "-m", "workers", "bench", *args, "--output", str(output)],
         env=settings_env(pipeline_settings),

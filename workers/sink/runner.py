@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import signal
-import sys
 import threading
-from types import FrameType
 
 from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector, start_http_server
 
 from workers.kafka.client import wait_for_broker
 from workers.metrics import SinkMetrics
+from workers.processes import setup_logging, stop_on_signals
 from workers.settings import Settings
 from workers.sink.consumer import SinkConsumer
 from workers.sink.store import SinkStore
@@ -36,10 +34,10 @@ def run_sink(settings: Settings, *, stop: threading.Event | None = None) -> None
         SystematicRefusal: [E918] the database refuses every event for one reason.
         NewerEvent: [E930] the story stage sends events newer than this sink reads.
     """
-    _setup_logging(settings.log_level)
+    setup_logging(settings.log_level)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
-        _stop_on_signals(stop)
+        stop_on_signals(stop, "sink")
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
@@ -62,22 +60,3 @@ def run_sink(settings: Settings, *, stop: threading.Event | None = None) -> None
     finally:
         store.close()
         log.info("sink: stopped")
-
-
-def _stop_on_signals(stop: threading.Event) -> None:
-    def handle(signum: int, frame: FrameType | None) -> None:
-        log.info("sink: %s, stopping after the batch in hand", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGINT, handle)
-    signal.signal(signal.SIGTERM, handle)
-
-
-def _setup_logging(level: str) -> None:
-    if level != "debug":
-        logging.getLogger("kafka").setLevel(logging.WARNING)  # a line per connection otherwise
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(level.upper())

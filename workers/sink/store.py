@@ -27,7 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import psycopg
 from psycopg import sql
@@ -75,18 +75,7 @@ Table = Literal[
     "claim_links",
     "trends",
 ]
-TABLES: tuple[Table, ...] = (
-    "articles",
-    "entities",
-    "article_entities",
-    "mentions",
-    "claims",
-    "dead_letters",
-    "stories",
-    "story_articles",
-    "claim_links",
-    "trends",
-)
+TABLES: tuple[Table, ...] = get_args(Table)
 
 
 @dataclass(frozen=True, slots=True)

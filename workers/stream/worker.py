@@ -27,6 +27,7 @@ from workers.pipeline.events import OutputLimits
 from workers.pipeline.inflight import InFlightGuard
 from workers.pipeline.process import RecordProcessor
 from workers.pipeline.version import PipelineVersion
+from workers.processes import LOG_FORMAT
 from workers.settings import Settings
 from workers.state.changelog import ChangelogReplica
 from workers.state.poison import PoisonChangelogReplica
@@ -301,7 +302,7 @@ def _startup_logging(level: str) -> Iterator[None]:
         logging.getLogger("kafka").setLevel(logging.WARNING)
     root = logging.getLogger()
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
     previous = root.level
     root.addHandler(handler)
     root.setLevel(level.upper())

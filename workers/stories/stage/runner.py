@@ -9,16 +9,14 @@ act on ([E420]-[E423]), through the CLI's error handling.
 from __future__ import annotations
 
 import logging
-import signal
-import sys
 import threading
-from types import FrameType
 from typing import Literal
 
 from prometheus_client import CollectorRegistry, PlatformCollector, ProcessCollector
 
 from workers.kafka.client import wait_for_broker
 from workers.metrics import StoriesMetrics
+from workers.processes import setup_logging, stop_on_signals
 from workers.settings import Settings
 from workers.stories.assign import StoryAssigner, StoryParams
 from workers.stories.exceptions import StageUnavailable
@@ -39,10 +37,10 @@ def run_stage(settings: Settings, *, params: StoryParams | None = None, stop: th
     """Serve metrics and run the stage until SIGINT/SIGTERM (or ``stop``); the exit code."""
     from workers.stories.stage.stage import StoryStage  # kafka clients: only when the stage runs
 
-    _setup_logging(settings.log_level)
+    setup_logging(settings.log_level)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
-        _stop_on_signals(stop)
+        stop_on_signals(stop, "stories")
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)
@@ -123,22 +121,3 @@ def reset_state(settings: Settings, start: ResetFrom, params: StoryParams | None
         stage.close()
     where = f"resumes at {offsets}" if offsets else "places every article of the topic again"
     return f"the story stage's state is reset: it {where}"
-
-
-def _stop_on_signals(stop: threading.Event) -> None:
-    def handle(signum: int, frame: FrameType | None) -> None:
-        log.info("stories: %s, stopping after the batch in hand", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGINT, handle)
-    signal.signal(signal.SIGTERM, handle)
-
-
-def _setup_logging(level: str) -> None:
-    if level != "debug":
-        logging.getLogger("kafka").setLevel(logging.WARNING)  # a line per connection otherwise
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(level.upper())
