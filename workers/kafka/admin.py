@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import InvalidReplicationFactorError, TopicAlreadyExistsError
 
+from workers.exceptions import NewsflowError
 from workers.kafka.client import client_config
 from workers.settings import Settings
 
@@ -30,18 +31,23 @@ def create_topics(settings: Settings) -> dict[str, int | None]:
     ``claim-links``, ``trends``) this creates three changelogs, of the workers' duplicate
     index and poison-pill guard and of the story stage's state: compacted (the latest
     value per key is all a replica needs), one partition (every member reads all of it,
-    and one log orders all writes).
+    and one log orders all writes). Every topic, changelogs too, gets
+    ``settings.replication_factor`` replicas and ``settings.min_insync_replicas``.
 
     Returns:
         For each topic, its partition count if it was created now, None if it existed.
+
+    Raises:
+        NewsflowError: [E433] the cluster has fewer brokers than the replication factor.
     """
+    durability = {"min.insync.replicas": str(settings.min_insync_replicas)}
     wanted = [
-        NewTopic(name, settings.partitions, settings.replication_factor)
+        NewTopic(name, settings.partitions, settings.replication_factor, topic_configs=dict(durability))
         for name in (*settings.all_topics, *settings.story_topics)
     ]
     changelogs = (settings.dedup_changelog_topic, settings.poison_changelog_topic, settings.stories_changelog_topic)
     wanted += [
-        NewTopic(changelog, 1, settings.replication_factor, topic_configs={"cleanup.policy": "compact"})
+        NewTopic(changelog, 1, settings.replication_factor, topic_configs={"cleanup.policy": "compact", **durability})
         for changelog in changelogs
     ]
     admin = KafkaAdminClient(**client_config(settings))
@@ -58,6 +64,12 @@ def create_topics(settings: Settings) -> dict[str, int | None]:
                 created[name] = topic.num_partitions
             except TopicAlreadyExistsError:  # created concurrently by another process
                 created[name] = None
+            except InvalidReplicationFactorError as exc:
+                raise NewsflowError(
+                    f"[E433] cannot create {name!r} with replication factor {settings.replication_factor}: "
+                    f"the cluster has fewer live brokers ({exc}); set NEWSFLOW_REPLICATION_FACTOR (and "
+                    "NEWSFLOW_MIN_INSYNC_REPLICAS) to what the cluster holds, 1 and 1 on a single broker"
+                ) from None
         return created
     finally:
         admin.close()
