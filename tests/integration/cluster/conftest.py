@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient
+from kafka.errors import KafkaConnectionError
 
 from tests.integration.conftest import KAFKA_SH, _free_port
 from workers.kafka.client import client_config
@@ -95,12 +96,18 @@ class Cluster:
             time.sleep(0.5)
 
     def _partitions(self, settings: Settings, topic: str) -> list[dict[str, Any]]:
-        admin = KafkaAdminClient(**client_config(settings))
-        try:
-            (described,) = admin.describe_topics([topic])
-            return list(described["partitions"])
-        finally:
-            admin.close()
+        # A node just killed stays in the metadata until its session expires (9 s), and
+        # the admin client may ask it: ask again, as workers.kafka.admin does.
+        for _ in range(30):
+            admin = KafkaAdminClient(**client_config(settings))
+            try:
+                (described,) = admin.describe_topics([topic])
+                return list(described["partitions"])
+            except KafkaConnectionError:
+                time.sleep(1.0)
+            finally:
+                admin.close()
+        raise AssertionError(f"could not describe {topic} for 30 s")
 
 
 @pytest.fixture(scope="module")
