@@ -36,6 +36,8 @@ from typing import Any
 
 import orjson
 import pytest
+from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
 
 from tests.conftest import SEEDS
 from tests.integration.accounting import read_topic, settle_ledger, wait_until_accounted
@@ -48,6 +50,7 @@ from tests.integration.test_sink_faults import SinkProcess, article_count
 from workers.inputs.corpus import build_corpus, seed_articles
 from workers.inputs.files import InputArticle
 from workers.kafka.admin import create_topics
+from workers.kafka.client import client_config
 from workers.kafka.feed import feed_articles
 from workers.models import RawArticle
 from workers.settings import Settings
@@ -311,3 +314,22 @@ def test_workers_scaled_from_two_to_four_mid_stream_lose_and_double_nothing(
         return f"2 -> {len(added) + 2} workers, each with a partition after {took:.1f}s ({waited:.1f}s waiting)"
 
     run_under_fault("workers scaled 2 -> 4", settings, articles, pipeline, scale)
+
+
+def test_topics_created_for_the_cluster_have_three_replicas_and_min_insync_replicas_two(
+    cluster: Cluster, settings: Settings
+) -> None:
+    topics = (*settings.all_topics, *settings.story_topics, settings.dedup_changelog_topic)
+    topics += (settings.poison_changelog_topic, settings.stories_changelog_topic)
+    admin = KafkaAdminClient(**client_config(settings))
+    try:
+        described = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, t, {"min.insync.replicas": None}) for t in topics]
+        )["topic"]
+        replicas = {
+            t["name"]: {len(p["replica_nodes"]) for p in t["partitions"]} for t in admin.describe_topics(topics)
+        }
+    finally:
+        admin.close()
+    assert {t: described[t]["min.insync.replicas"]["value"] for t in topics} == dict.fromkeys(topics, "2")
+    assert replicas == {t: {3} for t in topics}
