@@ -218,3 +218,27 @@ def test_kafka_single_node_refuses_the_node_option(run: Run, tmp_path: Path) -> 
     result = run(KAFKA_SH, "start", "--node", "2", **state_env(KAFKA_SH, tmp_path / "state"))
     assert result.returncode == 1
     assert "--node is for a cluster" in result.stderr
+
+
+def test_kafka_cluster_stop_purge_deletes_every_node_and_the_cluster_files(run: Run, tmp_path: Path) -> None:
+    env = cluster_env(tmp_path)
+    state = Path(env["KAFKA_STATE_DIR"])
+    for node in (1, 2, 3):
+        for name in OWN_FILES[KAFKA_SH]:
+            path = state / f"node-{node}" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.mkdir() if name in ("data", "logs") else path.touch()
+    (state / "cluster.env").touch()
+    result = run(KAFKA_SH, "stop", "--purge", **env)
+    assert result.returncode == 0, result.stderr
+    assert not state.exists()
+    assert f"purged {state}/node-2" in result.stdout
+
+
+def test_kafka_cluster_start_refuses_node_data_without_the_cluster_file(run: Run, tmp_path: Path) -> None:
+    env = cluster_env(tmp_path)
+    (Path(env["KAFKA_STATE_DIR"]) / "node-2" / "data").mkdir(parents=True)
+    result = run(KAFKA_SH, "start", **env)
+    assert result.returncode == 1
+    assert "node-2 has data but" in result.stderr
+    assert "cluster.env is missing" in result.stderr
