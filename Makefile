@@ -1,6 +1,7 @@
 # newsflow: two commands for a new user.
 #   make demo   install everything, start a local Kafka, run the pipeline end to end
-#   make test   install everything, run the whole test suite (it starts its own broker)
+#   make test   install everything, run the whole test suite (it starts its own broker, and a
+#               three-broker cluster for the cluster faults; `make test-cluster` runs those alone)
 # Then, to browse what the pipeline found: make explore (broker, database, worker, sink and the
 # explorer on the seeds; it prints the URL, Ctrl-C stops what it started).
 # The documentation beyond the README: make docs builds docs/ into site/.
@@ -13,7 +14,7 @@ POSTGRES := deploy/local/postgres.sh
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps kafka-jars demo explore docs bench eval test test-unit test-integration lint kafka-start kafka-stop postgres-start postgres-stop clean
+.PHONY: help install system-deps kafka-jars demo explore docs bench eval test test-unit test-integration test-cluster lint kafka-start kafka-stop postgres-start postgres-stop clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -67,6 +68,10 @@ test-unit: install ## unit tests only (no broker)
 
 test-integration: install ## integration tests only (they start and stop their own broker)
 	$(BIN)/python -m pytest -m integration
+
+# Part of `make test` too (about 5 minutes on 2 cores): a target of its own to run them alone.
+test-cluster: install ## faults on a three-broker cluster (kafka.sh KAFKA_NODES=3), with recovery times
+	$(BIN)/python -m pytest -m cluster -s
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check workers tests

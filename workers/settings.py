@@ -65,9 +65,15 @@ class Settings:
     #: published the outputs of this many articles, before it commits them. 0: off.
     #: Refused (E119) unless ``test_hooks`` is on.
     stories_crash_after_articles: int = 0
-    #: Partitions and replication factor used when the CLI creates topics.
+    #: Partitions and replication factor used when the CLI creates topics: 1 on a single
+    #: broker, 3 on a cluster (and partitions at least the most workers wanted at once).
     partitions: int = 6
     replication_factor: int = 1
+    #: ``min.insync.replicas`` of every topic the CLI creates: how many replicas must have
+    #: a record before the producers (all acks=all) count it written. 1 on a single
+    #: broker, 2 on a three-broker cluster: one broker may be lost without losing a record
+    #: or stopping writes. At most ``replication_factor``.
+    min_insync_replicas: int = 1
     #: Consumer group of the stream workers (also the Faust app id).
     group_id: str = "newsflow-enricher"
     #: spaCy pipeline: an installed package name or a path.
@@ -159,6 +165,7 @@ class Settings:
         for name in (
             "partitions",
             "replication_factor",
+            "min_insync_replicas",
             "max_body_bytes",
             "batch_max_articles",
             "lag_interval_seconds",
@@ -172,6 +179,12 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"[E101] {_where(name)} must be at least 1, got {getattr(self, name)}")
+        if self.min_insync_replicas > self.replication_factor:
+            raise ConfigError(
+                f"[E126] {_where('min_insync_replicas')} is {self.min_insync_replicas}, more than "
+                f"{_where('replication_factor')} {self.replication_factor}: no write could ever be acknowledged "
+                "(1 and 1 on a single broker, 2 and 3 on a three-broker cluster)"
+            )
         if self.max_message_bytes < 1024:
             raise ConfigError(
                 f"[E101] {env_name('max_message_bytes')} must be at least 1024, got {self.max_message_bytes}"
@@ -344,6 +357,7 @@ _FLAGS = {
     "connect_timeout_seconds": "--connect-timeout",
     "partitions": "--partitions",
     "replication_factor": "--replication-factor",
+    "min_insync_replicas": "--min-insync-replicas",
     "spacy_model": "--model",
     "log_level": "--log-level",
     "data_dir": "--data-dir",

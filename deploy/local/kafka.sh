@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Single-node Apache Kafka (KRaft, broker + controller in one JVM) on 127.0.0.1,
-# run straight from Maven Central jars. See `kafka.sh --help`.
+# Apache Kafka (KRaft, broker + controller in one JVM) on 127.0.0.1: one node, or a cluster
+# of KAFKA_NODES such nodes, run straight from Maven Central jars. See `kafka.sh --help`.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -24,19 +24,35 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_STATE_DIR="${KAFKA_STATE_DIR:-${XDG_STATE_HOME:-${HOME:?HOME is not set}/.local/state}/newsflow/kafka-$KAFKA_PORT}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
-KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
 KAFKA_OPTS="${KAFKA_OPTS:-}"
 KAFKA_EXTRA_PROPERTIES="${KAFKA_EXTRA_PROPERTIES:-}"
 KAFKA_FORMAT_ARGS="${KAFKA_FORMAT_ARGS:-}"
 KAFKA_CLIENT_PROPERTIES="${KAFKA_CLIENT_PROPERTIES:-}"
 KAFKA_READY_TOOL="${KAFKA_READY_TOOL:-auto}"
+# A cluster: KAFKA_NODES combined broker+controller nodes (1 = the single node above).
+KAFKA_NODES="${KAFKA_NODES:-1}"
+KAFKA_PORTS="${KAFKA_PORTS:-}"
+KAFKA_CONTROLLER_PORTS="${KAFKA_CONTROLLER_PORTS:-}"
+if [[ "$KAFKA_NODES" != 1 ]]; then
+  KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx256m}"
+fi
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+# Set by this script only, for one node of a cluster (see run_on_node): its id, the
+# quorum, the cluster id and voters to format with, the internal topics' replication.
+_KAFKA_NODE_ID="${_KAFKA_NODE_ID:-}"
+_KAFKA_QUORUM_BOOTSTRAP="${_KAFKA_QUORUM_BOOTSTRAP:-}"
+_KAFKA_CLUSTER_ID="${_KAFKA_CLUSTER_ID:-}"
+_KAFKA_INITIAL_CONTROLLERS="${_KAFKA_INITIAL_CONTROLLERS:-}"
+_KAFKA_REPLICATION_FACTOR="${_KAFKA_REPLICATION_FACTOR:-1}"
+_KAFKA_MIN_ISR="${_KAFKA_MIN_ISR:-1}"
 
 usage() {
   cat <<EOF
 Usage: $PROG <command> [options]
 
 Runs a single-node Apache Kafka $KAFKA_VERSION broker+controller (KRaft) on 127.0.0.1,
-from Maven Central jars (resolved once with mvn, then cached outside the repo).
+or with KAFKA_NODES=3 a cluster of three such nodes (see "A cluster" below), from
+Maven Central jars (resolved once with mvn, then cached outside the repo).
 
 Commands:
   start            resolve jars if needed, format storage on first use, start the broker in
@@ -47,6 +63,7 @@ Commands:
                    (topics, offsets, logs) so the next start is fresh.
   status           exit 0 and print pid/port if running and answering, exit 1 otherwise.
   logs [-f] [-n N] print the last N (default 100) lines of the broker log; -f follows it.
+  kill             SIGKILL the broker (a crash, for fault tests); exits 0 if it was not running.
   jars             only resolve/cache the jars (prints the libs dir).
   help, --help     this text.
 
@@ -83,10 +100,31 @@ logs/kafka.out (JVM stdout/stderr), logs/format.log, kafka.pid.
 Several brokers at once (e.g. parallel test runs): give each its own KAFKA_PORT and
 KAFKA_CONTROLLER_PORT; the default KAFKA_STATE_DIR already differs per KAFKA_PORT.
 
+A cluster (KAFKA_NODES=2..9; 3 is the one to use): every node is a broker and a voter of
+the KRaft quorum (node ids 1..N, formatted once with --initial-controllers), each with
+its own ports and its own state in KAFKA_STATE_DIR/node-<id>. The internal topics get
+3 replicas and min.insync.replicas 2 (2 and 1 on two nodes), as do topics created
+without a replication factor. Every command acts on all nodes, or on one with --node ID:
+  start [--node ID]          start all nodes at once (a quorum needs a majority to answer),
+                             or (re)start one of them
+  stop [--node ID] [--purge] stop all nodes at once, or one; --purge (all nodes only)
+                             deletes the whole KAFKA_STATE_DIR
+  kill --node ID             SIGKILL one node
+  status [--node ID]         exit 0 only if every (or that) node answers
+  logs [--node ID] [-f] [-n N]
+  KAFKA_NODES             nodes in the cluster, 1 = a single node      [$KAFKA_NODES]
+  KAFKA_PORTS             the nodes' PLAINTEXT ports, comma separated; default KAFKA_PORT,
+                          KAFKA_PORT+10, KAFKA_PORT+20, ...             [$KAFKA_PORTS]
+  KAFKA_CONTROLLER_PORTS  their controller ports; default KAFKA_CONTROLLER_PORT, +10, +20, ...
+                          [$KAFKA_CONTROLLER_PORTS]
+  KAFKA_HEAP_OPTS         per node; default -Xms128m -Xmx256m on a cluster
+Clients bootstrap from all of them: 127.0.0.1:9092,127.0.0.1:9102,127.0.0.1:9112 by default.
+
 Examples:
   KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 $PROG start
   $PROG status && kcat -b 127.0.0.1:9092 -L
   $PROG stop --purge
+  KAFKA_NODES=3 $PROG start && KAFKA_NODES=3 $PROG kill --node 2 && KAFKA_NODES=3 $PROG start --node 2
 EOF
 }
 
@@ -112,6 +150,7 @@ validate_config() {
     [[ -f "$KAFKA_CLIENT_PROPERTIES" && -r "$KAFKA_CLIENT_PROPERTIES" ]] \
       || die "KAFKA_CLIENT_PROPERTIES: cannot read file '$KAFKA_CLIENT_PROPERTIES'"
   fi
+  validate_cluster_config
   absolute_dir KAFKA_STATE_DIR
   absolute_dir KAFKA_CACHE_DIR
   [[ -n "$KAFKA_STATE_DIR" && -n "$KAFKA_CACHE_DIR" ]] || die "KAFKA_STATE_DIR/KAFKA_CACHE_DIR must not be /"
@@ -284,6 +323,10 @@ render_config() {
   text=${text//@KAFKA_CONTROLLER_PORT@/"$KAFKA_CONTROLLER_PORT"}
   text=${text//@KAFKA_DATA_DIR@/"$DATA_DIR"}
   text=${text//@KAFKA_STATE_DIR@/"$KAFKA_STATE_DIR"}
+  text=${text//@KAFKA_NODE_ID@/"${_KAFKA_NODE_ID:-1}"}
+  text=${text//@KAFKA_QUORUM_BOOTSTRAP@/"${_KAFKA_QUORUM_BOOTSTRAP:-127.0.0.1:$KAFKA_CONTROLLER_PORT}"}
+  text=${text//@KAFKA_REPLICATION_FACTOR@/"$_KAFKA_REPLICATION_FACTOR"}
+  text=${text//@KAFKA_MIN_ISR@/"$_KAFKA_MIN_ISR"}
   if [[ "$text" == *@KAFKA_*@* ]]; then
     die "unknown @KAFKA_...@ placeholder left in $TEMPLATE"
   fi
@@ -307,11 +350,18 @@ format_storage() {
     die "$DATA_DIR is not empty but has no meta.properties (interrupted format?); run '$PROG stop --purge' to start fresh"
   fi
   mkdir -p -- "$DATA_DIR"
-  local cluster_id
-  cluster_id=$(tool_java kafka.tools.StorageTool random-uuid 2>"$LOG_DIR/format.log" | tail -n 1) \
-    || { cat -- "$LOG_DIR/format.log" >&2; die "kafka-storage random-uuid failed"; }
+  local cluster_id quorum=(--standalone)
+  if [[ -n "$_KAFKA_CLUSTER_ID" ]]; then
+    # one node of a cluster: the id and the voters every node is formatted with
+    cluster_id=$_KAFKA_CLUSTER_ID
+    quorum=(--initial-controllers "$_KAFKA_INITIAL_CONTROLLERS")
+    : >"$LOG_DIR/format.log"
+  else
+    cluster_id=$(tool_java kafka.tools.StorageTool random-uuid 2>"$LOG_DIR/format.log" | tail -n 1) \
+      || { cat -- "$LOG_DIR/format.log" >&2; die "kafka-storage random-uuid failed"; }
+  fi
   split_words "$KAFKA_FORMAT_ARGS"
-  if ! tool_java kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$CONF" \
+  if ! tool_java kafka.tools.StorageTool format "${quorum[@]}" -t "$cluster_id" -c "$CONF" \
         "${SPLIT[@]+"${SPLIT[@]}"}" >>"$LOG_DIR/format.log" 2>&1; then
     cat -- "$LOG_DIR/format.log" >&2
     rm -rf -- "$DATA_DIR"
@@ -505,4 +555,35 @@ cmd_jars() {
   say "jars for Kafka $KAFKA_VERSION in $LIBS"
 }
 
-run_command start stop status logs jars -- "$@"
+cmd_kill() {
+  [[ $# -eq 0 ]] || die "kill takes no arguments"
+  if [[ ! -d "$KAFKA_STATE_DIR" ]]; then
+    say "not running"
+    return 0
+  fi
+  take_state_lock KAFKA_STATE_DIR "$LOCK_FILE"
+  read_pid
+  if [[ -z "$PID" ]]; then
+    say "not running"
+    return 0
+  fi
+  signal_broker KILL "$PID"
+  local i
+  for ((i = 0; i < 50; i++)); do
+    broker_alive "$PID" || break
+    sleep 0.2
+  done
+  broker_alive "$PID" && die "pid $PID (process group $PID) survived SIGKILL"
+  rm -f -- "$PID_FILE"
+  say "killed (SIGKILL, pid $PID, ${BOOTSTRAP})"
+}
+
+# shellcheck source=cluster.sh
+. "$SCRIPT_DIR/cluster.sh"
+
+if cluster_mode; then
+  run_cluster_command "$@"
+else
+  refuse_node_option "$@"
+  run_command start stop status logs kill jars -- "$@"
+fi

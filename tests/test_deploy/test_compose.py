@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -22,8 +23,34 @@ from tests.test_deploy.deploy_files import (
 )
 from workers.settings import Settings
 
+#: The variables that switch the stack to the three-broker cluster profile.
+CLUSTER_ENV = DEPLOY / "cluster.env"
+_VARIABLE = re.compile(r"\$\{(\w+):-([^}]*)\}")
 
-def services() -> dict[str, Any]:
+
+def interpolate(node: Any, env: Mapping[str, str]) -> Any:
+    """``node`` with every ``${NAME:-default}`` replaced as compose would, from ``env``."""
+    if isinstance(node, str):
+        return _VARIABLE.sub(lambda m: env.get(m.group(1)) or m.group(2), node)
+    if isinstance(node, dict):
+        return {k: interpolate(v, env) for k, v in node.items()}
+    if isinstance(node, list):
+        return [interpolate(v, env) for v in node]
+    return node
+
+
+def cluster_env() -> dict[str, str]:
+    lines = [line for line in CLUSTER_ENV.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    return dict(line.split("=", 1) for line in lines)
+
+
+def services(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The compose services as compose sees them with ``env`` (none: every default)."""
+    return dict(interpolate(load_yaml(COMPOSE)["services"], env or {}))
+
+
+def raw_services() -> dict[str, Any]:
+    """The compose services as written, variables and all."""
     found: dict[str, Any] = load_yaml(COMPOSE)["services"]
     return found
 
@@ -164,9 +191,10 @@ def test_serve_is_given_neither_the_owner_url_nor_the_owner_password() -> None:
 
 
 def test_the_reader_role_has_a_password_of_its_own() -> None:
-    web_url = str(service_running("serve")["environment"]["NEWSFLOW_WEB_DATABASE_URL"])
+    # As written: the passwords are variables with defaults of their own.
+    web_url = str(raw_services()["serve"]["environment"]["NEWSFLOW_WEB_DATABASE_URL"])
     assert web_url.startswith("postgresql://newsflow_reader:${POSTGRES_READER_PASSWORD:-")
-    postgres_env = services()["postgres"]["environment"]
+    postgres_env = raw_services()["postgres"]["environment"]
     owner_default = postgres_env["POSTGRES_PASSWORD"].split(":-", 1)[1].rstrip("}")
     reader_default = postgres_env["POSTGRES_READER_PASSWORD"].split(":-", 1)[1].rstrip("}")
     assert postgres_env["POSTGRES_READER_PASSWORD"].startswith("${POSTGRES_READER_PASSWORD:-")
@@ -218,3 +246,58 @@ def test_the_stories_members_have_valid_settings_with_the_default_topics_and_gro
         assert settings.all_topics == Settings().all_topics, name
         assert settings.stories_group_id == Settings().stories_group_id, name
         assert settings.stories_metrics_port == STORIES_METRICS_PORT, name
+
+
+KAFKA_NODES = ("kafka", "kafka-2", "kafka-3")
+
+
+def running_newsflow(env: Mapping[str, str]) -> dict[str, Settings]:
+    """The settings of every service that runs ``newsflow``, interpolated with ``env``."""
+    return {
+        name: Settings.from_env({k: str(v) for k, v in s["environment"].items()})
+        for name, s in services(env).items()
+        if s.get("command", [None])[0] == "newsflow"
+    }
+
+
+def test_the_cluster_profile_runs_three_kraft_nodes_all_voters_of_one_quorum() -> None:
+    env = cluster_env()
+    assert env["COMPOSE_PROFILES"] == "cluster"
+    found = services(env)
+    nodes = {name: found[name]["environment"] for name in KAFKA_NODES}
+    assert {n["KAFKA_NODE_ID"] for n in nodes.values()} == {"1", "2", "3"}
+    voters = {f"{n['KAFKA_NODE_ID']}@{name}:9093" for name, n in nodes.items()}
+    for name, node in nodes.items():
+        assert set(node["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}, name
+        assert set(node["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(",")) == voters, name
+        assert f"PLAINTEXT://{name}:9092" in node["KAFKA_ADVERTISED_LISTENERS"].split(","), name
+        assert (node["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"], node["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"]) == (
+            "3",
+            "2",
+        ), name
+    assert len({n["CLUSTER_ID"] for n in nodes.values()}) == 1
+    assert len({found[name]["volumes"][0] for name in KAFKA_NODES}) == 3
+    assert [found[name].get("profiles") for name in KAFKA_NODES] == [None, ["cluster"], ["cluster"]]
+
+
+def test_on_the_cluster_every_newsflow_service_uses_all_three_brokers_3_replicas_and_min_isr_2() -> None:
+    found = running_newsflow(cluster_env())
+    assert found
+    for name, settings in found.items():
+        assert settings.bootstrap_servers == "kafka:9092,kafka-2:9092,kafka-3:9092", name
+        assert (settings.replication_factor, settings.min_insync_replicas) == (3, 2), name
+
+
+def test_without_the_cluster_env_it_is_one_broker_one_replica() -> None:
+    found = services({})
+    assert found["kafka"]["environment"]["KAFKA_CONTROLLER_QUORUM_VOTERS"] == "1@kafka:9093"
+    assert found["kafka"]["environment"]["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "1"
+    for name, settings in running_newsflow({}).items():
+        assert settings.bootstrap_servers == "kafka:9092", name
+        assert (settings.replication_factor, settings.min_insync_replicas) == (1, 1), name
+
+
+def test_topics_waits_for_the_cluster_nodes_only_when_they_run() -> None:
+    (topics,) = newsflow_services("topics").values()
+    for name in KAFKA_NODES[1:]:
+        assert topics["depends_on"][name] == {"condition": "service_healthy", "required": False}, name

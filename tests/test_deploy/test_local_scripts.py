@@ -130,7 +130,7 @@ def test_a_port_out_of_range_is_refused_by_name(run: Run, script: Path) -> None:
     assert f"{name} must be a port number (1-65535), got '70000'" in result.stderr
 
 
-@pytest.mark.parametrize("library", ["lib.sh", "jars.sh"])
+@pytest.mark.parametrize("library", ["lib.sh", "jars.sh", "cluster.sh"])
 def test_the_libraries_refuse_to_run_on_their_own(library: str) -> None:
     result = subprocess.run(["bash", str(LOCAL / library)], capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
@@ -167,3 +167,78 @@ def test_jars_leaves_the_cache_untouched_when_mvn_fails(run: Run, tmp_path: Path
     assert "no network" in result.stderr
     assert "mvn failed (exit 3) to resolve the Kafka jars" in result.stderr
     assert sorted(p.name for p in cache.iterdir()) == [".lock"]
+
+
+def cluster_env(tmp_path: Path, **env: str) -> dict[str, str]:
+    ports = [str(free_port()) for _ in range(6)]
+    return {
+        "KAFKA_NODES": "3",
+        "KAFKA_PORTS": ",".join(ports[:3]),
+        "KAFKA_CONTROLLER_PORTS": ",".join(ports[3:]),
+        "KAFKA_STATE_DIR": str(tmp_path / "cluster"),
+        **env,
+    }
+
+
+def test_kafka_cluster_status_names_every_node_and_fails_when_none_runs(run: Run, tmp_path: Path) -> None:
+    result = run(KAFKA_SH, "status", **cluster_env(tmp_path))
+    assert result.returncode == 1
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[:3]] == ["node 1", "node 2", "node 3"]
+    assert "cluster of 3 nodes" in result.stdout
+    assert "not all answering" in result.stdout
+
+
+def test_kafka_cluster_needs_one_port_per_node(run: Run, tmp_path: Path) -> None:
+    result = run(KAFKA_SH, "status", **cluster_env(tmp_path, KAFKA_PORTS="19092,19093"))
+    assert result.returncode == 1
+    assert "KAFKA_PORTS must list 3 ports (KAFKA_NODES), got '19092,19093'" in result.stderr
+
+
+def test_kafka_cluster_refuses_a_port_given_twice(run: Run, tmp_path: Path) -> None:
+    env = cluster_env(tmp_path)
+    env["KAFKA_CONTROLLER_PORTS"] = env["KAFKA_PORTS"]
+    result = run(KAFKA_SH, "status", **env)
+    assert result.returncode == 1
+    assert "is given twice" in result.stderr
+
+
+def test_kafka_cluster_refuses_a_node_id_outside_the_cluster(run: Run, tmp_path: Path) -> None:
+    result = run(KAFKA_SH, "kill", "--node", "4", **cluster_env(tmp_path))
+    assert result.returncode == 1
+    assert "--node must be a node id, 1 to 3, got '4'" in result.stderr
+
+
+def test_kafka_cluster_purges_only_the_whole_cluster(run: Run, tmp_path: Path) -> None:
+    result = run(KAFKA_SH, "stop", "--node", "2", "--purge", **cluster_env(tmp_path))
+    assert result.returncode == 1
+    assert "stop --purge is for the whole cluster, not one node" in result.stderr
+
+
+def test_kafka_single_node_refuses_the_node_option(run: Run, tmp_path: Path) -> None:
+    result = run(KAFKA_SH, "start", "--node", "2", **state_env(KAFKA_SH, tmp_path / "state"))
+    assert result.returncode == 1
+    assert "--node is for a cluster" in result.stderr
+
+
+def test_kafka_cluster_stop_purge_deletes_every_node_and_the_cluster_files(run: Run, tmp_path: Path) -> None:
+    env = cluster_env(tmp_path)
+    state = Path(env["KAFKA_STATE_DIR"])
+    for node in (1, 2, 3):
+        for name in OWN_FILES[KAFKA_SH]:
+            path = state / f"node-{node}" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.mkdir() if name in ("data", "logs") else path.touch()
+    (state / "cluster.env").touch()
+    result = run(KAFKA_SH, "stop", "--purge", **env)
+    assert result.returncode == 0, result.stderr
+    assert not state.exists()
+    assert f"purged {state}/node-2" in result.stdout
+
+
+def test_kafka_cluster_start_refuses_node_data_without_the_cluster_file(run: Run, tmp_path: Path) -> None:
+    env = cluster_env(tmp_path)
+    (Path(env["KAFKA_STATE_DIR"]) / "node-2" / "data").mkdir(parents=True)
+    result = run(KAFKA_SH, "start", **env)
+    assert result.returncode == 1
+    assert "node-2 has data but" in result.stderr
+    assert "cluster.env is missing" in result.stderr

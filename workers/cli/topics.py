@@ -36,7 +36,14 @@ def add_parser(sub: Any) -> None:
         "--replication-factor",
         type=int,
         metavar="N",
-        help="replicas of each partition (NEWSFLOW_REPLICATION_FACTOR; default 1)",
+        help="replicas of each partition (NEWSFLOW_REPLICATION_FACTOR; default 1, 3 on a cluster)",
+    )
+    create.add_argument(
+        "--min-insync-replicas",
+        type=int,
+        metavar="N",
+        help="min.insync.replicas of every topic created, changelogs too (NEWSFLOW_MIN_INSYNC_REPLICAS; "
+        "default 1, 2 on a three-broker cluster; at most the replication factor)",
     )
     create.set_defaults(run=run_create)
     listing = actions.add_parser(
@@ -48,7 +55,11 @@ def add_parser(sub: Any) -> None:
 
 
 def run_create(args: argparse.Namespace, settings: Settings) -> int:
-    settings = settings.with_overrides(partitions=args.partitions, replication_factor=args.replication_factor)
+    settings = settings.with_overrides(
+        partitions=args.partitions,
+        replication_factor=args.replication_factor,
+        min_insync_replicas=args.min_insync_replicas,
+    )
     wait_for_broker(settings)
     for name, partitions in create_topics(settings).items():
         print(f"{name}: {'exists' if partitions is None else f'created ({partitions} partitions)'}")
