@@ -92,20 +92,35 @@ class LocalCluster:
     def drop_database(self, name: str, *, wait_seconds: float = 30) -> None:
         """Drop ``name``, closing whatever connections of the owner are left on it.
 
-        The owner may not end another role's sessions (``FORCE`` then fails), and a
-        reader's session lingers a moment after its client closed it: so this first
-        waits, up to ``wait_seconds``, until the reader role has no session left there.
+        The owner may not end another role's sessions (``FORCE`` then fails): a reader's
+        session lingers a moment after its client closed it, and autovacuum visits a
+        database just written to. So this first waits, up to ``wait_seconds``, until
+        neither has a session left there, and tries the drop again within that time if
+        an autovacuum worker came in between.
         """
         deadline = time.monotonic() + wait_seconds
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         with psycopg.connect(self.url("newsflow"), autocommit=True) as conn:
             while time.monotonic() < deadline:
+                # The reader's sessions, and an autovacuum worker (no user: the bootstrap
+                # superuser's) that a database just written to often has.
                 row = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND usename = %s", (name, READER_ROLE)
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                    "AND (usename = %s OR backend_type = 'autovacuum worker')",
+                    (name, READER_ROLE),
                 ).fetchone()
                 if row is None or row[0] == 0:
                     break
                 time.sleep(0.1)
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            while True:
+                try:
+                    conn.execute(drop)
+                    return
+                except psycopg.errors.InsufficientPrivilege:
+                    # an autovacuum worker started between the check and the drop
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
 
 
 @contextmanager
