@@ -65,6 +65,7 @@ def test_every_nlp_module_and_the_core_from_bytes_to_events_are_rules() -> None:
     names = {name for name, _ in rule_files(PACKAGE)}
     assert {f"nlp/{p.name}" for p in (PACKAGE / "nlp").glob("*.py")} <= names
     assert {"pipeline/enrich.py", "pipeline/screening.py", "pipeline/events.py", "models.py"} <= names
+    assert "pipeline/dedup.py" in names  # it decides duplicate_of (the window, the band keys)
     assert "cli/__init__.py" not in names  # the command line decides no output
 
 

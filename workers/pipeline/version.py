@@ -38,13 +38,15 @@ __all__ = [
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: Modules whose code decides what an article's events say, relative to ``workers/``:
-#: every NLP module, and the pure core from bytes to events. Glob patterns.
+#: every NLP module, and the pure core from bytes to events (the duplicate index's rules
+#: too: they decide ``duplicate_of``). Glob patterns.
 RULE_MODULES: tuple[str, ...] = (
     "nlp/*.py",
     "pipeline/decode.py",
     "pipeline/screening.py",
     "pipeline/language.py",
     "pipeline/enrich.py",
+    "pipeline/dedup.py",
     "pipeline/events.py",
     "models.py",
     "ids.py",
