@@ -50,6 +50,7 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
 from workers.kafka.client import client_config
+from workers.kafka.polling import Poller
 from workers.metrics import SinkMetrics
 from workers.settings import Settings
 from workers.sink.batch import Record, make_batch, rejected_batch
@@ -135,6 +136,7 @@ class SinkConsumer:
                 metadata_max_age_ms=TOPIC_REFRESH_MS,
             )
         )
+        self._poller = Poller(self._consumer, who="sink", stop=self.stop)
         #: Per assigned (topic, partition): the next offset stored in the database when
         #: the sink last read or wrote it (None: none stored yet).
         self.expected: dict[tuple[str, int], int | None] = {}
@@ -156,7 +158,7 @@ class SinkConsumer:
 
     def step(self, timeout_ms: int = 500) -> int:
         """Poll once and write what came; returns how many records were committed."""
-        polled = self._consumer.poll(timeout_ms=timeout_ms, max_records=self.settings.sink_batch_max_events)
+        polled = self._poller.poll(timeout_ms=timeout_ms, max_records=self.settings.sink_batch_max_events)
         records: list[Record] = [r for batch in polled.values() for r in batch]
         written = self.write(records) if records else 0
         self._measure_lag()

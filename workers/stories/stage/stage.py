@@ -34,6 +34,7 @@ from kafka.structs import OffsetAndMetadata
 
 from workers.kafka.admin import message_size_limits
 from workers.kafka.client import client_config
+from workers.kafka.polling import Poller
 from workers.metrics import StoriesMetrics
 from workers.settings import Settings
 from workers.stories.assign import StoryAssigner, StoryParams
@@ -147,6 +148,7 @@ class StoryStage:
                 heartbeat_interval_ms=3_000,
             )
         )
+        self.poller = Poller(self.consumer, who="stories", stop=self.stop)
 
     # ------------------------------------------------------------------ lifecycle
     def run(self) -> None:
@@ -173,7 +175,7 @@ class StoryStage:
 
     def step(self, timeout_ms: int = 500) -> int:
         """Poll once and take what came; returns how many articles were placed."""
-        polled = self.consumer.poll(timeout_ms=timeout_ms, max_records=self.settings.stories_batch_max_articles)
+        polled = self.poller.poll(timeout_ms=timeout_ms, max_records=self.settings.stories_batch_max_articles)
         if self._assigned is not None:
             assigned, self._assigned = self._assigned, None
             self.take_over(assigned)
