@@ -107,6 +107,44 @@ async def test_a_batch_is_published_only_after_every_output_of_the_batch_before_
 
 
 @pytest.mark.asyncio
+async def test_the_next_batch_is_taken_and_queued_on_the_nlp_thread_while_one_is_parsed(
+    enricher: Enricher, make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsing_first = threading.Event()
+    release_first = threading.Event()
+    process_batch = RecordProcessor.process_batch
+    taken: list[bytes | None] = []
+    take = EnrichAgent.take
+
+    def slow_first(self: RecordProcessor, records: Any) -> Any:
+        if records[0].key == b"t1":
+            parsing_first.set()
+            release_first.wait(10)
+        return process_batch(self, records)
+
+    def recording_take(self: EnrichAgent, events: Any) -> Any:
+        taken.extend(e.message.key for e in events)
+        return take(self, events)
+
+    monkeypatch.setattr(RecordProcessor, "process_batch", slow_first)
+    monkeypatch.setattr(EnrichAgent, "take", recording_take)
+    agent, sent, deliveries = build_harness(make_settings(batch_max_articles=1, dedup_enabled=False), enricher)
+    async with agent.test_context() as test_agent:
+        for key in (b"t1", b"t2", b"t3"):
+            body = {"id": key.decode(), "body": "Police in Boston said the road was closed."}
+            await test_agent.put(orjson.dumps(body), key=key, wait=False)
+        await wait_for(parsing_first.is_set)
+        await wait_for(lambda: len(taken) == 2)
+        await asyncio.sleep(0.2)  # room for a wrong agent to take more
+        # t2 waits on the NLP thread behind t1; t3 is not taken before t1 is parsed
+        assert taken == [b"t1", b"t2"]
+        release_first.set()
+        await deliver_until(lambda: sum(t == "articles.enriched" for t, _, _ in sent) == 3, deliveries)
+        release(deliveries)
+    assert [key for topic, key, _ in sent if topic == "articles.enriched"] == [b"t1", b"t2", b"t3"]
+
+
+@pytest.mark.asyncio
 async def test_an_input_is_acked_only_once_its_outputs_are_acknowledged(harness: Any) -> None:
     agent, sent, deliveries = harness
     async with agent.test_context() as test_agent:
@@ -369,7 +407,9 @@ async def test_every_batch_is_parsed_on_the_same_nlp_thread(
     monkeypatch.setattr(RecordProcessor, "process_batch", recording)
     agent = make_agent().agent
     for offset in range(3):
-        [outcome] = await agent.parse(agent.take([event(offset, b"not json")]))
+        events = [event(offset, b"not json")]
+        batch = await agent.parse_batch(events, agent.take(events))
+        [outcome] = batch.outcomes
         assert outcome.reason == "invalid_json"
     assert len(set(threads)) == 1 and threads[0].name.startswith("nlp")
     assert threads[0] is not threading.current_thread()

@@ -49,10 +49,12 @@ class EnrichAgent:
     Inputs are taken in micro-batches (at most ``batch_max_articles``, waiting at most
     ``batch_timeout_ms``) so the NLP sees them together through ``nlp.pipe``.
 
-    While a batch is published, the next one is parsed: the NLP thread does not wait
-    for Kafka's acknowledgements. Publishing stays in order, one batch at a time: a
-    batch's outputs are sent only once every output of the batch before is
-    acknowledged.
+    While a batch is published, the next one is parsed, and the one after it is already
+    taken and queued behind it on the NLP thread: the NLP thread waits neither for
+    Kafka's acknowledgements nor for the event loop to hand it the next batch. At most
+    two batches are parsed or queued and two published at a time. Publishing stays in
+    order, one batch at a time: a batch's outputs are sent only once every output of
+    the batch before is acknowledged.
 
     At-least-once: the inputs are taken without Faust's automatic acks, and the agent
     acks a batch's inputs (so that Faust may commit their offsets) only once Kafka has
@@ -66,9 +68,9 @@ class EnrichAgent:
     comes from partitions and worker processes.
 
     ``state`` is the store of the processor's duplicate index: the index writes a
-    batch made are taken before the next batch is parsed, and published to its
-    changelog, and acknowledged, before the batch's outputs, so an input is committed
-    only once the index remembers it.
+    batch made are taken on the NLP thread as soon as the batch is parsed (before the
+    next one starts), and published to its changelog, and acknowledged, before the
+    batch's outputs, so an input is committed only once the index remembers it.
 
     Args:
         app: the Faust app the agent is registered on; its producer sends the outputs.
@@ -120,27 +122,48 @@ class EnrichAgent:
             _exit_keeping_inputs_uncommitted(exc)
 
     async def consume(self, stream: StreamT[bytes]) -> None:
-        """Take, parse and publish batches, parsing each while the one before is published."""
+        """Take, parse and publish batches: each batch is taken and queued on the NLP
+        thread while the one before is parsed, and published while the one after is."""
         publishing: asyncio.Task[None] | None = None
+        before: tuple[asyncio.Future[ParsedBatch], asyncio.Task[None] | None] | None = None
         try:
             within = self._settings.batch_timeout_ms / 1000
             # noack_take is part of faust's Stream but missing from its StreamT type.
             async for events in stream.noack_take(self._settings.batch_max_articles, within=within):  # type: ignore[attr-defined]
-                records = self.take(events)
-                parsing = self.parse(records)
-                if publishing is not None:
-                    await publishing  # the batch before, delivered and acked, while this one is parsed
-                outcomes = await parsing
-                # Taken now, before the next batch is parsed: these are this batch's writes.
-                batch = ParsedBatch(events, records, outcomes, self.take_index_writes())
-                publishing = asyncio.create_task(self.publish(stream, batch))
+                parsing = self.parse_batch(events, self.take(events))
+                publishing_before = publishing
+                publishing = asyncio.create_task(self.finish(stream, parsing, after=publishing_before))
+                if before is not None:
+                    # Take the next batch only once the one before this is parsed (this
+                    # one is then on the NLP thread) and the one before that published.
+                    parsed_before, published_before = before
+                    await parsed_before
+                    if published_before is not None:
+                        await published_before
+                before = (parsing, publishing_before)
             if publishing is not None:
                 await publishing
         finally:
-            if publishing is not None and not publishing.done():
-                # Stopped mid-publish: the batch stays unacked, so uncommitted, and is
-                # processed again by whoever takes the partition next.
-                publishing.cancel()
+            # Stopped mid-publish: the batches in flight stay unacked, so uncommitted, and
+            # are processed again by whoever takes the partition next.
+            for task in (publishing, before[1] if before is not None else None):
+                if task is not None and not task.done():
+                    task.cancel()
+
+    async def finish(
+        self, stream: StreamT[bytes], parsing: Awaitable[ParsedBatch], *, after: asyncio.Task[None] | None
+    ) -> None:
+        """Publish a batch once it is parsed and the batch before it is published."""
+        try:
+            batch = await parsing
+            if after is not None:
+                await after
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - logged, and the process ends
+            _exit_keeping_inputs_uncommitted(exc)
+            return
+        await self.publish(stream, batch)
 
     def take(self, events: Sequence[EventT[bytes]]) -> list[InputRecord]:
         """The input records of a batch of events, counted as consumed."""
@@ -149,10 +172,15 @@ class EnrichAgent:
         self._metrics.batch_size.observe(len(records))
         return records
 
-    def parse(self, records: list[InputRecord]) -> asyncio.Future[list[Outcome]]:
-        """The outcomes of ``records``, decided on the NLP thread."""
-        loop = asyncio.get_running_loop()
-        return loop.run_in_executor(self._nlp_thread, self._processor.process_batch, records)
+    def parse_batch(self, events: Sequence[EventT[bytes]], records: list[InputRecord]) -> asyncio.Future[ParsedBatch]:
+        """The batch of ``events`` parsed on the NLP thread, with the index writes it made
+        (taken there, so that they are the writes of this batch and no other)."""
+
+        def parsed() -> ParsedBatch:
+            outcomes = self._processor.process_batch(records)
+            return ParsedBatch(events, records, outcomes, self.take_index_writes())
+
+        return asyncio.get_running_loop().run_in_executor(self._nlp_thread, parsed)
 
     def take_index_writes(self) -> list[OutputRecord]:
         """The duplicate index's writes since the last call, as records for its changelog."""
