@@ -174,7 +174,7 @@ class ChangelogReplica:
         failures = 0
         while not self._stop.is_set():
             try:
-                self._poll_once(timeout_ms=200)
+                self._poll_once(timeout_ms=1000)
                 self._on_lag(self._lag())
                 failures = 0
             except Exception:  # keep following whatever went wrong once
