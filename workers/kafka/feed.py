@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from kafka import KafkaProducer
@@ -30,6 +30,7 @@ def feed_articles(
     topic: str | None = None,
     rate: float | None = None,
     on_progress: Callable[[int], None] | None = None,
+    partitions: Sequence[int] | None = None,
 ) -> FeedResult:
     """Send every article and wait until the broker has acknowledged all of them.
 
@@ -39,6 +40,8 @@ def feed_articles(
         topic: target topic; the input topic by default.
         rate: at most this many records a second (None: as fast as possible).
         on_progress: called with the running count after each record is handed over.
+        partitions: the partition of each article, in order (the benchmark's even
+            spread); by default the producer's partitioner chooses by key.
 
     Raises:
         kafka.errors.KafkaError: a record was not acknowledged.
@@ -54,7 +57,8 @@ def feed_articles(
                 delay = start + (count - 1) / rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-            futures.append(producer.send(target, key=article.key, value=article.value))
+            partition = partitions[count - 1] if partitions is not None else None
+            futures.append(producer.send(target, key=article.key, value=article.value, partition=partition))
             if on_progress:
                 on_progress(count)
         producer.flush()
