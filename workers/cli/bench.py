@@ -279,12 +279,21 @@ def _broker_scenarios(
     from workers.inputs.corpus import build_corpus
 
     if "3" in chosen:
-        step("3", "pipeline, 1 worker", scenarios.pipeline, settings, corpus, workdir, workers=1, label="one")
+        step(
+            "3",
+            "pipeline, 1 worker (best of 2)",
+            scenarios.best_pipeline,
+            settings,
+            corpus,
+            workdir,
+            workers=1,
+            label="one",
+        )
     if "3n" in chosen:
         step(
             "3n",
-            "pipeline, 1 worker, no duplicate index",
-            scenarios.pipeline,
+            "pipeline, 1 worker, no duplicate index (best of 2)",
+            scenarios.best_pipeline,
             settings.with_overrides(dedup_enabled=False),
             corpus,
             workdir,
@@ -292,7 +301,16 @@ def _broker_scenarios(
             label="nodedup",
         )
     if "4" in chosen:
-        step("4", "pipeline, 2 workers", scenarios.pipeline, settings, corpus, workdir, workers=2, label="two")
+        step(
+            "4",
+            "pipeline, 2 workers (best of 2)",
+            scenarios.best_pipeline,
+            settings,
+            corpus,
+            workdir,
+            workers=2,
+            label="two",
+        )
     # Without NLP a run of 2,000 articles took the plain loop 1.1 s: start-up (the first
     # fetch, the first produce round trip) weighed as much as throughput.
     light = list(build_corpus(seeds, max(args.articles * 10, PASSTHROUGH_MIN_ARTICLES), prefix="pass"))
