@@ -13,7 +13,26 @@ from workers.settings import Settings
 
 #: (1b) and (4) start two processes each: left out to keep the run short on 2 cores.
 SKIPPED = "1b,4"
-EXPECTED_ROWS = {"1", "2", "T", "A2k", "A4k", "K", "Kb", "3", "3n", "5a", "5b", "L", "R", "Rb", "W1000", "W1000n"}
+EXPECTED_ROWS = {
+    "1",
+    "2",
+    "T",
+    "A2k",
+    "A4k",
+    "K",
+    "Kb",
+    "3",
+    "3n",
+    "5a",
+    "5b",
+    "L",
+    "R",
+    "Rb",
+    "W1000",
+    "W1000n",
+    "WS300",
+    "WS300n",
+}
 EXPECTED_RATIOS = {
     "(2)/(1) offline enrichment vs bare spaCy",
     "(T)/(2) stories stage vs enrichment, articles/s",
@@ -29,6 +48,9 @@ EXPECTED_RATIOS = {
     "(W1000)/(W1000n) 1,000 entries, catch-up seconds",
     "(W1000)/(W1000n) 1,000 entries, records read",
     "(W1000)/(W1000n) 1,000 entries, disk size",
+    "(WS300)/(WS300n) 300 articles, restore seconds",
+    "(WS300)/(WS300n) 300 articles, checkpoint bytes",
+    "(WS300)/(WS300n) 300 articles, open stories",
 }
 
 
@@ -45,6 +67,8 @@ def test_bench_writes_every_row_with_positive_figures(pipeline_settings: Setting
         "200",
         "--index-entries",
         "1000",
+        "--story-entries",
+        "300",
     ]
     args += ["--skip", SKIPPED]
     result = subprocess.run(
@@ -60,7 +84,9 @@ def test_bench_writes_every_row_with_positive_figures(pipeline_settings: Setting
 
     assert set(rows) == EXPECTED_ROWS
     for key, row in rows.items():
-        if key.startswith("W"):  # synthetic index entries: no words, but records read and disk
+        if key.startswith("WS"):  # synthetic story articles: no words, but a checkpoint
+            figures = [row["articles"], row["seconds"], row["checkpoint_bytes"], row["stories"]]
+        elif key.startswith("W"):  # synthetic index entries: no words, but records read and disk
             figures = [row["articles"], row["seconds"], row["records_read"], row["disk_mb"]]
         else:
             figures = [
@@ -73,6 +99,9 @@ def test_bench_writes_every_row_with_positive_figures(pipeline_settings: Setting
         assert all(value > 0 for value in figures), (key, row)
     # A window keeping 10% of the entries: a new worker reads fewer records than without one.
     assert rows["W1000"]["records_read"] < rows["W1000n"]["records_read"]
+    # The stories stage's idle window closes stories: fewer open, a smaller checkpoint.
+    assert rows["WS300"]["stories"] < rows["WS300n"]["stories"]
+    assert rows["WS300"]["checkpoint_bytes"] < rows["WS300n"]["checkpoint_bytes"]
     # (1) is the fastest bare-spaCy configuration tried, and says which one that was.
     tried = rows["1"]["configs"]
     assert {"default nlp.pipe", "12,000-char minibatches", "batch_size=1"} <= set(tried)

@@ -19,7 +19,7 @@ def test_default_run_has_every_scenario_but_the_soak() -> None:
 
 def test_article_size_scenario_is_part_of_the_default_run_and_of_offline_only() -> None:
     assert "A" in chosen()
-    assert chosen("--offline-only") == ["1", "1b", "2", "T", "A", "K"]
+    assert chosen("--offline-only") == ["1", "1b", "2", "T", "WS", "A", "K"]
 
 
 def test_soak_runs_when_given_a_count() -> None:
@@ -28,7 +28,13 @@ def test_soak_runs_when_given_a_count() -> None:
 
 def test_only_and_skip_select_scenarios_in_run_order() -> None:
     assert chosen("--only", "A,2,1") == ["1", "2", "A"]
-    assert chosen("--skip", "A,1b,4,L") == ["1", "2", "T", "K", "3", "3n", "5a", "5b", "R", "W"]
+    assert chosen("--skip", "A,1b,4,L") == ["1", "2", "T", "WS", "K", "3", "3n", "5a", "5b", "R", "W"]
+
+
+def test_ws_is_the_story_state_and_not_the_index_window() -> None:
+    assert chosen("--only", "ws") == ["WS"]
+    assert chosen("--only", "W") == ["W"]
+    assert "WS" in chosen("--offline-only")
 
 
 def test_rb_names_the_index_catch_up_it_runs_with() -> None:
