@@ -163,8 +163,8 @@ def add_parser(sub: Any) -> None:
         type=entry_counts,
         default=(10_000,),
         metavar="LIST",
-        help="synthetic articles of (WS) and (WSn), comma separated (default 10000; without a window every "
-        "story stays open and each article is compared with more of them: 100000 takes hours)",
+        help="synthetic articles of (WS) and (WSn), comma separated (default 10000, about 15 s here; 100000 "
+        "about 4 minutes: without a window every story stays open and each article meets more of them)",
     )
     p.add_argument(
         "--offline-only", action="store_true", help="only (1), (1b), (2), (T), (WS), (A) and (K): no broker needed"
