@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -246,16 +247,8 @@ def _story_state(args: argparse.Namespace, report: Any) -> None:
     for entries in args.story_entries:
         print(f"bench: (WS) the stories stage's state, {entries:,} synthetic articles ...", file=sys.stderr, flush=True)
         windowed, unwindowed = story_state_runs(entries)
-        key = f"WS{entries}"
-        report.add(key, windowed)
-        report.add(key + "n", unwindowed)
-        for what, a, b in (
-            ("restore seconds", windowed.seconds, unwindowed.seconds),
-            ("checkpoint bytes", windowed.extra["checkpoint_bytes"], unwindowed.extra["checkpoint_bytes"]),
-            ("open stories", windowed.extra["stories"], unwindowed.extra["stories"]),
-        ):
-            assert isinstance(a, int | float) and isinstance(b, int | float)
-            report.measured(f"({key})/({key}n) {entries:,} articles, {what}", a / b if b else None, "about 0.1")
+        figures = (("restore seconds", None), ("checkpoint bytes", "checkpoint_bytes"), ("open stories", "stories"))
+        _window_rows(report, f"WS{entries}", f"{entries:,} articles", windowed, unwindowed, figures)
 
 
 def _article_sizes(args: argparse.Namespace, settings: Settings, report: Any) -> None:
@@ -416,14 +409,22 @@ def _index_window(args: argparse.Namespace, settings: Settings, report: Any, wor
         windowed, unwindowed = window_runs(
             settings, entries, workdir, log=lambda line: print(f"bench: (W) {line}", file=sys.stderr, flush=True)
         )
-        key = f"W{entries}"
-        report.add(key, windowed)
-        report.add(key + "n", unwindowed)
-        for what, figure in (("catch-up seconds", None), ("records read", "records_read"), ("disk size", "disk_mb")):
-            a = windowed.seconds if figure is None else windowed.extra[figure]
-            b = unwindowed.seconds if figure is None else unwindowed.extra[figure]
-            assert isinstance(a, int | float) and isinstance(b, int | float)
-            report.measured(f"({key})/({key}n) {entries:,} entries, {what}", a / b if b else None, "about 0.1")
+        figures = (("catch-up seconds", None), ("records read", "records_read"), ("disk size", "disk_mb"))
+        _window_rows(report, f"W{entries}", f"{entries:,} entries", windowed, unwindowed, figures)
+
+
+def _window_rows(
+    report: Any, key: str, scope: str, windowed: Any, unwindowed: Any, figures: Sequence[tuple[str, str | None]]
+) -> None:
+    """Rows ``key`` (with a window) and ``key``n (without), and the ratio of each figure:
+    a name, and the key in ``extra`` it is read from (None: the row's seconds)."""
+    report.add(key, windowed)
+    report.add(key + "n", unwindowed)
+    for what, figure in figures:
+        a = windowed.seconds if figure is None else windowed.extra[figure]
+        b = unwindowed.seconds if figure is None else unwindowed.extra[figure]
+        assert isinstance(a, int | float) and isinstance(b, int | float)
+        report.measured(f"({key})/({key}n) {scope}, {what}", a / b if b else None, "about 0.1")
 
 
 def _broker_ratios(report: Any) -> None:
