@@ -21,7 +21,7 @@ from workers.inputs.files import InputArticle
 from workers.kafka.admin import create_topics
 from workers.kafka.client import client_config
 from workers.kafka.feed import feed_articles
-from workers.kafka.tail import TailRecord, read_until
+from workers.kafka.tail import TailRecord, assigned_consumer, read_until
 from workers.nlp.pipeline import load_pipeline
 from workers.pipeline.decode import decode_article
 from workers.pipeline.dedup import DuplicateIndex, fingerprint
@@ -123,10 +123,8 @@ def _wait_quietly(settings: Settings, wanted: int, timeout: float, alive: Callab
     """Return once the enriched topic holds at least ``wanted`` records, asking the
     broker for its end offsets twice a second: tailing the topic while the workers run
     would take a share of the CPU they are measured on (1-2% of this 2-core machine in (4))."""
-    consumer = KafkaConsumer(**client_config(settings, enable_auto_commit=False))
+    consumer, tps = assigned_consumer(settings, settings.topic_enriched)
     try:
-        partitions = consumer.partitions_for_topic(settings.topic_enriched) or set()
-        tps = [TopicPartition(settings.topic_enriched, p) for p in sorted(partitions)]
         deadline = time.monotonic() + timeout
         while sum(consumer.end_offsets(tps).values()) < wanted:
             alive()

@@ -29,6 +29,7 @@ __all__ = [
     "END",
     "StartAt",
     "TailRecord",
+    "assigned_consumer",
     "end_offsets",
     "parse_start",
     "read_until",
@@ -161,9 +162,11 @@ def _ranges(numbers: list[int]) -> str:
     return f"{numbers[0]}..{numbers[-1]}" if numbers == list(range(numbers[0], numbers[-1] + 1)) else str(numbers)
 
 
-def _consumer(
+def assigned_consumer(
     settings: Settings, topic: str, partitions: Sequence[int] | None = None
 ) -> tuple[KafkaConsumer, list[TopicPartition]]:
+    """A consumer of no group assigned ``partitions`` of ``topic`` (all by default), and
+    those partitions; the caller closes it."""
     with connecting(settings):
         consumer = KafkaConsumer(**client_config(settings, enable_auto_commit=False, group_id=None))
     try:
@@ -181,7 +184,7 @@ def end_offsets(settings: Settings, topic: str) -> dict[int, int]:
 
 
 def _offsets(settings: Settings, topic: str, *, beginning: bool) -> dict[int, int]:
-    consumer, tps = _consumer(settings, topic)
+    consumer, tps = assigned_consumer(settings, topic)
     try:
         found = consumer.beginning_offsets(tps) if beginning else consumer.end_offsets(tps)
         return {tp.partition: offset for tp, offset in found.items()}
@@ -244,7 +247,7 @@ def tail_topic(
             raise ValueError("a consumer group reads from its committed offsets: no partitions, offsets or times")
         yield from _tail_group(settings, topic, group_id, start, max_records, idle_timeout)
         return
-    consumer, tps = _consumer(settings, topic, partitions)
+    consumer, tps = assigned_consumer(settings, topic, partitions)
     try:
         with connecting(settings):
             _seek(consumer, tps, start)
