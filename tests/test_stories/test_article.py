@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.test_stories.events import claim, enriched
-from workers.stories.article import story_article
+from workers.stories.article import propositions, story_article
 
 
 def test_only_named_entities_are_compared() -> None:
@@ -42,3 +42,37 @@ def test_an_event_with_no_time_at_all_is_refused() -> None:
     event["processing"] = {}
     with pytest.raises(ValueError, match="published_at"):
         story_article(event)
+
+
+@pytest.mark.parametrize(
+    ("content", "parts"),
+    [
+        ("the dam held", ["the dam held"]),
+        ("the dam held. Nobody was hurt", ["the dam held.", "Nobody was hurt"]),
+        ('"The dam held." Nobody was hurt at all', ['"The dam held."', "Nobody was hurt at all"]),
+        ("the dam held, and that the town was safe", ["the dam held", "the town was safe"]),
+        ("the dam held and the town was safe", ["the dam held and the town was safe"]),
+        ("Yes. The dam held", ["Yes. The dam held"]),
+        ("the dam held. It did", ["the dam held. It did"]),
+        ("e.g. the dam held", ["e.g. the dam held"]),
+    ],
+)
+def test_a_content_states_a_proposition_a_sentence_and_one_a_that_clause(content: str, parts: list[str]) -> None:
+    found = propositions(content)
+    assert [text for _, text in found] == parts
+    assert all(content[offset : offset + len(text)] == text for offset, text in found)
+
+
+def test_each_proposition_of_a_claim_knows_the_entities_it_names() -> None:
+    body = "The mayor said Lyon had flooded and that Paris was dry."
+    event = enriched(
+        "a1",
+        body,
+        entities={"GPE:Lyon": 0.9, "GPE:Paris": 0.5},
+        claims=[claim(body, "c1", "The mayor", "Lyon had flooded and that Paris was dry")],
+    )
+    lyon, paris = story_article(event).claims
+    assert (lyon.id, lyon.part, lyon.entities) == ("c1", "Lyon had flooded", {"gpe:lyon"})
+    assert (paris.id, paris.part, paris.entities) == ("c1", "Paris was dry", {"gpe:paris"})
+    assert lyon.content == paris.content == "Lyon had flooded and that Paris was dry"
+    assert story_article({**event, "body": None}).text.count("Paris was dry") == 1

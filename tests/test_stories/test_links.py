@@ -230,3 +230,74 @@ def test_words_of_the_story_topic_alone_do_not_link_two_claims() -> None:
     about_kariba = StoryAssigner(params)
     about_kariba.assign(story_article(_claims("a0", "Kariba dam Kariba lake Kariba town.")))
     assert about_kariba.assign(story_article(_claims("a1", body, *specs))).links == ()
+
+
+def test_a_party_whose_most_similar_claim_makes_no_link_is_linked_by_its_next_one() -> None:
+    """The minister's "no village we have not reached" is nearest to the mayor's "cut off"
+    (same polarity, no anchor: no link), and contradicts his "no help has reached us"."""
+    minister = _said("m", "The minister", "there is no village we have not reached", article="a2")
+    cut_off = _said("c1", "The mayor", "the village had been cut off since the quake")
+    no_help = _said("c2", "The mayor", "no help has reached us")
+    found = link(minister, [cut_off, no_help], [0.41, 0.35], same_threshold=0.3, shared_threshold=0.25)
+    assert [(lk.kind, lk.other.id) for lk in found] == [("contradicts", "c2")]
+
+
+def test_each_proposition_of_a_claim_has_its_own_polarity() -> None:
+    """ "No disruption, and that agency staff were covering" denies one thing and asserts
+    another: the worker who saw agency staff corroborates the second."""
+    body = (
+        "Corvel said the strike had caused no disruption to customers and that agency staff were covering "
+        "the shifts. A picker said agency staff were covering the shifts every morning."
+    )
+    event = _claims(
+        "a1",
+        body,
+        (
+            "c1",
+            "Corvel",
+            "the strike had caused no disruption to customers and that agency staff were covering the shifts",
+            "assert",
+        ),
+        ("c2", "A picker", "agency staff were covering the shifts every morning", "assert"),
+    )
+    article = story_article(event)
+    assert [(c.id, c.part, polarity(c)) for c in article.claims] == [
+        ("c1", "the strike had caused no disruption to customers", -1),
+        ("c1", "agency staff were covering the shifts", 1),
+        ("c2", "agency staff were covering the shifts every morning", 1),
+    ]
+    (found,) = StoryAssigner().assign(article).links
+    assert (found.kind, found.claim.id, found.other.id) == ("corroborates", "c2", "c1")
+    # The link names the whole claim, as its claim event does.
+    assert found.other.content_span == (body.index("the strike"), body.index(". A picker"))
+
+
+def test_a_representative_named_after_its_organisation_speaks_for_it() -> None:
+    names = {"org:environment-canada": "Environment Canada", "gpe:canada": "Canada", "person:julie-hahn": "Julie Hahn"}
+    hahn = _said("c1", "Environment Canada spokesperson Julie Hahn", "the office is closed", entity="person:julie-hahn")
+    raisinghani = _said("c2", "Environment Canada spokeswoman Sujata Raisinghani", "the office is open", article="b")
+    assert party(hahn, names) == party(raisinghani, names) == "org:environment-canada"
+    assert _kinds(raisinghani, [hahn], names=names) == []
+    # A description before the role names nobody: the claimant is its own party.
+    assert party(_said("c3", "A company spokesperson", "the offer stood"), names) == "a/a company spokesperson"
+    assert party(_said("c4", "department spokesman Keith Moran", "x", entity="person:keith-moran")) == (
+        "person:keith-moran"
+    )
+
+
+def test_two_propositions_of_one_claim_that_find_one_other_claim_make_one_link() -> None:
+    body = (
+        "Engineers said the dam at Kariba had cracked. The dam at Kariba had cracked badly. "
+        "The ministry said the dam at Kariba had not cracked."
+    )
+    event = _claims(
+        "a1",
+        body,
+        ("c1", "Engineers", "the dam at Kariba had cracked. The dam at Kariba had cracked badly", "assert"),
+        ("c2", "The ministry", "the dam at Kariba had not cracked", "assert"),
+    )
+    article = story_article(event)
+    assert [c.id for c in article.claims] == ["c1", "c1", "c2"]
+    assert [(lk.kind, lk.claim.id, lk.other.id) for lk in StoryAssigner().assign(article).links] == [
+        ("contradicts", "c2", "c1")
+    ]

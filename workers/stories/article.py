@@ -9,18 +9,28 @@ entities it compares (every story has a Tuesday).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-__all__ = ["NAMED_LABELS", "StoryArticle", "StoryClaim", "story_article"]
+__all__ = ["NAMED_LABELS", "StoryArticle", "StoryClaim", "propositions", "story_article"]
 
 #: The entity labels that name things; the rest (DATE, TIME, CARDINAL, MONEY, ...) do not.
 NAMED_LABELS: Final = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 )
+
+#: Where one proposition of a content ends and the next begins: between sentences (the
+#: break is the space after the stop), and at "and that" joining two complement clauses
+#: of one cue (the words dropped).
+_PROPOSITION_BREAK: Final = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][\"\u201d']))\s+(?=[\"\u201c']?[A-Z])|,?\s+and\s+that\s+"
+)
+#: Fewer words than this are no proposition of their own ("Yes.", "He did.").
+_LEAST_WORDS: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +46,16 @@ class StoryClaim:
     stance: str
     content: str
     content_span: tuple[int, int]
-    #: Named entities mentioned inside the content.
+    #: Named entities mentioned inside ``part``.
     entities: frozenset[str]
     broad: bool
+    #: The proposition of the content this claim stands for, compared with others':
+    #: the content itself when it states one (:func:`propositions`).
+    part: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.part:
+            object.__setattr__(self, "part", self.content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +89,14 @@ def story_article(event: Mapping[str, Any]) -> StoryArticle:
     mentions = sorted((int(m["start"]), str(e["id"])) for e in named for m in e.get("mentions") or ())
     starts = [start for start, _ in mentions]
     claims = tuple(
-        _claim(c, str(event["id"]), mentions, starts)
+        part
         for c in event.get("claims") or ()
         if c.get("content", {}).get("text")
+        for part in _claim_parts(c, str(event["id"]), mentions, starts)
     )
     body = event.get("body") or ""
     title = event.get("title") or ""
-    text = f"{title}\n{body}" if body else "\n".join([title, *(c.content for c in claims)])
+    text = f"{title}\n{body}" if body else "\n".join([title, *dict.fromkeys(c.content for c in claims)])
     duplicate = event.get("duplicate_of") or {}
     return StoryArticle(
         id=str(event["id"]),
@@ -103,23 +121,57 @@ def _time(event: Mapping[str, Any]) -> datetime:
     raise ValueError("the event has neither published_at nor processing.processed_at")
 
 
-def _claim(claim: Mapping[str, Any], article_id: str, mentions: list[tuple[int, str]], starts: list[int]) -> StoryClaim:
-    """One claim; ``mentions`` are the article's named mentions as (start, entity id),
-    sorted, and ``starts`` their starts alone."""
+def _claim_parts(
+    claim: Mapping[str, Any], article_id: str, mentions: list[tuple[int, str]], starts: list[int]
+) -> list[StoryClaim]:
+    """One claim as the propositions its content states (:func:`propositions`), each a
+    :class:`StoryClaim` of the claim (id, content, span) with its own ``part`` and the
+    entities the part names;
+    ``mentions`` are the article's named mentions as (start, entity id), sorted, and
+    ``starts`` their starts alone."""
     content = claim["content"]
-    start, end = int(content["start"]), int(content["end"])
-    inside = frozenset(entity for _, entity in mentions[bisect_left(starts, start) : bisect_left(starts, end)])
+    start = int(content["start"])
     claimant = claim.get("claimant") or {}
     text = claimant.get("text")
-    return StoryClaim(
-        id=str(claim["id"]),
-        article_id=article_id,
-        claimant=claimant.get("entity_id") or (" ".join(str(text).lower().split()) if text else None),
-        claimant_text=text,
-        cue=str((claim.get("cue") or {}).get("lemma") or ""),
-        stance=str(claim.get("stance") or "assert"),
-        content=str(content["text"]),
-        content_span=(start, end),
-        entities=inside,
-        broad=bool(claim.get("broad")),
-    )
+    parts = []
+    whole = str(content["text"])
+    for offset, part in propositions(whole):
+        begin, end = start + offset, start + offset + len(part)
+        parts.append(
+            StoryClaim(
+                id=str(claim["id"]),
+                article_id=article_id,
+                claimant=claimant.get("entity_id") or (" ".join(str(text).lower().split()) if text else None),
+                claimant_text=text,
+                cue=str((claim.get("cue") or {}).get("lemma") or ""),
+                stance=str(claim.get("stance") or "assert"),
+                content=whole,
+                content_span=(start, int(content["end"])),
+                entities=frozenset(e for _, e in mentions[bisect_left(starts, begin) : bisect_left(starts, end)]),
+                broad=bool(claim.get("broad")),
+                part=part,
+            )
+        )
+    return parts
+
+
+def propositions(content: str) -> list[tuple[int, str]]:
+    """The propositions a claim's content states, as (offset in ``content``, text): its
+    sentences ("Lana did not collapse. She finished the show"), and in each the
+    complement clauses one cue governs together ("no decision had been taken *and that*
+    the offer stood"). Each is true or false on its own, and is linked on its own. A
+    piece of fewer than :data:`_LEAST_WORDS` words stays with its neighbour."""
+    pieces: list[tuple[int, int]] = []
+    begin = 0
+    for found in _PROPOSITION_BREAK.finditer(content):
+        pieces.append((begin, found.start()))
+        begin = found.end()
+    pieces.append((begin, len(content)))
+    merged: list[tuple[int, int]] = []
+    for begin, end in pieces:
+        short = len(content[begin:end].split()) < _LEAST_WORDS
+        if merged and (short or len(content[slice(*merged[-1])].split()) < _LEAST_WORDS):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((begin, end))
+    return [(begin, content[begin:end]) for begin, end in merged]

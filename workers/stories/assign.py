@@ -175,7 +175,7 @@ class StoryAssigner:
         copied = self.stories.get(original) if original is not None else None
         # A copy says again what its original said: its claims add no link and no claim.
         fresh = copied is None and bool(article.claims)
-        counts = self.text.counts([article.text, *(c.content for c in article.claims if fresh)])
+        counts = self.text.counts([article.text, *(c.part for c in article.claims if fresh)])
         self.text.observe(counts[0])
         vector, *claim_vectors = self.text.weigh(counts)
         terms = _leading_terms(vector)
@@ -280,8 +280,15 @@ class StoryAssigner:
                 lead=leading[0][0] if leading else None,
                 agree_threshold=p.link_agree_threshold,
             )
-            links += [self._proposition(story, found_link) for found_link in found]
-        return links
+            links += found
+        # Two propositions of one claim may find one other claim: it is one link, the
+        # more similar of the two.
+        kept: dict[tuple[str, str], ClaimLink] = {}
+        for found_link in links:
+            pair = (found_link.claim.id, found_link.other.id)
+            if pair not in kept or found_link.similarity > kept[pair].similarity:
+                kept[pair] = found_link
+        return [self._proposition(story, found_link) for found_link in kept.values()]
 
     def _topic_words(self, sid: str, leading: list[tuple[str, str, float]]) -> np.ndarray:
         """The columns of the words of the leading entities' names (sorted), kept per

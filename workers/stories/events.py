@@ -83,8 +83,9 @@ class LinkedClaim:
     article_id: str
     claimant: str | None
     stance: str
-    #: What the claim holds of its content: ``asserts`` it, or ``denies`` it (a denial,
-    #: or a content that negates).
+    #: What the claim holds of the proposition linked (its content, or the sentence or
+    #: clause of it that was compared): ``asserts`` it, or ``denies`` it (a denial, or a
+    #: proposition that negates).
     polarity: str
     text: str
     start: int

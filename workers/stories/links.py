@@ -30,9 +30,12 @@ two outlets' "two crew members" are not known to be the same people.
 Claims without a named claimant are never linked (nobody to set against whom), nor
 are requests and questions ("urged customers to change their passwords": they state
 nothing true or false). A party is never linked with itself, and a claim links with
-at most one claim of each other party (its most similar), so copies and repetitions
-do not multiply links. The evidence travels with the link: the cosine and the entities
-both contents name.
+at most one claim of each other party (its most similar that makes a link: the
+nearest may be a statement on the same topic that neither agrees nor disagrees), so
+copies and repetitions do not multiply links. A content that states several
+propositions (sentences, "X and that Y") is compared one proposition at a time
+(:func:`workers.stories.article.propositions`), each with its own polarity. The
+evidence travels with the link: the cosine and the entities both contents name.
 """
 
 from __future__ import annotations
@@ -65,15 +68,17 @@ _REVERSAL: Final = re.compile(
 )
 #: Cues of requests and questions: their content is an act asked for, not a statement.
 _DIRECTIVE_CUES: Final = frozenset({"urge", "ask", "demand", "call", "implore", "press", "advise"})
-#: Who speaks for someone else: the possessor ("her publicist", "Kessler's agent") or
-#: the object of "for" ("a spokesperson for the bank") is the party.
+#: Who speaks for someone else: the possessor ("her publicist", "Kessler's agent"), the
+#: object of "for" ("a spokesperson for the bank") or the name before the role
+#: ("Environment Canada spokeswoman Sujata Raisinghani") is the party.
 _ROLE: Final = (
     r"(?:spokes(?:man|men|woman|women|person|people)|representatives?|publicists?|agents?|lawyers?"
     r"|attorneys?|aides?|managers?)"
 )
 _REPRESENTATIVE: Final = re.compile(
     rf"^(?:(?P<pronoun>his|her|their)|(?P<owner>.+?)['\u2019]s?)\s+(?:\w+\s+)?{_ROLE}\b"
-    rf"|\b{_ROLE}\s+for\s+(?P<for>.+)$",
+    rf"|\b{_ROLE}\s+for\s+(?P<for>.+)$"
+    rf"|^(?:(?:the|an?)\s+)?(?-i:(?P<named>(?:(?!(?:A|An|The)\s)[A-Z][\w&.\u2019'-]*\s+)+)){_ROLE}\b",
     re.IGNORECASE,
 )
 #: Determiners of an indefinite claimant: it names nobody the reader could find again.
@@ -110,7 +115,7 @@ def polarity(claim: StoryClaim) -> int:
     reached" and "production has not stopped" assert).
     """
     sign = -1 if claim.stance == "deny" else 1
-    return -sign if _negates(claim.content) else sign
+    return -sign if _negates(claim.part) else sign
 
 
 def states_a_proposition(claim: StoryClaim) -> bool:
@@ -138,9 +143,10 @@ def party(claim: StoryClaim, names: Mapping[str, str] | None = None, lead: str |
     principal, indefinite = _claimant_reading(text)
     if principal is not None:
         if principal:
-            found = sorted(e for e, name in (names or {}).items() if principal & set(name.split()))
-            if found:
-                return found[0]
+            # The entity sharing the most words with it ("Environment Canada" before "Canada").
+            found = sorted((-len(principal & set(name.split())), e) for e, name in (names or {}).items())
+            if found and found[0][0]:
+                return found[0][1]
         elif lead is not None:
             return lead
     if indefinite and claim.claimant == text.lower():
@@ -168,7 +174,7 @@ def _claimant_reading(text: str) -> tuple[frozenset[str] | None, bool]:
     principal: frozenset[str] | None = None
     role = _REPRESENTATIVE.search(text)
     if role is not None:
-        owner = role["owner"] or role["for"]
+        owner = role["owner"] or role["for"] or role["named"]
         if owner is None:  # a pronoun
             principal = frozenset()
         else:
@@ -197,8 +203,9 @@ def link(
 ) -> list[ClaimLink]:
     """The links of ``claim`` with ``others``, given the cosine of its content with each
     (``similarities[i]`` for ``others[i]``): at most one per other party, the most
-    similar of that party's claims, so that a party repeating itself (or a copy of an
-    article) does not multiply the links.
+    similar of that party's claims that makes a link, so that a party repeating itself
+    (or a copy of an article) does not multiply the links. Polarities, numbers and
+    entities are those of each claim's ``part``.
 
     Args:
         same_threshold: least content cosine of one proposition.
@@ -214,36 +221,31 @@ def link(
     mine = party(claim, names, lead)
     if mine is None or not states_a_proposition(claim):
         return []
-    # The most similar claim of each claimant as written in each article first (one
-    # party whatever else), then of each party: party() once a group, not once a claim.
-    by_claimant: dict[tuple[str, str | None, str], tuple[float, StoryClaim]] = {}
+    # Who each claimant as written in each article is: party() once a group, not once a claim.
+    parties: dict[tuple[str, str | None, str], str | None] = {}
+    candidates: list[tuple[float, str | None, StoryClaim]] = []
     for other, similarity in zip(others, similarities, strict=True):
         if similarity < same_threshold and not (
             similarity >= shared_threshold and (claim.entities & other.entities) - topic
         ):
             continue
-        if other.id == claim.id or other.claimant is None or other.stance == "question":
-            continue
-        if other.cue in _DIRECTIVE_CUES:
+        if other.id == claim.id or other.claimant is None or not states_a_proposition(other):
             continue
         key = (other.claimant, other.claimant_text, other.article_id)
-        if key not in by_claimant or similarity > by_claimant[key][0]:
-            by_claimant[key] = (similarity, other)
-    best: dict[str, tuple[float, StoryClaim]] = {}
-    for similarity, other in by_claimant.values():
-        theirs = party(other, names, lead)
-        if theirs is None or theirs == mine:
-            continue
-        if theirs not in best or similarity > best[theirs][0]:
-            best[theirs] = (similarity, other)
-    links = []
+        if key not in parties:
+            parties[key] = party(other, names, lead)
+        candidates.append((similarity, parties[key], other))
+    # Each other party's claims, most similar first: the first that makes a link is its link.
+    links: dict[str, ClaimLink] = {}
     sign = polarity(claim)
-    for similarity, other in best.values():
+    for similarity, theirs, other in sorted(candidates, key=lambda found: -found[0]):
+        if theirs is None or theirs == mine or theirs in links:
+            continue
         kind: LinkKind = "corroborates" if polarity(other) == sign else "contradicts"
         shared = (claim.entities & other.entities) - topic
-        anchored = similarity >= agree_threshold or shared or _numbers(claim.content) & _numbers(other.content)
+        anchored = similarity >= agree_threshold or shared or _numbers(claim.part) & _numbers(other.part)
         if kind == "corroborates" and not anchored:
             continue  # words in common and no anchor: two statements on one topic
         evidence = tuple(sorted((names or {}).get(e, e) for e in shared))
-        links.append(ClaimLink(kind, claim, other, round(float(similarity), 4), evidence))
-    return links
+        links[theirs] = ClaimLink(kind, claim, other, round(float(similarity), 4), evidence)
+    return list(links.values())

@@ -209,11 +209,12 @@ def _claim(claim: StoryClaim) -> list[Any]:
         list(claim.content_span),
         sorted(claim.entities),
         claim.broad,
+        claim.part,
     ]
 
 
 def _claim_from(raw: list[Any]) -> StoryClaim:
-    cid, article, claimant, claimant_text, cue, stance, content, span, entities, broad = raw
+    cid, article, claimant, claimant_text, cue, stance, content, span, entities, broad, part = raw
     return StoryClaim(
         id=cid,
         article_id=article,
@@ -225,6 +226,7 @@ def _claim_from(raw: list[Any]) -> StoryClaim:
         content_span=(int(span[0]), int(span[1])),
         entities=frozenset(entities),
         broad=bool(broad),
+        part=part,
     )
 
 
