@@ -145,3 +145,17 @@ def test_the_company_is_an_organisation_named_as_a_company(parse: Parse) -> None
 def test_a_description_without_a_named_match_takes_the_nearest_organisation(parse: Parse) -> None:
     text = "Amnesty International published a report on Monday. The agency said that prisons were overcrowded."
     assert _claimant(parse, text)[1] == "org:amnesty-international"
+
+
+def test_an_organisation_named_in_a_clause_of_the_speaker_is_not_whom_it_speaks_for(parse: Parse) -> None:
+    text = (
+        "Security researchers who examined a sample of data posted by the Black Heron group "
+        "said that the files held passwords."
+    )
+    assert _claimant(parse, text)[1] is None
+
+
+def test_the_author_of_a_published_study_speaks_through_it(parse: Parse) -> None:
+    text = "A study published last year by researchers at Eduardo Mondlane University said that floods would worsen."
+    assert _claimant(parse, text)[1] == "org:eduardo-mondlane-university"
+    assert _claimant(parse, "A spokesman for Microsoft said that the files were old.")[1] == "org:microsoft"

@@ -7,7 +7,9 @@ order: the entity the speaker's head word belongs to; for a pronoun ("It added",
 description ("the group said", "the president told") the nearest earlier entity of
 the kind the noun names (a title the article gave a person counts: "the president"
 is the person mentioned as "President X"); for a spokesperson the organisation or
-place named inside the phrase ("a spokesman for Microsoft"); for a statement, its
+place named inside the phrase ("a spokesman for Microsoft"), not inside a clause of
+it ("researchers who examined data posted by the group" do not speak for the group;
+the agent of a verb of authorship does: "a study published by X"); for a statement, its
 author ("Cornyn's statement added").
 """
 
@@ -104,6 +106,15 @@ _DESCRIPTION_FEATURE: Final = {"city": "P", "town": "P", "country": "A", "kingdo
 #: for the organisation or place named inside it; never for a person ("Smith's
 #: lawyer" is not Smith) nor for a nationality ("Syrian insurgents").
 _REPRESENTED_LABELS: Final = frozenset({"ORG", "GPE"})
+#: Dependencies of a clause inside a noun phrase (a relative clause, a participle's,
+#: an adverbial one): what it names is what the speaker did, not whom it speaks for.
+_CLAUSE_DEPS: Final = frozenset({"relcl", "acl", "advcl"})
+#: Verbs whose agent is the author of what the phrase names ("a survey published by
+#: X", "a report commissioned by X"): X speaks through it.
+_AUTHORING_VERBS: Final = frozenset(
+    {"publish", "write", "conduct", "commission", "release", "issue", "produce", "prepare", "compile", "author",
+     "sign", "carry", "draft", "send", "post", "file", "submit", "lead", "fund", "sponsor"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +202,11 @@ def claimant_for(
     if entity is None and last_entity is not None and last_entity.label == "PERSON":
         entity = last_entity  # "Afghan Ambassador to the US Hamdullah Mohib"
     if entity is None and head.pos_ != "PRON":
-        named = [e for t in span if (e := article.entity_at[t.i]) and e.label in _REPRESENTED_LABELS]
+        named = [
+            e
+            for t in span
+            if (e := article.entity_at[t.i]) and e.label in _REPRESENTED_LABELS and not _in_clause(t, head)
+        ]
         # The organisation rather than its place: "the Dallas chapter of the Council".
         entity = min(named, key=lambda e: e.label != "ORG", default=None)
     if entity is None and head.lemma_.lower() in CHANNEL_NOUNS:
@@ -205,6 +220,22 @@ def claimant_for(
     claimant = Claimant(article.text[start:end], start, end, entity.id if entity else None)
     speakers.append(Speaker(cue_start, claimant, head.tag_))
     return claimant
+
+
+def _in_clause(token: Token, head: Token) -> bool:
+    """Whether ``token`` lies in a clause that modifies ``head`` rather than in the
+    phrase itself: the researchers of "researchers who examined data posted by the
+    Black Heron group" do not speak for the group, nor "a letter seen by Sky News" for
+    Sky News; a spokesman "for Microsoft" does, and so does the agent of a verb of
+    authorship ("a study published by researchers at Mondlane University")."""
+    by_agent = False
+    while token.i != head.i and token.head.i != token.i:
+        authored = token.dep_ == "acl" and by_agent and token.lemma_.lower() in _AUTHORING_VERBS
+        if token.dep_ in _CLAUSE_DEPS and not authored:
+            return True
+        by_agent = by_agent or token.dep_ == "agent"
+        token = token.head
+    return False
 
 
 def _after_dateline(article: ArticleIndex, tokens: tuple[Token, Token], cue_start: int) -> tuple[Token, Token] | None:
