@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -124,31 +124,30 @@ class EnrichAgent:
     async def consume(self, stream: StreamT[bytes]) -> None:
         """Take, parse and publish batches: each batch is taken and queued on the NLP
         thread while the one before is parsed, and published while the one after is."""
-        publishing: asyncio.Task[None] | None = None
-        before: tuple[asyncio.Future[ParsedBatch], asyncio.Task[None] | None] | None = None
+        # The batches in flight, oldest first: each one's parse, and its publishing
+        # (which waits for its parse and for the batch before it to be published).
+        in_flight: deque[tuple[asyncio.Future[ParsedBatch], asyncio.Task[None]]] = deque()
         try:
             within = self._settings.batch_timeout_ms / 1000
             # noack_take is part of faust's Stream but missing from its StreamT type.
             async for events in stream.noack_take(self._settings.batch_max_articles, within=within):  # type: ignore[attr-defined]
                 parsing = self.parse_batch(events, self.take(events))
-                publishing_before = publishing
-                publishing = asyncio.create_task(self.finish(stream, parsing, after=publishing_before))
-                if before is not None:
-                    # Take the next batch only once the one before this is parsed (this
-                    # one is then on the NLP thread) and the one before that published.
-                    parsed_before, published_before = before
-                    await parsed_before
-                    if published_before is not None:
-                        await published_before
-                before = (parsing, publishing_before)
-            if publishing is not None:
-                await publishing
+                after = in_flight[-1][1] if in_flight else None
+                in_flight.append((parsing, asyncio.create_task(self.finish(stream, parsing, after=after))))
+                # Take the next batch only once the one before this is parsed (this one
+                # is then on the NLP thread) and the one before that published.
+                if len(in_flight) >= 2:
+                    await in_flight[-2][0]
+                if len(in_flight) >= 3:
+                    await in_flight.popleft()[1]
+            while in_flight:
+                await in_flight.popleft()[1]
         finally:
             # Stopped mid-publish: the batches in flight stay unacked, so uncommitted, and
             # are processed again by whoever takes the partition next.
-            for task in (publishing, before[1] if before is not None else None):
-                if task is not None and not task.done():
-                    task.cancel()
+            for _, publishing in in_flight:
+                if not publishing.done():
+                    publishing.cancel()
 
     async def finish(
         self, stream: StreamT[bytes], parsing: Awaitable[ParsedBatch], *, after: asyncio.Task[None] | None
