@@ -116,3 +116,24 @@ def test_an_article_naming_no_entity_is_matched_on_its_words() -> None:
     assigner.assign(_article("a1", QUAKE, GPE_Chile=0.9, GPE_Valparaiso=0.8))
     joined = assigner.assign(_article("a2", QUAKE_2))
     assert joined.story.id == story_id("a1")
+
+
+def test_a_thing_tagged_with_another_label_in_another_article_is_the_same_thing() -> None:
+    """The enrichment tagged Valparaiso a place in one article and an organisation in the
+    next: matched on the entities alone, the second joins the first's story."""
+    assigner = StoryAssigner(StoryParams(entity_weight=1.0))
+    assigner.assign(_article("a1", QUAKE, GPE_Chile=0.9, GPE_Valparaiso=0.8))
+    second = assigner.assign(_article("a2", QUAKE_2, GPE_Chile=0.8, ORG_Valparaiso=0.9))
+    assert second.story.id == story_id("a1") and second.score > 0.99
+    # The story still names each as it was tagged.
+    assert {e for e, _, _ in second.story.leading()} == {"gpe:chile", "gpe:valparaiso", "org:valparaiso"}
+
+
+def test_a_name_leaves_the_entity_index_only_when_no_entity_of_the_story_has_it() -> None:
+    assigner = StoryAssigner(StoryParams(story_entities=2))
+    assigner.assign(_article("a1", QUAKE, GPE_Chile=0.9, GPE_Valparaiso=0.8, ORG_Valparaiso=0.1))
+    (story,) = assigner
+    assert set(story.entities) == {"gpe:chile", "gpe:valparaiso"}
+    assert assigner.state_size()["entity_index"] == 2
+    assigner.assign(_article("a2", BUDGET, "2024-03-09T08:00:00Z", GPE_Hague=0.9))
+    assert assigner.state_size()["entity_index"] == 1  # the quake story closed: its names are gone

@@ -9,7 +9,9 @@ of an article and a story is
     score = entity_weight * cos(entities) + (1 - entity_weight) * cos(text)
 
 where ``cos(entities)`` compares the article's named entities, weighted by salience,
-with the sum of the story's, and ``cos(text)`` the article's TF-IDF vector with the sum
+with the sum of the story's, each entity by its name whatever its label (an entity id
+is its label and name: "Leeds" tagged a place in one article and an organisation in
+the next is one city to the story, :func:`thing`), and ``cos(text)`` the article's TF-IDF vector with the sum
 of the story's (:mod:`workers.stories.text`). The article joins the best story scoring
 at least ``threshold``, or opens a new one. When entities count (``entity_weight``
 above 0), an article and a story that both name entities but none in common are not
@@ -51,7 +53,7 @@ from workers.stories.article import StoryArticle, StoryClaim
 from workers.stories.links import ClaimLink, link
 from workers.stories.text import SparseVector, TextModel, add, cosines, norm, row_dot
 
-__all__ = ["Assignment", "Story", "StoryAssigner", "StoryParams", "story_id"]
+__all__ = ["Assignment", "Story", "StoryAssigner", "StoryParams", "story_id", "thing", "things"]
 
 Matched = Literal["new", "entities_and_text", "duplicate"]
 K = TypeVar("K")
@@ -119,6 +121,14 @@ class Story:
     #: Claim id -> the proposition it states (the id of the proposition's first claim),
     #: for the linked claims among ``claims``.
     propositions: dict[str, str] = field(default_factory=dict)
+    #: ``entities`` by name (:func:`things`), made when first asked for after a change.
+    matching: dict[str, float] | None = field(default=None, repr=False, compare=False)
+
+    def things(self) -> dict[str, float]:
+        """The story's entity weights by name, whatever their labels (:func:`thing`)."""
+        if self.matching is None:
+            self.matching = things(self.entities)
+        return self.matching
 
     def leading(self, n: int = _LEADING) -> list[tuple[str, str, float]]:
         """The story's ``n`` leading entities: (id, name, share of the entity weight)."""
@@ -222,15 +232,15 @@ class StoryAssigner:
     def _close(self, story: Story) -> None:
         del self.stories[story.id]
         self._topic_columns.pop(story.id, None)
-        for entity in story.entities:
-            _discard(self._by_entity, entity, story.id)
+        for name in story.things():
+            _discard(self._by_entity, name, story.id)
         for term in story.terms:
             _discard(self._by_term, term, story.id)
 
     def _candidates(self, article: StoryArticle, terms: list[int]) -> set[str]:
         found: set[str] = set()
-        for entity in article.entities:
-            found |= self._by_entity.get(entity, set())
+        for name in things(article.entities):
+            found |= self._by_entity.get(name, set())
         for term in terms:
             found |= self._by_term.get(term, set())
         return found
@@ -240,11 +250,12 @@ class StoryAssigner:
         best_score = self.params.threshold
         w = self.params.entity_weight
         idle = self.params.idle
+        named = things(article.entities)
         for sid in sorted(self._candidates(article, terms)):
             story = self.stories[sid]
             if not story.first_seen - idle <= article.at <= story.last_seen + idle:
                 continue  # a late article from before the story, or one long after it
-            entities = _entity_cosine(article.entities, story.entities)
+            entities = _entity_cosine(named, story.things())
             if w and not entities and article.entities and story.entities:
                 continue  # both name who and where, and none in common: another event
             text = row_dot(vector, story.text) / story.text_norm if story.text is not None else 0.0
@@ -325,7 +336,8 @@ class StoryAssigner:
             story.sources.add(article.source)
         for entity, salience in article.entities.items():
             story.entities[entity] = story.entities.get(entity, 0.0) + salience
-            self._by_entity.setdefault(entity, set()).add(story.id)
+            self._by_entity.setdefault(thing(entity), set()).add(story.id)
+        story.matching = None
         story.names.update(article.names)
         story.text = vector if story.text is None else add(story.text, vector, self.params.story_terms)
         story.text_norm = norm(story.text)
@@ -353,10 +365,14 @@ class StoryAssigner:
         extra = len(story.entities) - self.params.story_entities
         if extra <= 0:
             return
-        for entity, _ in sorted(story.entities.items(), key=lambda kv: (kv[1], kv[0]))[:extra]:
+        dropped = [entity for entity, _ in sorted(story.entities.items(), key=lambda kv: (kv[1], kv[0]))[:extra]]
+        for entity in dropped:
             del story.entities[entity]
             story.names.pop(entity, None)
-            _discard(self._by_entity, entity, story.id)
+        story.matching = None
+        # A name leaves the index when none of the story's entities has it any more.
+        for name in {thing(e) for e in dropped} - set(story.things()):
+            _discard(self._by_entity, name, story.id)
 
 
 def _leading_terms(vector: SparseVector) -> list[int]:
@@ -365,6 +381,22 @@ def _leading_terms(vector: SparseVector) -> list[int]:
         return [int(i) for i in columns]
     top = np.argpartition(-values, _INDEX_TERMS)[:_INDEX_TERMS]
     return [int(i) for i in columns[top]]
+
+
+def thing(entity_id: str) -> str:
+    """What an entity id names, without its label ("gpe:leeds" and "org:leeds" are both
+    "leeds"): the stories compare things by name, the label being the enrichment's
+    guess, which can differ from one article to the next."""
+    return entity_id.partition(":")[2] or entity_id
+
+
+def things(entities: Mapping[str, float]) -> dict[str, float]:
+    """Entity weights summed by :func:`thing`."""
+    found: dict[str, float] = {}
+    for entity, weight in entities.items():
+        name = thing(entity)
+        found[name] = found.get(name, 0.0) + weight
+    return found
 
 
 def _entity_cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
