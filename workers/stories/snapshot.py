@@ -209,7 +209,7 @@ def _claim(claim: StoryClaim) -> list[Any]:
         list(claim.content_span),
         sorted(claim.entities),
         claim.broad,
-        claim.part,
+        "" if claim.part == claim.content else claim.part,  # "": the whole content
     ]
 
 
