@@ -159,3 +159,10 @@ def test_the_author_of_a_published_study_speaks_through_it(parse: Parse) -> None
     text = "A study published last year by researchers at Eduardo Mondlane University said that floods would worsen."
     assert _claimant(parse, text)[1] == "org:eduardo-mondlane-university"
     assert _claimant(parse, "A spokesman for Microsoft said that the files were old.")[1] == "org:microsoft"
+
+
+def test_a_company_spokesperson_speaks_for_the_company_the_article_named(parse: Parse) -> None:
+    text = "Harland Foods raised its offer on Monday. A company spokesperson said that the offer stood."
+    assert _claimant(parse, text) == ("A company spokesperson", "org:harland-foods")
+    text = "The Interior Ministry closed the border. A ministry official said that the closure was temporary."
+    assert _claimant(parse, text) == ("A ministry official", "org:interior-ministry")

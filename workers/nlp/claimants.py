@@ -9,7 +9,9 @@ the kind the noun names (a title the article gave a person counts: "the presiden
 is the person mentioned as "President X"); for a spokesperson the organisation or
 place named inside the phrase ("a spokesman for Microsoft"), not inside a clause of
 it ("researchers who examined data posted by the group" do not speak for the group;
-the agent of a verb of authorship does: "a study published by X"); for a statement, its
+the agent of a verb of authorship does: "a study published by X"), or the one the
+noun before the role describes ("a company spokesperson", as "the company" would be
+read); for a statement, its
 author ("Cornyn's statement added").
 """
 
@@ -106,6 +108,9 @@ _DESCRIPTION_FEATURE: Final = {"city": "P", "town": "P", "country": "A", "kingdo
 #: for the organisation or place named inside it; never for a person ("Smith's
 #: lawyer" is not Smith) nor for a nationality ("Syrian insurgents").
 _REPRESENTED_LABELS: Final = frozenset({"ORG", "GPE"})
+#: Roles that speak for an organisation or a place a noun before them describes ("a
+#: company spokesperson", "a ministry official").
+_REPRESENTATIVES: Final = frozenset({"spokesman", "spokeswoman", "spokesperson", "representative", "official"})
 #: Dependencies of a clause inside a noun phrase (a relative clause, a participle's,
 #: an adverbial one): what it names is what the speaker did, not whom it speaks for.
 _CLAUSE_DEPS: Final = frozenset({"relcl", "acl", "advcl"})
@@ -214,12 +219,24 @@ def claimant_for(
         entity = article.entity_at[owner.i] if owner is not None else None  # "Cornyn's statement added"
     if entity is None and head.pos_ == "NOUN":
         entity = _resolve_description(article, head, first.idx)
+    if entity is None and head.lemma_.lower() in _REPRESENTATIVES:
+        entity = _represented_by_description(article, head, first.idx)
     if entity is not None and entity.label == "PERSON":
         first = _without_possessive(article, first, last, entity)
     start, end = first.idx, last.idx + len(last.text)
     claimant = Claimant(article.text[start:end], start, end, entity.id if entity else None)
     speakers.append(Speaker(cue_start, claimant, head.tag_))
     return claimant
+
+
+def _represented_by_description(article: ArticleIndex, role: Token, span_start: int) -> Entity | None:
+    """Whom "a company spokesperson" or "a ministry official" speaks for: the
+    organisation or place the noun before the role describes, resolved as "the
+    company" would be (the article belongs to the role, so an indefinite one counts)."""
+    for child in role.children:
+        if child.dep_ == "compound" and child.tag_ == "NN" and child.lower_ in _DESCRIPTION_LABELS:
+            return _described(article, child.lower_, span_start)
+    return None
 
 
 def _in_clause(token: Token, head: Token) -> bool:
@@ -339,7 +356,12 @@ def _resolve_description(article: ArticleIndex, noun: Token, span_start: int) ->
     """
     if noun.tag_ != "NN" or not any(c.dep_ == "det" and c.lower_ == "the" for c in noun.children):
         return None
-    word = noun.lower_
+    return _described(article, noun.lower_, span_start)
+
+
+def _described(article: ArticleIndex, word: str, span_start: int) -> Entity | None:
+    """The entity a description by ``word`` refers back to from ``span_start``, or None
+    (see :func:`_resolve_description`)."""
     labels = _DESCRIPTION_LABELS.get(word)
     if labels is not None and "ORG" in labels:
         name_words = _NAME_WORDS.get(word, frozenset({word}))
