@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -124,34 +124,31 @@ def _time(event: Mapping[str, Any]) -> datetime:
 def _claim_parts(
     claim: Mapping[str, Any], article_id: str, mentions: list[tuple[int, str]], starts: list[int]
 ) -> list[StoryClaim]:
-    """One claim as the propositions its content states (:func:`propositions`), each a
-    :class:`StoryClaim` of the claim (id, content, span) with its own ``part`` and the
-    entities the part names;
-    ``mentions`` are the article's named mentions as (start, entity id), sorted, and
-    ``starts`` their starts alone."""
+    """One claim as the propositions its content states (:func:`propositions`): each a
+    :class:`StoryClaim` with the claim's id, content and span, its own ``part`` and the
+    entities the part names. ``mentions`` are the article's named mentions as (start,
+    entity id), sorted, and ``starts`` their starts alone."""
     content = claim["content"]
-    start = int(content["start"])
+    start, whole = int(content["start"]), str(content["text"])
     claimant = claim.get("claimant") or {}
     text = claimant.get("text")
+    one = StoryClaim(
+        id=str(claim["id"]),
+        article_id=article_id,
+        claimant=claimant.get("entity_id") or (" ".join(str(text).lower().split()) if text else None),
+        claimant_text=text,
+        cue=str((claim.get("cue") or {}).get("lemma") or ""),
+        stance=str(claim.get("stance") or "assert"),
+        content=whole,
+        content_span=(start, int(content["end"])),
+        entities=frozenset(),
+        broad=bool(claim.get("broad")),
+    )
     parts = []
-    whole = str(content["text"])
     for offset, part in propositions(whole):
         begin, end = start + offset, start + offset + len(part)
-        parts.append(
-            StoryClaim(
-                id=str(claim["id"]),
-                article_id=article_id,
-                claimant=claimant.get("entity_id") or (" ".join(str(text).lower().split()) if text else None),
-                claimant_text=text,
-                cue=str((claim.get("cue") or {}).get("lemma") or ""),
-                stance=str(claim.get("stance") or "assert"),
-                content=whole,
-                content_span=(start, int(content["end"])),
-                entities=frozenset(e for _, e in mentions[bisect_left(starts, begin) : bisect_left(starts, end)]),
-                broad=bool(claim.get("broad")),
-                part=part,
-            )
-        )
+        inside = frozenset(e for _, e in mentions[bisect_left(starts, begin) : bisect_left(starts, end)])
+        parts.append(replace(one, part=part, entities=inside))
     return parts
 
 
