@@ -42,7 +42,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Final, Literal, TypeVar
@@ -237,9 +237,10 @@ class StoryAssigner:
         for term in story.terms:
             _discard(self._by_term, term, story.id)
 
-    def _candidates(self, article: StoryArticle, terms: list[int]) -> set[str]:
+    def _candidates(self, names: Iterable[str], terms: list[int]) -> set[str]:
+        """The open stories sharing one of ``names`` (entity names) or ``terms``."""
         found: set[str] = set()
-        for name in things(article.entities):
+        for name in names:
             found |= self._by_entity.get(name, set())
         for term in terms:
             found |= self._by_term.get(term, set())
@@ -251,7 +252,7 @@ class StoryAssigner:
         w = self.params.entity_weight
         idle = self.params.idle
         named = things(article.entities)
-        for sid in sorted(self._candidates(article, terms)):
+        for sid in sorted(self._candidates(named, terms)):
             story = self.stories[sid]
             if not story.first_seen - idle <= article.at <= story.last_seen + idle:
                 continue  # a late article from before the story, or one long after it
